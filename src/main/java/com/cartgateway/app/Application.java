@@ -1,0 +1,151 @@
+package com.cartgateway.app;
+
+import com.cartgateway.cart.CartStore;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.config.Role;
+import com.cartgateway.http.CartHttpVerticle;
+import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.sync.DynamoTables;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** One running gateway process: Vert.x, the shared clients, and the deployed roles. */
+public final class Application {
+  private static final Logger LOG = Logger.getLogger(Application.class.getName());
+
+  private final Vertx vertx;
+  private final ProcessClients clients;
+
+  private Application(Vertx vertx, ProcessClients clients) {
+    this.vertx = vertx;
+    this.clients = clients;
+  }
+
+  /**
+   * Starts the roles that the configuration names.
+   *
+   * @return the running application, or a failure when a dependency or a script is broken
+   */
+  public static Future<Application> start(AppConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(latencyHistograms());
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setMetricsOptions(metricsOptions()))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    ProcessClients clients =
+        new ProcessClients(
+            registry,
+            new PriceCache(config.cart().priceCacheTtl(), registry),
+            Admin.create(
+                Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
+            DynamoTables.client(config.dynamoDb()));
+    Application app = new Application(vertx, clients);
+    return app.deploy(config)
+        .map(app)
+        .recover(e -> app.close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private Future<Void> deploy(AppConfig config) {
+    List<Future<?>> deployments = new ArrayList<>();
+    if (config.roles().contains(Role.HTTP)) {
+      List<LuaScript> scripts = new ArrayList<>(CartStore.SCRIPTS);
+      scripts.addAll(InventoryStore.SCRIPTS);
+      RedisGateway loader = RedisGateway.create(vertx, config.redis());
+      deployments.add(
+          loader
+              .load(scripts)
+              .eventually(loader::close)
+              .compose(
+                  loaded ->
+                      vertx.deployVerticle(
+                          () -> new CartHttpVerticle(config, clients),
+                          new DeploymentOptions()
+                              .setInstances(config.http().verticleInstances()))));
+    }
+    return Future.all(deployments)
+        .onSuccess(
+            ok ->
+                LOG.info(
+                    "cart gateway started: roles="
+                        + config.roles()
+                        + " port="
+                        + config.http().port()
+                        + " httpInstances="
+                        + config.http().verticleInstances()))
+        .mapEmpty();
+  }
+
+  /** The registry (for tests and the dev launcher). */
+  public ProcessClients clients() {
+    return clients;
+  }
+
+  /**
+   * Stops gracefully: the HTTP verticles stop accepting and finish their requests, then the shared
+   * clients close.
+   */
+  public Future<Void> close() {
+    return vertx
+        .close()
+        .eventually(
+            () -> {
+              clients.kafkaAdmin().close(Duration.ofSeconds(5));
+              clients.dynamo().close();
+              return Future.succeededFuture();
+            });
+  }
+
+  private static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setPrometheusOptions(
+            new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE);
+  }
+
+  /** Latency histograms (for p50/p99 in Prometheus) on every timer of Vert.x and of ours. */
+  private static MeterFilter latencyHistograms() {
+    return new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(
+          Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getType() != Meter.Type.TIMER) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder()
+            .percentilesHistogram(true)
+            .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
+            .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos())
+            .build()
+            .merge(config);
+      }
+    };
+  }
+}

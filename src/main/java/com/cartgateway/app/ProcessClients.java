@@ -1,0 +1,21 @@
+package com.cartgateway.app;
+
+import com.cartgateway.inventory.PriceCache;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+/**
+ * The thread-safe clients that the verticles of one process share (each verticle keeps its own
+ * Redis connections).
+ *
+ * @param registry the metrics registry
+ * @param prices the price cache
+ * @param kafkaAdmin the Kafka admin client
+ * @param dynamo the DynamoDB client
+ */
+public record ProcessClients(
+    PrometheusMeterRegistry registry,
+    PriceCache prices,
+    Admin kafkaAdmin,
+    DynamoDbAsyncClient dynamo) {}

@@ -1,0 +1,48 @@
+package com.cartgateway.cart;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cart as stored in its Redis hash.
+ *
+ * @param owner whose cart
+ * @param version grows by at least one on every change; 0 for a cart never written
+ * @param currency the currency of its lines, or null when it has none
+ * @param lines the lines, oldest first
+ * @param updatedAt epoch millis of the last change, 0 for a cart never written
+ */
+public record Cart(
+    Owner owner, long version, String currency, List<CartLine> lines, long updatedAt) {
+
+  /** The cart of an owner who never wrote one. */
+  public static Cart empty(Owner owner) {
+    return new Cart(owner, 0, null, List.of(), 0);
+  }
+
+  /** Reads the fields of the cart hash (an empty map is an empty cart). */
+  public static Cart fromHash(Owner owner, Map<String, String> hash) {
+    List<CartLine> lines = new ArrayList<>();
+    hash.forEach(
+        (field, value) -> {
+          if (field.startsWith("l:")) {
+            String sku = field.substring(2);
+            lines.add(CartLine.parse(sku, value, hash.get("var:" + sku)));
+          }
+        });
+    lines.sort(Comparator.comparingLong(CartLine::addedAt).thenComparing(CartLine::sku));
+    return new Cart(
+        owner,
+        Long.parseLong(hash.getOrDefault("v", "0")),
+        hash.get("cur"),
+        List.copyOf(lines),
+        Long.parseLong(hash.getOrDefault("u", "0")));
+  }
+
+  /** The line for a SKU, or null. */
+  public CartLine line(String sku) {
+    return lines.stream().filter(l -> l.sku().equals(sku)).findFirst().orElse(null);
+  }
+}

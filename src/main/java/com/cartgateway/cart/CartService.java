@@ -1,0 +1,259 @@
+package com.cartgateway.cart;
+
+import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.inventory.InventoryStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The cart operations. Each one spans the cart's slot and the SKU's slot, so it is a short sequence
+ * of single-slot scripts: holds are taken before the cart changes (and given back when the cart
+ * refuses), and given back after the cart changes. A crash in between leaves at most a hold without
+ * a line, which lapses with its TTL.
+ */
+public final class CartService {
+  private static final Logger LOG = Logger.getLogger(CartService.class.getName());
+  private static final int MAX_ATTEMPTS = 8;
+
+  private final CartStore carts;
+  private final InventoryStore inventory;
+  private final CartStore.Limits limits;
+  private final Duration holdTtl;
+  private final Clock clock;
+
+  /**
+   * @param carts the cart store
+   * @param inventory the stock store
+   * @param limits the cart limits
+   * @param holdTtl how long a hold lasts after its line's last change
+   * @param clock the time source
+   */
+  public CartService(
+      CartStore carts,
+      InventoryStore inventory,
+      CartStore.Limits limits,
+      Duration holdTtl,
+      Clock clock) {
+    this.carts = carts;
+    this.inventory = inventory;
+    this.limits = limits;
+    this.holdTtl = holdTtl;
+    this.clock = clock;
+  }
+
+  /** The owner's cart, priced. */
+  public Future<JsonObject> read(Owner owner) {
+    return carts.read(owner).compose(this::render);
+  }
+
+  /** The owner's cart as stored (for conditional reads). */
+  public Future<Cart> stored(Owner owner) {
+    return carts.read(owner);
+  }
+
+  /** Renders a cart with current prices. */
+  public Future<JsonObject> render(Cart cart) {
+    List<String> skus = cart.lines().stream().map(CartLine::sku).toList();
+    return inventory
+        .currentPrices(skus)
+        .map(prices -> CartView.render(cart, prices, clock.millis()));
+  }
+
+  /** Adds units of a SKU, holding them first. */
+  public Future<Cart> add(Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch) {
+    long now = clock.millis();
+    long expiresAt = now + holdTtl.toMillis();
+    String op = UUID.randomUUID().toString();
+    String cartId = owner.cartId();
+    return inventory
+        .adjustHold(sku, cartId, quantity, expiresAt, op)
+        .compose(
+            hold ->
+                carts
+                    .add(
+                        owner,
+                        new CartStore.Addition(
+                            sku,
+                            quantity,
+                            hold.price().minorUnits(),
+                            hold.price().currency(),
+                            variant,
+                            hold.applied(),
+                            expiresAt),
+                        limits,
+                        ifMatch,
+                        op,
+                        now)
+                    .recover(
+                        refused ->
+                            giveBackIfRefused(
+                                refused, sku, cartId, hold.applied(), expiresAt, op + ":undo")));
+  }
+
+  /** Sets a line's quantity, holding or releasing the difference. */
+  public Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch) {
+    return set(owner, sku, quantity, ifMatch, 1);
+  }
+
+  private Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch, int attempt) {
+    return carts
+        .read(owner)
+        .compose(
+            cart -> {
+              if (ifMatch != null && ifMatch != cart.version()) {
+                return Future.failedFuture(
+                    new CartException(
+                        Reason.VERSION_CONFLICT,
+                        "the cart is at version " + cart.version(),
+                        new JsonObject().put("currentVersion", cart.version())));
+              }
+              CartLine line = cart.line(sku);
+              if (line == null) {
+                return Future.failedFuture(CartStore.lineNotFound(sku));
+              }
+              long now = clock.millis();
+              long expiresAt = now + holdTtl.toMillis();
+              String op = UUID.randomUUID().toString();
+              int delta = quantity - line.held();
+              Future<CartStore.SetOutcome> outcome =
+                  delta > 0
+                      ? holdThenSet(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now)
+                      : setThenRelease(
+                          owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now);
+              return outcome.compose(
+                  result -> {
+                    if (result instanceof CartStore.SetOutcome.Applied applied) {
+                      return Future.succeededFuture(applied.cart());
+                    }
+                    if (attempt >= MAX_ATTEMPTS) {
+                      return Future.failedFuture(
+                          new IllegalStateException("line " + sku + " kept moving"));
+                    }
+                    return set(owner, sku, quantity, ifMatch, attempt + 1);
+                  });
+            });
+  }
+
+  private Future<CartStore.SetOutcome> holdThenSet(
+      Owner owner,
+      String sku,
+      int quantity,
+      CartLine line,
+      int delta,
+      long expiresAt,
+      Long ifMatch,
+      String op,
+      long now) {
+    String cartId = owner.cartId();
+    return inventory
+        .adjustHold(sku, cartId, delta, expiresAt, op)
+        .compose(
+            hold ->
+                carts
+                    .set(
+                        owner,
+                        sku,
+                        quantity,
+                        line.quantity(),
+                        hold.applied(),
+                        expiresAt,
+                        ifMatch,
+                        op,
+                        now)
+                    .recover(
+                        refused ->
+                            giveBackIfRefused(
+                                refused, sku, cartId, hold.applied(), expiresAt, op + ":undo"))
+                    .compose(
+                        outcome ->
+                            outcome instanceof CartStore.SetOutcome.Moved
+                                ? inventory
+                                    .adjustHold(
+                                        sku, cartId, -hold.applied(), expiresAt, op + ":undo")
+                                    .map(outcome)
+                                : Future.succeededFuture(outcome)));
+  }
+
+  private Future<CartStore.SetOutcome> setThenRelease(
+      Owner owner,
+      String sku,
+      int quantity,
+      CartLine line,
+      int delta,
+      long expiresAt,
+      Long ifMatch,
+      String op,
+      long now) {
+    return carts
+        .set(owner, sku, quantity, line.quantity(), delta, expiresAt, ifMatch, op, now)
+        .compose(
+            outcome -> {
+              if (outcome instanceof CartStore.SetOutcome.Applied) {
+                // A zero delta still restarts the hold's clock: it lapses after the last change.
+                return release(sku, owner.cartId(), -delta, expiresAt, op).map(outcome);
+              }
+              return Future.succeededFuture(outcome);
+            });
+  }
+
+  /** Removes a line and releases its hold; removing an absent line changes nothing. */
+  public Future<Cart> remove(Owner owner, String sku, Long ifMatch) {
+    long now = clock.millis();
+    return carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now));
+  }
+
+  /** Empties the cart and releases every hold. */
+  public Future<Cart> clear(Owner owner, Long ifMatch) {
+    long now = clock.millis();
+    return carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now));
+  }
+
+  private Future<Cart> releaseAll(Owner owner, CartStore.Removal removal, long now) {
+    String op = UUID.randomUUID().toString();
+    List<Future<?>> releases = new ArrayList<>();
+    for (Map.Entry<String, Integer> held : removal.released().entrySet()) {
+      if (held.getValue() > 0) {
+        releases.add(
+            release(held.getKey(), owner.cartId(), held.getValue(), now + holdTtl.toMillis(), op));
+      }
+    }
+    return Future.join(releases).transform(ignored -> Future.succeededFuture(removal.cart()));
+  }
+
+  /**
+   * Gives units back after the cart changed. The change is already applied, so a failure here is
+   * logged, not reported: the hold lapses with its TTL.
+   */
+  private Future<Void> release(String sku, String cartId, int units, long expiresAt, String op) {
+    return inventory
+        .adjustHold(sku, cartId, -units, expiresAt, op + ":" + sku)
+        .<Void>mapEmpty()
+        .recover(
+            e -> {
+              LOG.log(Level.WARNING, "release of " + sku + " for " + cartId + " left to TTL", e);
+              return Future.succeededFuture();
+            });
+  }
+
+  /**
+   * When the cart refused a change (a rule, not an outage), the units held for it go back at once.
+   * After an outage nobody knows whether the cart changed, so the hold is left to its TTL.
+   */
+  private <T> Future<T> giveBackIfRefused(
+      Throwable refused, String sku, String cartId, int units, long expiresAt, String op) {
+    if (!(refused instanceof CartException) || units == 0) {
+      return Future.failedFuture(refused);
+    }
+    return inventory
+        .adjustHold(sku, cartId, -units, expiresAt, op)
+        .transform(ignored -> Future.failedFuture(refused));
+  }
+}

@@ -1,0 +1,236 @@
+package com.cartgateway.cart;
+
+import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Carts in Redis: a read is one HGETALL, a write is one script on the cart's slot that checks,
+ * applies, bumps the version and returns the new state in one round trip.
+ */
+public final class CartStore {
+  /** The scripts this store runs, for loading at start. */
+  public static final List<LuaScript> SCRIPTS =
+      List.of(
+          LuaScript.load("cart_add", "cart_common"),
+          LuaScript.load("cart_set", "cart_common"),
+          LuaScript.load("cart_remove", "cart_common"),
+          LuaScript.load("cart_clear", "cart_common"));
+
+  private static final LuaScript ADD = SCRIPTS.get(0);
+  private static final LuaScript SET = SCRIPTS.get(1);
+  private static final LuaScript REMOVE = SCRIPTS.get(2);
+  private static final LuaScript CLEAR = SCRIPTS.get(3);
+
+  private final RedisGateway redis;
+
+  /**
+   * @param redis the verticle's Redis client
+   */
+  public CartStore(RedisGateway redis) {
+    this.redis = redis;
+  }
+
+  /** The owner's cart; a cart never written is an empty cart at version 0. */
+  public Future<Cart> read(Owner owner) {
+    return redis
+        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(owner.cartId())))
+        .map(reply -> Cart.fromHash(owner, hash(reply)));
+  }
+
+  /** The units of a new or existing line, already held on the SKU. */
+  public record Addition(
+      String sku,
+      int quantity,
+      long unitPrice,
+      String currency,
+      JsonObject variant,
+      int held,
+      long holdExpiresAt) {}
+
+  /** Adds units to a line (creating it). Fails with CART_FULL, VERSION_CONFLICT, ... */
+  public Future<Cart> add(
+      Owner owner, Addition a, Limits limits, Long ifMatch, String opId, long now) {
+    String cartId = owner.cartId();
+    return redis
+        .eval(
+            ADD,
+            List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
+            List.of(
+                a.sku(),
+                a.quantity(),
+                a.unitPrice(),
+                a.currency(),
+                a.variant() == null ? "" : a.variant().encode(),
+                a.held(),
+                a.holdExpiresAt(),
+                now,
+                ifMatch == null ? "" : ifMatch,
+                limits.maxLines(),
+                limits.maxQuantity()))
+        .map(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "ok" -> cart(owner, reply.get(2));
+                  case "version_conflict" -> throw versionConflict(reply);
+                  case "cart_full" ->
+                      throw new CartException(
+                          Reason.CART_FULL,
+                          "a cart holds at most " + limits.maxLines() + " distinct lines");
+                  case "quantity_limit" ->
+                      throw new CartException(
+                          Reason.VALIDATION_FAILED,
+                          "the line for "
+                              + a.sku()
+                              + " has "
+                              + reply.get(1).toInteger()
+                              + "; a line holds at most "
+                              + limits.maxQuantity(),
+                          new JsonObject().put("quantity", reply.get(1).toInteger()));
+                  case "currency_mismatch" ->
+                      throw new CartException(
+                          Reason.VALIDATION_FAILED,
+                          a.sku()
+                              + " is sold in "
+                              + a.currency()
+                              + " but the cart is in "
+                              + reply.get(1).toString());
+                  default -> throw unexpected(reply);
+                });
+  }
+
+  /** What {@link #set} found. */
+  public sealed interface SetOutcome {
+    /** Applied. */
+    record Applied(Cart cart) implements SetOutcome {}
+
+    /** A concurrent write changed the line after the caller read it; nothing applied. */
+    record Moved(int quantity) implements SetOutcome {}
+  }
+
+  /** Sets a line's quantity if it still has the quantity the caller read. */
+  public Future<SetOutcome> set(
+      Owner owner,
+      String sku,
+      int quantity,
+      int readQuantity,
+      int heldDelta,
+      long holdExpiresAt,
+      Long ifMatch,
+      String opId,
+      long now) {
+    String cartId = owner.cartId();
+    return redis
+        .eval(
+            SET,
+            List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
+            List.of(
+                sku,
+                quantity,
+                readQuantity,
+                heldDelta,
+                holdExpiresAt,
+                now,
+                ifMatch == null ? "" : ifMatch))
+        .map(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "ok" -> new SetOutcome.Applied(cart(owner, reply.get(2)));
+                  case "moved" -> new SetOutcome.Moved(reply.get(1).toInteger());
+                  case "version_conflict" -> throw versionConflict(reply);
+                  case "line_not_found" -> throw lineNotFound(sku);
+                  default -> throw unexpected(reply);
+                });
+  }
+
+  /** A removal: the cart after it, and the units the removed line held. */
+  public record Removal(Cart cart, Map<String, Integer> released) {}
+
+  /** Removes a line; removing an absent line changes nothing. */
+  public Future<Removal> remove(Owner owner, String sku, Long ifMatch, long now) {
+    return redis
+        .eval(
+            REMOVE,
+            List.of(RedisKeys.cart(owner.cartId())),
+            List.of(sku, now, ifMatch == null ? "" : ifMatch))
+        .map(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "ok" ->
+                      new Removal(cart(owner, reply.get(2)), Map.of(sku, reply.get(1).toInteger()));
+                  case "version_conflict" -> throw versionConflict(reply);
+                  default -> throw unexpected(reply);
+                });
+  }
+
+  /** Removes every line. */
+  public Future<Removal> clear(Owner owner, Long ifMatch, long now) {
+    return redis
+        .eval(
+            CLEAR,
+            List.of(RedisKeys.cart(owner.cartId())),
+            List.of(now, ifMatch == null ? "" : ifMatch))
+        .map(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "ok" -> {
+                    Map<String, Integer> released = new LinkedHashMap<>();
+                    Response pairs = reply.get(1);
+                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                      released.put(pairs.get(i).toString(), pairs.get(i + 1).toInteger());
+                    }
+                    yield new Removal(cart(owner, reply.get(2)), released);
+                  }
+                  case "version_conflict" -> throw versionConflict(reply);
+                  default -> throw unexpected(reply);
+                });
+  }
+
+  /**
+   * Limits of one cart.
+   *
+   * @param maxLines distinct lines
+   * @param maxQuantity units a line
+   */
+  public record Limits(int maxLines, int maxQuantity) {}
+
+  static CartException lineNotFound(String sku) {
+    return new CartException(Reason.LINE_NOT_FOUND, "the cart has no line for " + sku);
+  }
+
+  private static CartException versionConflict(Response reply) {
+    long current = reply.get(1).toLong();
+    return new CartException(
+        Reason.VERSION_CONFLICT,
+        "the cart is at version " + current,
+        new JsonObject().put("currentVersion", current));
+  }
+
+  private static Cart cart(Owner owner, Response flat) {
+    return Cart.fromHash(owner, hash(flat));
+  }
+
+  private static Map<String, String> hash(Response flat) {
+    Map<String, String> map = new HashMap<>();
+    if (flat != null) {
+      for (int i = 0; i + 1 < flat.size(); i += 2) {
+        map.put(flat.get(i).toString(), flat.get(i + 1).toString());
+      }
+    }
+    return map;
+  }
+
+  private static IllegalStateException unexpected(Response reply) {
+    return new IllegalStateException("unexpected script reply " + reply);
+  }
+}

@@ -1,0 +1,24 @@
+package com.cartgateway.cart;
+
+/**
+ * Whose cart it is.
+ *
+ * @param type {@code user} for a signed-in shopper, {@code guest} for a guest session
+ * @param id the user id ({@code sub}) or the guest session id
+ */
+public record Owner(String type, String id) {
+  /** A signed-in shopper. */
+  public static Owner user(String id) {
+    return new Owner("user", id);
+  }
+
+  /** A guest session. */
+  public static Owner guest(String sessionId) {
+    return new Owner("guest", sessionId);
+  }
+
+  /** The cart id: {@code u:<user>} or {@code g:<session>}. */
+  public String cartId() {
+    return (type.equals("user") ? "u:" : "g:") + id;
+  }
+}

@@ -1,0 +1,90 @@
+package com.cartgateway.config;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole validated configuration of one gateway process. Built only by {@link ConfigLoader}.
+ *
+ * @param roles the roles this process plays
+ * @param http HTTP server settings
+ * @param redis Redis connection settings
+ * @param kafka Kafka producer and consumer settings
+ * @param dynamoDb DynamoDB client settings
+ * @param security secrets for identities
+ * @param cart cart rules
+ */
+public record AppConfig(
+    Set<Role> roles,
+    Http http,
+    Redis redis,
+    Kafka kafka,
+    DynamoDb dynamoDb,
+    Security security,
+    Cart cart) {
+
+  /**
+   * HTTP server settings.
+   *
+   * @param port listening port
+   * @param verticleInstances HTTP verticle instances in this process
+   * @param requestTimeout deadline of one request, after which it answers 503
+   * @param maxBodyBytes the largest accepted request body
+   */
+  public record Http(int port, int verticleInstances, Duration requestTimeout, int maxBodyBytes) {}
+
+  /**
+   * Redis settings.
+   *
+   * @param endpoints one {@code redis://host:port} URL, or every seed node in cluster mode
+   * @param cluster whether the endpoints name a Redis Cluster
+   * @param poolSize connections each verticle may open
+   * @param commandTimeout deadline of one command or script
+   */
+  public record Redis(
+      java.util.List<String> endpoints, boolean cluster, int poolSize, Duration commandTimeout) {}
+
+  /**
+   * Kafka settings.
+   *
+   * @param bootstrap bootstrap servers
+   * @param deliveryTimeout how long a produce may take before the write answers 503
+   */
+  public record Kafka(String bootstrap, Duration deliveryTimeout) {}
+
+  /**
+   * DynamoDB settings.
+   *
+   * @param endpoint an endpoint override (DynamoDB Local); empty means AWS for the region
+   * @param region the AWS region
+   * @param cartsTable the table of durable carts
+   * @param catalogTable the table of durable catalog entries and stock counters
+   */
+  public record DynamoDb(
+      Optional<String> endpoint, String region, String cartsTable, String catalogTable) {}
+
+  /**
+   * Secrets.
+   *
+   * @param jwtSecret the HS256 key of user tokens, at least 32 bytes
+   * @param adminToken the bearer token of the admin routes
+   */
+  public record Security(String jwtSecret, String adminToken) {
+    @Override
+    public String toString() {
+      return "Security[jwtSecret=***, adminToken=***]";
+    }
+  }
+
+  /**
+   * Cart rules.
+   *
+   * @param reservationTtl how long a soft hold lasts after the last change of its line
+   * @param maxLines distinct lines a cart may hold
+   * @param maxQuantity units one line may hold
+   * @param priceCacheTtl how long a catalog price may be served from this process's cache
+   */
+  public record Cart(
+      Duration reservationTtl, int maxLines, int maxQuantity, Duration priceCacheTtl) {}
+}

@@ -1,0 +1,281 @@
+package com.cartgateway.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds the {@link AppConfig} from {@code conf/application.json} (or the file named by {@code
+ * CART_CONFIG}), then system properties, then environment variables, each overriding the one
+ * before. Every value is checked; all problems are reported together, each naming its setting.
+ */
+public final class ConfigLoader {
+
+  /** The environment variables of the contract, and where each lands in the JSON document. */
+  static final Map<String, String> OVERRIDES =
+      Map.ofEntries(
+          Map.entry("CART_ROLES", "roles"),
+          Map.entry("CART_HTTP_PORT", "http.port"),
+          Map.entry("CART_VERTICLE_INSTANCES", "http.verticleInstances"),
+          Map.entry("CART_REQUEST_TIMEOUT_MILLIS", "http.requestTimeoutMillis"),
+          Map.entry("CART_REDIS_URL", "redis.url"),
+          Map.entry("CART_REDIS_MODE", "redis.mode"),
+          Map.entry("CART_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
+          Map.entry("CART_DYNAMODB_ENDPOINT", "dynamodb.endpoint"),
+          Map.entry("CART_DYNAMODB_REGION", "dynamodb.region"),
+          Map.entry("CART_JWT_SECRET", "security.jwtSecret"),
+          Map.entry("CART_ADMIN_TOKEN", "security.adminToken"),
+          Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"));
+
+  private static final String DEFAULT_FILE = "conf/application.json";
+
+  private final List<String> problems = new ArrayList<>();
+  private final JsonObject root;
+  private final Map<String, String> origin = new LinkedHashMap<>();
+
+  private ConfigLoader(JsonObject root) {
+    this.root = root;
+  }
+
+  /**
+   * Loads the configuration of this process.
+   *
+   * @param env the environment variables
+   * @param props the system properties
+   * @return the validated configuration
+   * @throws ConfigException naming every bad setting
+   */
+  public static AppConfig load(Map<String, String> env, Properties props) {
+    String file = env.getOrDefault("CART_CONFIG", props.getProperty("CART_CONFIG", DEFAULT_FILE));
+    JsonObject base = readFile(Path.of(file), !file.equals(DEFAULT_FILE));
+    return fromLayers(base, props, env);
+  }
+
+  /**
+   * Validates a base document with overrides, as {@link #load} does after reading the file.
+   *
+   * @param base the document, as in {@code conf/application.json}
+   * @param props system properties, named as the environment variables
+   * @param env environment variables
+   * @return the validated configuration
+   */
+  public static AppConfig fromLayers(JsonObject base, Properties props, Map<String, String> env) {
+    ConfigLoader loader = new ConfigLoader(base.copy());
+    loader.overlay(props::getProperty, "system property");
+    loader.overlay(env::get, "environment variable");
+    return loader.build();
+  }
+
+  private static JsonObject readFile(Path path, boolean required) {
+    if (!Files.exists(path)) {
+      if (required) {
+        throw new ConfigException(List.of("CART_CONFIG: no such file " + path));
+      }
+      return new JsonObject();
+    }
+    try {
+      return new JsonObject(Files.readString(path, StandardCharsets.UTF_8));
+    } catch (IOException | DecodeException e) {
+      throw new ConfigException(List.of(path + ": not a JSON object (" + e.getMessage() + ")"));
+    }
+  }
+
+  private void overlay(Function<String, String> source, String kind) {
+    OVERRIDES.forEach(
+        (name, jsonPath) -> {
+          String value = source.apply(name);
+          if (value != null) {
+            put(jsonPath, value);
+            origin.put(jsonPath, kind + " " + name);
+          }
+        });
+  }
+
+  private void put(String jsonPath, String value) {
+    String[] parts = jsonPath.split("\\.");
+    JsonObject node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+
+  private AppConfig build() {
+    AppConfig config =
+        new AppConfig(
+            roles(),
+            new AppConfig.Http(
+                integer("http.port", 8080, 0, 65535),
+                verticleInstances(),
+                Duration.ofMillis(integer("http.requestTimeoutMillis", 5000, 100, 120_000)),
+                integer("http.maxBodyBytes", 16384, 1024, 1 << 20)),
+            redis(),
+            new AppConfig.Kafka(
+                text("kafka.bootstrap", "127.0.0.1:9092"),
+                Duration.ofMillis(integer("kafka.deliveryTimeoutMillis", 4000, 100, 120_000))),
+            new AppConfig.DynamoDb(
+                Optional.ofNullable(optionalText("dynamodb.endpoint")),
+                text("dynamodb.region", "us-east-1"),
+                text("dynamodb.cartsTable", "cart-gateway-carts"),
+                text("dynamodb.catalogTable", "cart-gateway-catalog")),
+            security(),
+            new AppConfig.Cart(
+                Duration.ofSeconds(integer("cart.reservationTtlSeconds", 900, 1, 86_400)),
+                integer("cart.maxLines", 100, 1, 1000),
+                integer("cart.maxQuantity", 999, 1, 1_000_000),
+                Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000))));
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
+
+  private Set<Role> roles() {
+    Object raw = value("roles");
+    List<String> names = new ArrayList<>();
+    if (raw == null) {
+      return EnumSet.allOf(Role.class);
+    } else if (raw instanceof JsonArray array) {
+      array.forEach(item -> names.add(String.valueOf(item)));
+    } else {
+      names.addAll(Arrays.asList(String.valueOf(raw).split(",")));
+    }
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
+    for (String name : names) {
+      if (name.isBlank() || name.trim().equalsIgnoreCase("all")) {
+        roles.addAll(name.isBlank() ? Set.of() : EnumSet.allOf(Role.class));
+        continue;
+      }
+      try {
+        roles.add(Role.parse(name));
+      } catch (IllegalArgumentException e) {
+        problem("roles", "unknown role '" + name.trim() + "' (http, worker, timer or all)");
+      }
+    }
+    if (roles.isEmpty() && problems.isEmpty()) {
+      problem("roles", "names no role");
+    }
+    return roles;
+  }
+
+  private int verticleInstances() {
+    int instances = integer("http.verticleInstances", 0, 0, 1024);
+    return instances == 0 ? Runtime.getRuntime().availableProcessors() : instances;
+  }
+
+  private AppConfig.Redis redis() {
+    String mode = text("redis.mode", "standalone").toLowerCase(java.util.Locale.ROOT);
+    boolean cluster = mode.equals("cluster");
+    if (!cluster && !mode.equals("standalone")) {
+      problem("redis.mode", "must be standalone or cluster, not '" + mode + "'");
+    }
+    List<String> endpoints = new ArrayList<>();
+    for (String url : text("redis.url", "redis://127.0.0.1:6379").split(",")) {
+      String trimmed = url.trim();
+      if (!trimmed.matches("rediss?://([^@/]*@)?[^:/]+:\\d{1,5}(/\\d+)?")) {
+        problem("redis.url", "'" + trimmed + "' is not redis://host:port");
+      }
+      endpoints.add(trimmed);
+    }
+    if (!cluster && endpoints.size() > 1) {
+      problem("redis.url", "lists several nodes; set CART_REDIS_MODE=cluster");
+    }
+    return new AppConfig.Redis(
+        List.copyOf(endpoints),
+        cluster,
+        integer("redis.poolSize", 8, 1, 256),
+        Duration.ofMillis(integer("redis.commandTimeoutMillis", 2000, 50, 60_000)));
+  }
+
+  private AppConfig.Security security() {
+    String secret = optionalText("security.jwtSecret");
+    if (secret == null) {
+      problem("security.jwtSecret", "is required");
+    } else if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+      problem("security.jwtSecret", "must be at least 32 bytes");
+    }
+    String admin = optionalText("security.adminToken");
+    if (admin == null) {
+      problem("security.adminToken", "is required");
+    } else if (admin.length() < 16) {
+      problem("security.adminToken", "must be at least 16 characters");
+    }
+    return new AppConfig.Security(secret, admin);
+  }
+
+  private Object value(String jsonPath) {
+    String[] parts = jsonPath.split("\\.");
+    Object node = root;
+    for (String part : parts) {
+      if (!(node instanceof JsonObject object)) {
+        return null;
+      }
+      node = object.getValue(part);
+    }
+    return node;
+  }
+
+  private String optionalText(String jsonPath) {
+    Object raw = value(jsonPath);
+    return raw == null || String.valueOf(raw).isBlank() ? null : String.valueOf(raw).trim();
+  }
+
+  private String text(String jsonPath, String fallback) {
+    String value = optionalText(jsonPath);
+    return value == null ? fallback : value;
+  }
+
+  private int integer(String jsonPath, int fallback, int min, int max) {
+    Object raw = value(jsonPath);
+    if (raw == null) {
+      return fallback;
+    }
+    long parsed;
+    try {
+      parsed =
+          raw instanceof Number number && number.doubleValue() == number.longValue()
+              ? number.longValue()
+              : Long.parseLong(String.valueOf(raw).trim());
+    } catch (NumberFormatException e) {
+      problem(jsonPath, "'" + raw + "' is not an integer");
+      return fallback;
+    }
+    if (parsed < min || parsed > max) {
+      problem(jsonPath, parsed + " is outside " + min + ".." + max);
+      return fallback;
+    }
+    return (int) parsed;
+  }
+
+  private void problem(String jsonPath, String message) {
+    String source = origin.get(jsonPath);
+    String name =
+        OVERRIDES.entrySet().stream()
+            .filter(e -> e.getValue().equals(jsonPath))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .map(env -> jsonPath + " (" + env + ")")
+            .orElse(jsonPath);
+    problems.add(name + ": " + message + (source == null ? "" : " [from " + source + "]"));
+  }
+}

@@ -1,0 +1,131 @@
+package com.cartgateway.http;
+
+import com.cartgateway.cart.CartService;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.ops.HealthChecks;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+
+/** Builds the router of one HTTP verticle: every route of the contract and its handlers. */
+public final class ApiRouter {
+  private static final String OPENAPI = "openapi.yaml";
+
+  private ApiRouter() {}
+
+  /**
+   * The router.
+   *
+   * @param vertx the verticle's Vert.x
+   * @param config the configuration
+   * @param carts the cart operations
+   * @param inventory the catalog and stock
+   * @param identities identity checks
+   * @param health readiness checks
+   * @param registry the metrics registry to scrape
+   * @param clock the time source
+   */
+  public static Router create(
+      Vertx vertx,
+      AppConfig config,
+      CartService carts,
+      InventoryStore inventory,
+      Identities identities,
+      HealthChecks health,
+      PrometheusMeterRegistry registry,
+      Clock clock) {
+    Router router = Router.router(vertx);
+    router.route().handler(ApiRouter::commonHeaders);
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, Problems::handle);
+    router.errorHandler(405, Problems::handle);
+
+    Buffer openApi = openApi();
+    router.get("/health/live").handler(ctx -> json(ctx, "{\"status\":\"UP\"}"));
+    router
+        .get("/health/ready")
+        .handler(
+            ctx ->
+                health
+                    .ready(vertx.getOrCreateContext())
+                    .onSuccess(
+                        body ->
+                            ctx.response()
+                                .setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
+                                .putHeader("Content-Type", "application/json")
+                                .putHeader("Cache-Control", "no-store")
+                                .end(body.toBuffer()))
+                    .onFailure(ctx::fail));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router
+        .get("/" + OPENAPI)
+        .handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openApi));
+
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    TimeoutHandler deadline = TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503);
+
+    router.route("/v1/*").handler(deadline);
+    router.route("/v1/cart*").handler(ApiRouter::cartHeaders);
+    router
+        .route("/v1/*")
+        .method(HttpMethod.POST)
+        .method(HttpMethod.PUT)
+        .handler(Requests::requireJsonIfBody);
+    router.route("/v1/*").method(HttpMethod.POST).method(HttpMethod.PUT).handler(body);
+
+    CartHandlers cart = new CartHandlers(carts, identities, config.cart().maxQuantity());
+    router.get("/v1/cart").handler(cart::get);
+    router.delete("/v1/cart").handler(cart::clear);
+    router.post("/v1/cart/items").handler(cart::add);
+    router.put("/v1/cart/items/:sku").handler(cart::set);
+    router.delete("/v1/cart/items/:sku").handler(cart::remove);
+
+    CatalogHandlers catalog = new CatalogHandlers(inventory, identities, clock);
+    router.put("/v1/admin/skus/:sku").handler(catalog::put);
+    router.get("/v1/skus/:sku").handler(catalog::get);
+    return router;
+  }
+
+  private static void commonHeaders(RoutingContext ctx) {
+    RequestIds.assign(ctx);
+    ctx.response()
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY");
+    ctx.next();
+  }
+
+  /** A CDN in front must never serve one shopper's cart to another. */
+  private static void cartHeaders(RoutingContext ctx) {
+    ctx.response()
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Vary", "Authorization, Cookie, X-Cart-Session");
+    ctx.next();
+  }
+
+  private static void json(RoutingContext ctx, String body) {
+    ctx.response().putHeader("Content-Type", "application/json").end(body);
+  }
+
+  private static Buffer openApi() {
+    try (InputStream in = ApiRouter.class.getClassLoader().getResourceAsStream(OPENAPI)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + OPENAPI);
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

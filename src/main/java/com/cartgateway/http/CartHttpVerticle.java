@@ -1,0 +1,75 @@
+package com.cartgateway.http;
+
+import com.cartgateway.app.ProcessClients;
+import com.cartgateway.cart.CartService;
+import com.cartgateway.cart.CartStore;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.ops.HealthChecks;
+import com.cartgateway.store.RedisGateway;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves the HTTP API on one event loop, with its own Redis connections; all state lives in Redis,
+ * so instances share nothing but the process's clients.
+ */
+public final class CartHttpVerticle extends VerticleBase {
+  private static final long DRAIN_SECONDS = 20;
+
+  private final AppConfig config;
+  private final ProcessClients clients;
+  private RedisGateway redis;
+  private HttpServer server;
+
+  /**
+   * @param config the configuration
+   * @param clients the clients shared by the process
+   */
+  public CartHttpVerticle(AppConfig config, ProcessClients clients) {
+    this.config = config;
+    this.clients = clients;
+  }
+
+  @Override
+  public Future<?> start() {
+    Clock clock = Clock.systemUTC();
+    redis = RedisGateway.create(vertx, config.redis());
+    InventoryStore inventory = new InventoryStore(redis, clients.prices());
+    CartService carts =
+        new CartService(
+            new CartStore(redis),
+            inventory,
+            new CartStore.Limits(config.cart().maxLines(), config.cart().maxQuantity()),
+            config.cart().reservationTtl(),
+            clock);
+    Identities identities =
+        new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
+    HealthChecks health =
+        new HealthChecks(
+            redis,
+            clients.kafkaAdmin(),
+            clients.dynamo(),
+            config.dynamoDb().cartsTable(),
+            config.redis().commandTimeout());
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions().setCompressionSupported(true).setTcpNoDelay(true));
+    return server
+        .requestHandler(
+            ApiRouter.create(
+                vertx, config, carts, inventory, identities, health, clients.registry(), clock))
+        .listen(config.http().port());
+  }
+
+  /** Stops accepting, lets requests in flight finish, then closes the Redis connections. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS).eventually(() -> redis.close());
+  }
+}

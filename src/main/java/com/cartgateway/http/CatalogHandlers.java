@@ -1,0 +1,98 @@
+package com.cartgateway.http;
+
+import com.cartgateway.cart.Money;
+import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.SkuEntry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.time.Clock;
+
+/** The catalog routes: operators set price and stock; anyone reads a SKU's counters. */
+final class CatalogHandlers {
+  static final long MAX_STOCK = 1_000_000_000L;
+
+  private final InventoryStore inventory;
+  private final Identities identities;
+  private final Clock clock;
+
+  CatalogHandlers(InventoryStore inventory, Identities identities, Clock clock) {
+    this.inventory = inventory;
+    this.identities = identities;
+    this.clock = clock;
+  }
+
+  void put(RoutingContext ctx) {
+    identities
+        .admin(ctx.request().getHeader("Authorization"))
+        .compose(
+            ok -> {
+              String sku = Requests.sku(ctx.pathParam("sku"), "sku");
+              JsonObject body = Requests.object(ctx, true);
+              String currency = currency(body.getValue("currency"));
+              long price = price(body.getValue("price"), currency);
+              long stock = stock(body.getValue("stock"));
+              return inventory.put(sku, price, currency, stock, clock.millis());
+            })
+        .compose(entry -> send(ctx, entry))
+        .onFailure(ctx::fail);
+  }
+
+  void get(RoutingContext ctx) {
+    String sku;
+    try {
+      sku = Requests.sku(ctx.pathParam("sku"), "sku");
+    } catch (ApiError e) {
+      ctx.fail(e);
+      return;
+    }
+    inventory
+        .get(sku)
+        .compose(
+            entry ->
+                entry.isPresent()
+                    ? send(ctx, entry.get())
+                    : Future.failedFuture(
+                        new ApiError(404, "unknown_sku", "SKU " + sku + " is not sold here", null)))
+        .onFailure(ctx::fail);
+  }
+
+  private static Future<Void> send(RoutingContext ctx, SkuEntry entry) {
+    // Counters move with every add; a CDN may keep them a second, no longer.
+    return ctx.response()
+        .putHeader("Cache-Control", "max-age=1")
+        .putHeader("Content-Type", "application/json")
+        .end(entry.toJson().toBuffer());
+  }
+
+  private static String currency(Object value) {
+    if (!(value instanceof String code) || Money.minorDigits(code).isEmpty()) {
+      throw ApiError.invalid("currency", "must be an ISO 4217 code such as USD");
+    }
+    return code;
+  }
+
+  private static long price(Object value, String currency) {
+    String text =
+        value instanceof String s
+            ? s
+            : value instanceof Number n ? new BigDecimal(n.toString()).toPlainString() : null;
+    return Money.parse(text, currency)
+        .orElseThrow(
+            () ->
+                ApiError.invalid(
+                    "price",
+                    "must be a non-negative decimal with the minor digits of " + currency));
+  }
+
+  private static long stock(Object value) {
+    if (!(value instanceof Integer || value instanceof Long)
+        || ((Number) value).longValue() < 0
+        || ((Number) value).longValue() > MAX_STOCK) {
+      throw ApiError.invalid("stock", "must be an integer from 0 to " + MAX_STOCK);
+    }
+    return ((Number) value).longValue();
+  }
+}

@@ -1,0 +1,132 @@
+package com.cartgateway.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigInteger;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Reads and checks request bodies, path parameters and conditional headers. */
+final class Requests {
+  private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern ETAG = Pattern.compile("\"(\\d{1,18})\"");
+  static final int MAX_VARIANT_BYTES = 1024;
+
+  private Requests() {}
+
+  /** Refuses a body that is not JSON with 415; a request without a body passes. */
+  static void requireJsonIfBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    boolean hasBody =
+        ctx.request().getHeader("Transfer-Encoding") != null
+            || !"0".equals(ctx.request().getHeader("Content-Length"))
+                && ctx.request().getHeader("Content-Length") != null;
+    if (type == null ? hasBody : !isJson(type)) {
+      ctx.fail(415);
+      return;
+    }
+    ctx.next();
+  }
+
+  private static boolean isJson(String contentType) {
+    String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return media.equals("application/json");
+  }
+
+  /** The body as a JSON object; an absent or empty body is an empty object when allowed. */
+  static JsonObject object(RoutingContext ctx, boolean required) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      if (required) {
+        throw ApiError.invalid("body", "a JSON object is required");
+      }
+      return new JsonObject();
+    }
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ApiError.invalid("body", "malformed JSON");
+    }
+    if (!(parsed instanceof JsonObject object)) {
+      throw ApiError.invalid("body", "must be a JSON object");
+    }
+    return object;
+  }
+
+  /** A SKU from the body or the path. */
+  static String sku(Object value, String field) {
+    if (!(value instanceof String text) || !SKU.matcher(text).matches()) {
+      throw ApiError.invalid(field, "must match [A-Za-z0-9._-]{1,64}");
+    }
+    return text;
+  }
+
+  /** A quantity: a JSON integer from 1 to {@code max}. */
+  static int quantity(JsonObject body, int max) {
+    Object value = body.getValue("quantity");
+    boolean integral =
+        value instanceof Integer || value instanceof Long || value instanceof BigInteger;
+    if (!integral) {
+      throw ApiError.invalid("quantity", "must be an integer from 1 to " + max);
+    }
+    BigInteger number = new BigInteger(value.toString());
+    if (number.signum() <= 0 || number.compareTo(BigInteger.valueOf(max)) > 0) {
+      throw ApiError.invalid("quantity", "must be an integer from 1 to " + max);
+    }
+    return number.intValueExact();
+  }
+
+  /** The optional variant: a JSON object of at most 1 KiB. */
+  static JsonObject variant(JsonObject body) {
+    Object value = body.getValue("variant");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw ApiError.invalid("variant", "must be a JSON object");
+    }
+    if (object.toBuffer().length() > MAX_VARIANT_BYTES) {
+      throw ApiError.invalid("variant", "must be at most " + MAX_VARIANT_BYTES + " bytes");
+    }
+    return object;
+  }
+
+  /** The version named by {@code If-Match}, or null when the write is unconditional. */
+  static Long ifMatch(RoutingContext ctx) {
+    String header = ctx.request().getHeader("If-Match");
+    if (header == null || header.trim().equals("*")) {
+      return null;
+    }
+    var matcher = ETAG.matcher(header.trim());
+    if (!matcher.matches()) {
+      throw ApiError.invalid("If-Match", "must be a cart ETag such as \"7\"");
+    }
+    return Long.parseLong(matcher.group(1));
+  }
+
+  /** Whether {@code If-None-Match} names the given version (or any, with {@code *}). */
+  static boolean noneMatchHits(RoutingContext ctx, long version) {
+    String header = ctx.request().getHeader("If-None-Match");
+    if (header == null) {
+      return false;
+    }
+    String current = etag(version);
+    for (String tag : header.split(",")) {
+      String candidate = tag.trim();
+      if (candidate.startsWith("W/")) {
+        candidate = candidate.substring(2);
+      }
+      if (candidate.equals("*") || candidate.equals(current)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String etag(long version) {
+    return "\"" + version + "\"";
+  }
+}

@@ -1,0 +1,145 @@
+package com.cartgateway.identity;
+
+import com.cartgateway.cart.Owner;
+import com.cartgateway.identity.IdentityException.Kind;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/** Verifies user tokens, guest session ids and the admin token. */
+public final class Identities {
+  /** The only algorithm accepted: tokens that name another, {@code none} included, fail. */
+  public static final String ALGORITHM = "HS256";
+
+  private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9_-]{22,128}");
+  private static final Pattern SUBJECT = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+  private final JWTAuth jwt;
+  private final byte[] adminToken;
+  private final SecureRandom random = new SecureRandom();
+
+  /**
+   * @param vertx the verticle's Vert.x
+   * @param jwtSecret the HS256 key
+   * @param adminToken the bearer token of the admin routes
+   */
+  public Identities(Vertx vertx, String jwtSecret, String adminToken) {
+    this.jwt =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(jwtSecret))
+                .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM)));
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The signed-in shopper of an {@code Authorization} header.
+   *
+   * @param authorization the header's value
+   * @return the user, or a failed future with UNAUTHENTICATED
+   */
+  public Future<Owner> user(String authorization) {
+    String token = bearer(authorization);
+    if (token == null) {
+      return Future.failedFuture(unauthenticated("expected Authorization: Bearer <token>"));
+    }
+    if (!headerNamesAlgorithm(token)) {
+      return Future.failedFuture(unauthenticated("the token must be signed with " + ALGORITHM));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(unauthenticated("the token does not verify")))
+        .compose(
+            user -> {
+              JsonObject claims = user.principal();
+              String sub = claims.getString("sub");
+              if (!(claims.getValue("exp") instanceof Number)) {
+                return Future.failedFuture(unauthenticated("the token must carry exp"));
+              }
+              if (sub == null || !SUBJECT.matcher(sub).matches()) {
+                return Future.failedFuture(unauthenticated("the token must carry a valid sub"));
+              }
+              return Future.succeededFuture(Owner.user(sub));
+            });
+  }
+
+  /**
+   * A guest from a session id.
+   *
+   * @throws IdentityException MALFORMED_SESSION when it is not a session id we could issue
+   */
+  public Owner guest(String sessionId) {
+    if (!SESSION.matcher(sessionId).matches()) {
+      throw new IdentityException(
+          Kind.MALFORMED_SESSION, "a cart session is 22 to 128 URL-safe base64 characters");
+    }
+    return Owner.guest(sessionId);
+  }
+
+  /** A new guest session: 128 random bits, URL-safe base64 without padding. */
+  public Owner newGuest() {
+    byte[] bytes = new byte[16];
+    random.nextBytes(bytes);
+    return Owner.guest(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+  }
+
+  /**
+   * Checks the admin token. A valid user token is refused with FORBIDDEN, anything else with
+   * UNAUTHENTICATED.
+   */
+  public Future<Void> admin(String authorization) {
+    String token = bearer(authorization);
+    if (token == null) {
+      return Future.failedFuture(unauthenticated("expected Authorization: Bearer <admin token>"));
+    }
+    if (MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
+      return Future.succeededFuture();
+    }
+    return user(authorization)
+        .transform(
+            ar ->
+                Future.failedFuture(
+                    ar.succeeded()
+                        ? new IdentityException(Kind.FORBIDDEN, "admin routes need the admin token")
+                        : unauthenticated("not the admin token")));
+  }
+
+  private static String bearer(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = authorization.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  /** Pins the algorithm before any key is looked up, so {@code alg: none} never gets far. */
+  private static boolean headerNamesAlgorithm(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0) {
+      return false;
+    }
+    try {
+      JsonObject header =
+          new JsonObject(
+              new String(
+                  Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
+      return ALGORITHM.equals(header.getString("alg"));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static IdentityException unauthenticated(String detail) {
+    return new IdentityException(Kind.UNAUTHENTICATED, detail);
+  }
+}

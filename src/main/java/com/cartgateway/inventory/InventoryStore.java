@@ -1,0 +1,187 @@
+package com.cartgateway.inventory;
+
+import com.cartgateway.cart.CartException;
+import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalog and stock counters in Redis: one script per change, each on the SKU's slot. */
+public final class InventoryStore {
+  /** The scripts this store runs, for loading at start. */
+  public static final List<LuaScript> SCRIPTS =
+      List.of(LuaScript.load("hold_adjust"), LuaScript.load("sku_put"));
+
+  private static final LuaScript HOLD_ADJUST = SCRIPTS.get(0);
+  private static final LuaScript SKU_PUT = SCRIPTS.get(1);
+
+  private final RedisGateway redis;
+  private final PriceCache prices;
+
+  /**
+   * @param redis the verticle's Redis client
+   * @param prices the process's price cache
+   */
+  public InventoryStore(RedisGateway redis, PriceCache prices) {
+    this.redis = redis;
+    this.prices = prices;
+  }
+
+  /**
+   * Sets a SKU's price and units on hand; sold starts again from zero.
+   *
+   * <p>Fails with a {@link CartException} VALIDATION_FAILED when stock is below the units held.
+   */
+  public Future<SkuEntry> put(String sku, long price, String currency, long stock, long nowMillis) {
+    return redis
+        .eval(SKU_PUT, List.of(RedisKeys.sku(sku)), List.of(price, currency, stock, nowMillis))
+        .compose(
+            reply -> {
+              if (reply.get(0).toString().equals("below_reserved")) {
+                long reserved = reply.get(1).toLong();
+                return Future.failedFuture(
+                    new CartException(
+                        Reason.VALIDATION_FAILED,
+                        "stock " + stock + " is below the " + reserved + " units held in carts",
+                        new JsonObject().put("reserved", reserved)));
+              }
+              prices.invalidate(sku);
+              return redis
+                  .send(Request.cmd(Command.SADD).arg(RedisKeys.CATALOG_INDEX).arg(sku))
+                  .map(
+                      ignored ->
+                          new SkuEntry(
+                              sku,
+                              reply.get(1).toLong(),
+                              reply.get(2).toString(),
+                              reply.get(3).toLong(),
+                              reply.get(4).toLong(),
+                              reply.get(5).toLong(),
+                              reply.get(6).toLong()));
+            });
+  }
+
+  /** A SKU's entry and counters, or empty when it is not in the catalog. */
+  public Future<Optional<SkuEntry>> get(String sku) {
+    return redis
+        .send(
+            Request.cmd(Command.HMGET)
+                .arg(RedisKeys.sku(sku))
+                .arg("price")
+                .arg("cur")
+                .arg("stock")
+                .arg("avail")
+                .arg("res")
+                .arg("sold"))
+        .map(
+            r ->
+                r.get(0) == null
+                    ? Optional.empty()
+                    : Optional.of(
+                        new SkuEntry(
+                            sku,
+                            r.get(0).toLong(),
+                            r.get(1).toString(),
+                            r.get(2).toLong(),
+                            r.get(3).toLong(),
+                            r.get(4).toLong(),
+                            r.get(5).toLong())));
+  }
+
+  /**
+   * Holds ({@code delta > 0}) or releases units of a SKU for a cart. Retrying with the same op id
+   * applies it once.
+   *
+   * <p>Fails with a {@link CartException}: UNKNOWN_SKU, or OUT_OF_STOCK with {@code available}.
+   */
+  public Future<HoldResult> adjustHold(
+      String sku, String cartId, int delta, long expiresAtMillis, String opId) {
+    return redis
+        .eval(
+            HOLD_ADJUST,
+            List.of(
+                RedisKeys.sku(sku),
+                RedisKeys.skuHolds(sku),
+                RedisKeys.skuHoldMarker(sku, cartId),
+                RedisKeys.skuExpiry(sku),
+                RedisKeys.skuOp(sku, opId)),
+            List.of(cartId, delta, expiresAtMillis))
+        .compose(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "ok" ->
+                      Future.succeededFuture(
+                          new HoldResult(
+                              new Price(reply.get(1).toLong(), reply.get(2).toString()),
+                              reply.get(3).toInteger(),
+                              reply.get(4).toInteger()));
+                  case "unknown_sku" ->
+                      Future.failedFuture(
+                          new CartException(
+                              Reason.UNKNOWN_SKU, "SKU " + sku + " is not sold here"));
+                  case "out_of_stock" ->
+                      Future.failedFuture(
+                          new CartException(
+                              Reason.OUT_OF_STOCK,
+                              "only " + reply.get(1).toLong() + " of " + sku + " available",
+                              new JsonObject()
+                                  .put("sku", sku)
+                                  .put("available", reply.get(1).toLong())));
+                  default -> Future.failedFuture(unexpected(reply));
+                });
+  }
+
+  /** Current prices of the given SKUs, from the cache where it has them, else in one batch. */
+  public Future<Map<String, Optional<Price>>> currentPrices(Collection<String> skus) {
+    Map<String, Optional<Price>> found = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String sku : skus) {
+      Optional<Price> cached = prices.get(sku);
+      if (cached == null) {
+        missing.add(sku);
+      } else {
+        found.put(sku, cached);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(found);
+    }
+    // One command per SKU (each on its own slot); the client pipelines them on its connections.
+    List<Future<Response>> replies =
+        missing.stream()
+            .map(
+                sku ->
+                    redis.send(
+                        Request.cmd(Command.HMGET).arg(RedisKeys.sku(sku)).arg("price").arg("cur")))
+            .toList();
+    return Future.all(replies)
+        .map(
+            all -> {
+              for (int i = 0; i < missing.size(); i++) {
+                Response r = all.resultAt(i);
+                Optional<Price> price =
+                    r.get(0) == null
+                        ? Optional.empty()
+                        : Optional.of(new Price(r.get(0).toLong(), r.get(1).toString()));
+                prices.put(missing.get(i), price);
+                found.put(missing.get(i), price);
+              }
+              return found;
+            });
+  }
+
+  private static IllegalStateException unexpected(Response reply) {
+    return new IllegalStateException("unexpected script reply " + reply);
+  }
+}

@@ -1,0 +1,117 @@
+package com.cartgateway.store;
+
+import com.cartgateway.config.AppConfig;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way to Redis: commands and scripts with a deadline, behind a circuit breaker so that a
+ * Redis that is down answers 503 at once instead of queueing requests. Scripts are called by SHA
+ * and sent whole only when Redis answers NOSCRIPT (after a restart or a failover).
+ */
+public final class RedisGateway {
+  private final Redis client;
+  private final CircuitBreaker breaker;
+  private final long timeoutMillis;
+
+  private RedisGateway(Redis client, CircuitBreaker breaker, long timeoutMillis) {
+    this.client = client;
+    this.breaker = breaker;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /** A client for the configured standalone server or cluster, owned by the calling verticle. */
+  public static RedisGateway create(Vertx vertx, AppConfig.Redis config) {
+    RedisOptions options =
+        new RedisOptions()
+            .setType(config.cluster() ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
+            .setEndpoints(config.endpoints())
+            .setMaxPoolSize(config.poolSize())
+            .setMaxPoolWaiting(4096)
+            .setMaxWaitingHandlers(4096)
+            .setPreferredProtocolVersion(ProtocolVersion.RESP2);
+    options.getNetClientOptions().setConnectTimeout((int) config.commandTimeout().toMillis());
+    long timeout = config.commandTimeout().toMillis();
+    CircuitBreaker breaker =
+        CircuitBreaker.create(
+            "redis",
+            vertx,
+            new CircuitBreakerOptions()
+                .setMaxFailures(20)
+                .setFailuresRollingWindow(5_000)
+                .setTimeout(-1)
+                .setResetTimeout(1_000));
+    return new RedisGateway(Redis.createClient(vertx, options), breaker, timeout);
+  }
+
+  /** Sends one command. */
+  public Future<Response> send(Request request) {
+    return breaker
+        .<Response>execute(() -> client.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+        .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
+  }
+
+  /** Sends several commands in one round trip. */
+  public Future<List<Response>> batch(List<Request> requests) {
+    return breaker
+        .<List<Response>>execute(
+            () -> client.batch(requests).timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+        .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
+  }
+
+  /** Runs a script by SHA, sending its source when the server does not know it yet. */
+  public Future<Response> eval(LuaScript script, List<String> keys, List<Object> args) {
+    return breaker
+        .<Response>execute(
+            () ->
+                client
+                    .send(request(Command.EVALSHA, script.sha(), keys, args))
+                    .recover(
+                        e ->
+                            isNoScript(e)
+                                ? client.send(request(Command.EVAL, script.source(), keys, args))
+                                : Future.failedFuture(e))
+                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+        .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
+  }
+
+  /** Loads scripts at start, so that a script with a syntax error stops the start. */
+  public Future<Void> load(List<LuaScript> scripts) {
+    return Future.all(
+            scripts.stream()
+                .map(s -> send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())))
+                .toList())
+        .mapEmpty();
+  }
+
+  /** Closes the connections. */
+  public Future<Void> close() {
+    breaker.close();
+    return client.close();
+  }
+
+  private static boolean isNoScript(Throwable e) {
+    return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
+  }
+
+  private static Request request(
+      Command command, String script, List<String> keys, List<Object> args) {
+    Request request = Request.cmd(command).arg(script).arg(keys.size());
+    keys.forEach(request::arg);
+    for (Object arg : args) {
+      request.arg(String.valueOf(arg));
+    }
+    return request;
+  }
+}

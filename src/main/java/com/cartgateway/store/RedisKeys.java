@@ -1,0 +1,47 @@
+package com.cartgateway.store;
+
+/**
+ * Every Redis key of the gateway. Hash tags keep one cart's keys in one cluster slot, and one SKU's
+ * keys (its counters and the holds on it) in one slot, so each script touches one slot.
+ */
+public final class RedisKeys {
+  /** The set of every SKU ever put in the catalog (the sweep and the rebuild walk it). */
+  public static final String CATALOG_INDEX = "catalog:skus";
+
+  private RedisKeys() {}
+
+  /** The hash of one cart. */
+  public static String cart(String cartId) {
+    return "cart:{" + cartId + "}";
+  }
+
+  /** The record that one cart write with this op id was applied. */
+  public static String cartOp(String cartId, String opId) {
+    return cart(cartId) + ":op:" + opId;
+  }
+
+  /** The hash of one SKU: price, currency, stock, available, reserved, sold. */
+  public static String sku(String sku) {
+    return "sku:{" + sku + "}";
+  }
+
+  /** Units of one SKU held, by cart id. */
+  public static String skuHolds(String sku) {
+    return sku(sku) + ":holds";
+  }
+
+  /** A key that expires with one cart's hold on one SKU; its expiry event returns the units. */
+  public static String skuHoldMarker(String sku, String cartId) {
+    return sku(sku) + ":hold:" + cartId;
+  }
+
+  /** Cart ids holding one SKU, scored by when their hold lapses (the sweep's index). */
+  public static String skuExpiry(String sku) {
+    return sku(sku) + ":expiry";
+  }
+
+  /** The record that one hold change with this op id was applied. */
+  public static String skuOp(String sku, String opId) {
+    return sku(sku) + ":op:" + opId;
+  }
+}

@@ -1,0 +1,49 @@
+-- Shared prelude of the cart scripts (the loader prepends it to each of them).
+-- A cart is one hash: v (version), n (line count), cur (currency), c (created ms), u (updated ms),
+-- l:<sku> = "quantity,unitPrice,addedAt,updatedAt,held,holdExpiresAt" and var:<sku> = variant JSON.
+-- An applied write leaves an op record (same slot) so that a retry with the same op id is a no-op.
+
+local function decode_line(raw)
+  local q, p, a, u, h, hx = string.match(raw, '^(%d+),(%d+),(%d+),(%d+),(%d+),(%d+)$')
+  return {q = tonumber(q), p = tonumber(p), a = tonumber(a), u = tonumber(u),
+          h = tonumber(h), hx = tonumber(hx)}
+end
+
+local function encode_line(l)
+  return string.format('%d,%d,%d,%d,%d,%d', l.q, l.p, l.a, l.u, l.h, l.hx)
+end
+
+local function version(cart)
+  return tonumber(redis.call('HGET', cart, 'v') or '0')
+end
+
+-- nil when the caller's If-Match (ARGV value, '' for none) names the current version.
+local function stale(cart, if_match)
+  local v = version(cart)
+  if if_match ~= '' and tonumber(if_match) ~= v then
+    return {'version_conflict', v}
+  end
+  return nil
+end
+
+local function commit(cart, op, now)
+  redis.call('HINCRBY', cart, 'v', 1)
+  redis.call('HSET', cart, 'u', now)
+  if redis.call('HEXISTS', cart, 'c') == 0 then
+    redis.call('HSET', cart, 'c', now)
+  end
+  if op then
+    redis.call('SET', op, '1', 'EX', 3600)
+  end
+end
+
+local function state(cart)
+  return redis.call('HGETALL', cart)
+end
+
+local function set_line_count(cart, n)
+  redis.call('HSET', cart, 'n', n)
+  if n == 0 then
+    redis.call('HDEL', cart, 'cur')
+  end
+end

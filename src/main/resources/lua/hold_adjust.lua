@@ -1,0 +1,43 @@
+-- Holds or releases units of one SKU for one cart (a soft hold: a counter move, no lock).
+-- Safe to retry: the op record replays the first reply.
+-- KEYS[1] sku hash  KEYS[2] holds hash (cart id -> units held)
+-- KEYS[3] hold marker (expires with the hold; its expiry event returns the units)
+-- KEYS[4] expiry index (zset cart id -> expiresAt ms)  KEYS[5] op record
+-- ARGV[1] cart id  ARGV[2] delta (negative releases; a release is capped at what is held)
+-- ARGV[3] hold expiresAt ms
+-- Returns {'ok', price, currency, units now held, delta applied}
+--       | {'unknown_sku'} | {'out_of_stock', available}
+local sku, holds, marker, expiry, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local done = redis.call('GET', op)
+if done then
+  return cjson.decode(done)
+end
+local entry = redis.call('HMGET', sku, 'price', 'cur', 'avail')
+if not entry[1] then
+  return {'unknown_sku'}
+end
+local cart, delta = ARGV[1], tonumber(ARGV[2])
+local held = tonumber(redis.call('HGET', holds, cart) or '0')
+if delta > tonumber(entry[3]) then
+  return {'out_of_stock', tonumber(entry[3])}
+end
+if -delta > held then
+  delta = -held
+end
+if delta ~= 0 then
+  redis.call('HINCRBY', sku, 'avail', -delta)
+  redis.call('HINCRBY', sku, 'res', delta)
+end
+held = held + delta
+if held > 0 then
+  redis.call('HSET', holds, cart, held)
+  redis.call('SET', marker, held, 'PXAT', ARGV[3])
+  redis.call('ZADD', expiry, ARGV[3], cart)
+else
+  redis.call('HDEL', holds, cart)
+  redis.call('DEL', marker)
+  redis.call('ZREM', expiry, cart)
+end
+local reply = {'ok', entry[1], entry[2], held, delta}
+redis.call('SET', op, cjson.encode(reply), 'EX', 3600)
+return reply

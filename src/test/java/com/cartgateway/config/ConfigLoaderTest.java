@@ -1,0 +1,107 @@
+package com.cartgateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("configuration is validated once, at start")
+class ConfigLoaderTest {
+  private static final Map<String, String> SECRETS =
+      Map.of(
+          "CART_JWT_SECRET", "0123456789abcdef0123456789abcdef",
+          "CART_ADMIN_TOKEN", "admin-token-0123456789");
+
+  private static AppConfig load(JsonObject file, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(SECRETS);
+    all.putAll(env);
+    return ConfigLoader.fromLayers(file, new Properties(), all);
+  }
+
+  @Test
+  @DisplayName("defaults give every role, one HTTP verticle a core, and a 15-minute hold")
+  void defaults() {
+    AppConfig config = load(new JsonObject(), Map.of());
+    assertThat(config.roles()).isEqualTo(EnumSet.allOf(Role.class));
+    assertThat(config.http().port()).isEqualTo(8080);
+    assertThat(config.http().verticleInstances())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(config.cart().reservationTtl()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(config.http().maxBodyBytes()).isEqualTo(16 * 1024);
+  }
+
+  @Test
+  @DisplayName("the environment overrides system properties, which override the file")
+  void layering() {
+    JsonObject file = new JsonObject().put("http", new JsonObject().put("port", 9000));
+    Properties props = new Properties();
+    props.setProperty("CART_HTTP_PORT", "9100");
+    props.setProperty("CART_RESERVATION_TTL_SECONDS", "60");
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("CART_HTTP_PORT", "9200");
+    AppConfig config = ConfigLoader.fromLayers(file, props, env);
+    assertThat(config.http().port()).isEqualTo(9200);
+    assertThat(config.cart().reservationTtl()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  @DisplayName("roles and instances come from the environment")
+  void rolesAndInstances() {
+    AppConfig config =
+        load(new JsonObject(), Map.of("CART_ROLES", "http,timer", "CART_VERTICLE_INSTANCES", "3"));
+    assertThat(config.roles()).containsExactlyInAnyOrder(Role.HTTP, Role.TIMER);
+    assertThat(config.http().verticleInstances()).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("a bad value stops the start with a message naming it and where it came from")
+  void badValuesAreNamed() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    new JsonObject(),
+                    Map.of(
+                        "CART_HTTP_PORT", "eighty",
+                        "CART_RESERVATION_TTL_SECONDS", "0",
+                        "CART_REDIS_URL", "localhost",
+                        "CART_ROLES", "http,cashier")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port (CART_HTTP_PORT): 'eighty' is not an integer")
+        .hasMessageContaining("[from environment variable CART_HTTP_PORT]")
+        .hasMessageContaining("cart.reservationTtlSeconds (CART_RESERVATION_TTL_SECONDS)")
+        .hasMessageContaining("redis.url (CART_REDIS_URL): 'localhost' is not redis://host:port")
+        .hasMessageContaining("unknown role 'cashier'");
+  }
+
+  @Test
+  @DisplayName("secrets are required, a short JWT key is refused, and neither is ever printed")
+  void secrets() {
+    assertThatThrownBy(() -> ConfigLoader.fromLayers(new JsonObject(), new Properties(), Map.of()))
+        .hasMessageContaining("security.jwtSecret (CART_JWT_SECRET): is required")
+        .hasMessageContaining("security.adminToken (CART_ADMIN_TOKEN): is required");
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_JWT_SECRET", "short")))
+        .hasMessageContaining("must be at least 32 bytes")
+        .hasMessageNotContaining("short");
+    assertThat(load(new JsonObject(), Map.of()).security().toString())
+        .doesNotContain(SECRETS.get("CART_JWT_SECRET"));
+  }
+
+  @Test
+  @DisplayName("several Redis nodes need cluster mode")
+  void clusterNodes() {
+    String nodes = "redis://10.0.0.1:7000,redis://10.0.0.2:7000";
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_REDIS_URL", nodes)))
+        .hasMessageContaining("set CART_REDIS_MODE=cluster");
+    AppConfig cluster =
+        load(new JsonObject(), Map.of("CART_REDIS_URL", nodes, "CART_REDIS_MODE", "cluster"));
+    assertThat(cluster.redis().cluster()).isTrue();
+    assertThat(cluster.redis().endpoints()).hasSize(2);
+  }
+}
