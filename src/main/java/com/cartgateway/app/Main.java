@@ -3,9 +3,12 @@ package com.cartgateway.app;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigException;
 import com.cartgateway.config.ConfigLoader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
 /** Production entry point: {@code java -jar target/cart-gateway.jar}. */
@@ -20,6 +23,7 @@ public final class Main {
    * @param args ignored; configuration comes from conf/, system properties and the environment
    */
   public static void main(String[] args) {
+    configureLogging();
     AppConfig config;
     try {
       config = ConfigLoader.load(System.getenv(), System.getProperties());
@@ -43,6 +47,20 @@ public final class Main {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(app), "graceful-stop"));
     return app;
+  }
+
+  /** Reads {@code logging.properties} from the classpath unless the operator named a file. */
+  public static void configureLogging() {
+    if (System.getProperty("java.util.logging.config.file") != null) {
+      return;
+    }
+    try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
+      if (in != null) {
+        LogManager.getLogManager().readConfiguration(in);
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "logging.properties unreadable; default logging", e);
+    }
   }
 
   private static void stop(Application app) {

@@ -6,12 +6,13 @@ import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
@@ -73,28 +74,44 @@ public final class ApiRouter {
         .get("/" + OPENAPI)
         .handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openApi));
 
+    // Each API route carries its whole chain, so that metrics label it by its own path. Vert.x
+    // runs platform handlers (deadline, cache headers) before the body handler, and ours after.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     TimeoutHandler deadline = TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503);
-
-    router.route("/v1/*").handler(deadline);
-    router.route("/v1/cart*").handler(ApiRouter::cartHeaders);
-    router
-        .route("/v1/*")
-        .method(HttpMethod.POST)
-        .method(HttpMethod.PUT)
-        .handler(Requests::requireJsonIfBody);
-    router.route("/v1/*").method(HttpMethod.POST).method(HttpMethod.PUT).handler(body);
+    Handler<RoutingContext> json = Requests::requireJsonIfBody;
+    PlatformHandler cartHeaders = ApiRouter::cartHeaders;
 
     CartHandlers cart = new CartHandlers(carts, identities, config.cart().maxQuantity());
-    router.get("/v1/cart").handler(cart::get);
-    router.delete("/v1/cart").handler(cart::clear);
-    router.post("/v1/cart/items").handler(cart::add);
-    router.put("/v1/cart/items/:sku").handler(cart::set);
-    router.delete("/v1/cart/items/:sku").handler(cart::remove);
+    router.get("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::get);
+    router.delete("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::clear);
+    router
+        .post("/v1/cart/items")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(body)
+        .handler(json)
+        .handler(cart::add);
+    router
+        .put("/v1/cart/items/:sku")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(body)
+        .handler(json)
+        .handler(cart::set);
+    router
+        .delete("/v1/cart/items/:sku")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(cart::remove);
 
     CatalogHandlers catalog = new CatalogHandlers(inventory, identities, clock);
-    router.put("/v1/admin/skus/:sku").handler(catalog::put);
-    router.get("/v1/skus/:sku").handler(catalog::get);
+    router
+        .put("/v1/admin/skus/:sku")
+        .handler(deadline)
+        .handler(body)
+        .handler(json)
+        .handler(catalog::put);
+    router.get("/v1/skus/:sku").handler(deadline).handler(catalog::get);
     return router;
   }
 

@@ -7,7 +7,6 @@ import com.cartgateway.identity.Identities;
 import com.cartgateway.identity.IdentityException;
 import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -140,13 +139,11 @@ final class CartHandlers {
     }
     Owner guest = identities.newGuest();
     ctx.response().putHeader(SESSION_HEADER, guest.id());
+    // Written by hand to keep the attribute spelling of the contract (Netty writes "HTTPOnly").
     ctx.response()
-        .addCookie(
-            Cookie.cookie(SESSION_COOKIE, guest.id())
-                .setHttpOnly(true)
-                .setSecure(true)
-                .setSameSite(CookieSameSite.LAX)
-                .setPath("/"));
+        .putHeader(
+            "Set-Cookie",
+            SESSION_COOKIE + "=" + guest.id() + "; HttpOnly; Secure; SameSite=Lax; Path=/");
     return Future.succeededFuture(guest);
   }
 

@@ -61,7 +61,8 @@ public final class Identities {
         .recover(e -> Future.failedFuture(unauthenticated("the token does not verify")))
         .compose(
             user -> {
-              JsonObject claims = user.principal();
+              // vertx-auth-jwt keeps the verified claims under the "accessToken" attribute.
+              JsonObject claims = user.attributes().getJsonObject("accessToken", new JsonObject());
               String sub = claims.getString("sub");
               if (!(claims.getValue("exp") instanceof Number)) {
                 return Future.failedFuture(unauthenticated("the token must carry exp"));

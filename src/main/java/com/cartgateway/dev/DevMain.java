@@ -1,0 +1,128 @@
+package com.cartgateway.dev;
+
+import com.cartgateway.app.Application;
+import com.cartgateway.app.Main;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.config.ConfigLoader;
+import com.cartgateway.sync.DynamoTables;
+import com.cartgateway.sync.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+/**
+ * Dev mode ({@code mvn -q -Pdev exec:java}): starts real Redis, Kafka and DynamoDB Local as child
+ * processes, creates the topics and tables, starts the gateway in front of them, and prints how to
+ * call it. Ctrl-C or SIGTERM stops the gateway gracefully, then every service.
+ */
+public final class DevMain {
+  /** The fixed dev HS256 key; never use it anywhere else. */
+  static final String DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789";
+
+  /** The fixed dev admin token. */
+  static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
+
+  private DevMain() {}
+
+  /**
+   * Runs dev mode until the process is told to stop.
+   *
+   * @param args ignored
+   */
+  public static void main(String[] args) throws Exception {
+    Main.configureLogging();
+    Optional<Path> dataDir = Optional.ofNullable(System.getenv("CART_DATA_DIR")).map(Path::of);
+    DevServices services = DevServices.start(dataDir);
+    services.createTopics(
+        Topics.ALL.stream().collect(Collectors.toMap(Function.identity(), topic -> 3)));
+
+    Map<String, String> env = new HashMap<>();
+    env.put("CART_JWT_SECRET", DEV_JWT_SECRET);
+    env.put("CART_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
+    env.putAll(System.getenv());
+    env.put("CART_REDIS_URL", services.redisUrl());
+    env.put("CART_REDIS_MODE", "standalone");
+    env.put("CART_KAFKA_BOOTSTRAP", services.kafkaBootstrap());
+    env.put("CART_DYNAMODB_ENDPOINT", services.dynamoDbEndpoint());
+    AppConfig config = ConfigLoader.fromLayers(new JsonObject(), System.getProperties(), env);
+
+    try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
+      DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
+    }
+    Application app = Application.start(config).await(60, TimeUnit.SECONDS);
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    app.close().await(30, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    System.err.println("gateway stop: " + e.getMessage());
+                  } finally {
+                    services.close();
+                    stopped.countDown();
+                  }
+                },
+                "dev-stop"));
+    printBanner(config, services);
+    stopped.await();
+  }
+
+  private static void printBanner(AppConfig config, DevServices services) {
+    Vertx vertx = Vertx.vertx();
+    String token =
+        JWTAuth.create(
+                vertx,
+                new JWTAuthOptions()
+                    .addPubSecKey(
+                        new PubSecKeyOptions()
+                            .setAlgorithm("HS256")
+                            .setBuffer(config.security().jwtSecret())))
+            .generateToken(
+                new JsonObject().put("sub", "dev-user"),
+                new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(24 * 3600));
+    vertx.close();
+    String url = "http://127.0.0.1:" + config.http().port();
+    System.out.println(
+        String.join(
+            "\n",
+            "",
+            "dev services: redis="
+                + services.redisUrl()
+                + " kafka="
+                + services.kafkaBootstrap()
+                + " dynamodb="
+                + services.dynamoDbEndpoint(),
+            "cart gateway (dev mode) ready at " + url,
+            "  JWT secret (HS256): " + config.security().jwtSecret(),
+            "  admin token:        " + config.security().adminToken(),
+            "  user token (sub=dev-user, 24 h): " + token,
+            "",
+            "  curl -s -X PUT "
+                + url
+                + "/v1/admin/skus/SKU-1 -H 'Authorization: Bearer "
+                + config.security().adminToken()
+                + "' -H 'Content-Type: application/json' -d '{\"price\":\"29.99\",\"currency\":\"USD\",\"stock\":100}'",
+            "  curl -s -X POST "
+                + url
+                + "/v1/cart/items -H 'Authorization: Bearer "
+                + token
+                + "' -H 'Content-Type: application/json' -d '{\"sku\":\"SKU-1\",\"quantity\":2}'",
+            "",
+            "Ctrl-C stops the gateway and every service."));
+  }
+}

@@ -1,0 +1,78 @@
+package com.cartgateway.dev;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Picks free TCP ports for the services, below the kernel's ephemeral range. A port inside that
+ * range could be taken, while its service is down for a restart, as the local port of an outgoing
+ * connection; a client reconnecting to it could even connect to itself (TCP simultaneous open).
+ */
+final class FreePorts {
+  private static final int LOWEST = 20_000;
+  private static final int DEFAULT_EPHEMERAL_START = 32_768;
+  private static final int ATTEMPTS = 500;
+
+  /** Ports handed out by this JVM, so that two services never get the same one before binding. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  private FreePorts() {}
+
+  /** A port nothing listens on now, not handed out before by this JVM. */
+  static int next() {
+    int ephemeralStart = ephemeralRangeStart();
+    if (ephemeralStart - LOWEST >= 1_000) {
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        int port = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralStart);
+        if (isFree(port) && HANDED_OUT.add(port)) {
+          return port;
+        }
+      }
+    }
+    return anyPortFromTheKernel();
+  }
+
+  private static int anyPortFromTheKernel() {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new DevServicesException("no free port: " + e.getMessage(), e);
+      }
+    }
+    throw new DevServicesException("no free port after " + ATTEMPTS + " attempts");
+  }
+
+  /**
+   * Binds the wildcard address without SO_REUSEADDR: that fails if anything listens on the port on
+   * any address, or still has connections on it in TIME_WAIT.
+   */
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int ephemeralRangeStart() {
+    // Read as a stream: Files.readString trusts the size /proc reports and may read too little.
+    try (BufferedReader reader =
+        Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      return Integer.parseInt(reader.readLine().trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return DEFAULT_EPHEMERAL_START;
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package com.cartgateway.dev;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * A single-node Kafka 3.7 broker in KRaft mode (broker and controller in one process) in a child
+ * JVM. Its folder holds {@code server.properties}, the log and {@code data/} (the log dirs); the
+ * storage is formatted once, so a data folder survives restarts with its topics and offsets.
+ *
+ * <p>The broker's classes ({@code kafka_2.13}) are only named here, never linked: they are a
+ * test-scope dependency. The admin client is kafka-clients, which the application uses anyway.
+ */
+final class KafkaBrokerProcess extends ManagedService {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(45);
+  private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final JavaLauncher java;
+  private final int controllerPort;
+  private final Path tmpDir;
+
+  KafkaBrokerProcess(JavaLauncher java, int port, int controllerPort, Path folder, Path tmpDir) {
+    super("kafka", port, folder);
+    this.java = java;
+    this.controllerPort = controllerPort;
+    this.tmpDir = tmpDir;
+  }
+
+  /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
+  String bootstrapServers() {
+    return HOST + ":" + port();
+  }
+
+  @Override
+  ChildProcess launch() throws IOException {
+    Files.createDirectories(dataDir());
+    Files.createDirectories(tmpDir);
+    Files.writeString(serverProperties(), serverPropertiesText());
+    if (!Files.exists(dataDir().resolve("meta.properties"))) {
+      format();
+    }
+    return ChildProcess.spawn(
+        java.command(
+            List.of("-Xms128m", "-Xmx512m"),
+            tmpDir,
+            "kafka.Kafka",
+            List.of(serverProperties().toString())),
+        folder(),
+        Map.of(),
+        logFile());
+  }
+
+  /** Writes {@code meta.properties} with a fresh cluster id, in a short-lived child JVM. */
+  private void format() throws IOException {
+    List<String> args =
+        List.of(
+            "format",
+            "-t",
+            Uuid.randomUuid().toString(),
+            "-c",
+            serverProperties().toString(),
+            "--ignore-formatted");
+    ChildProcess formatter =
+        ChildProcess.spawn(
+            // A tool that runs for a second: the client compiler alone starts faster.
+            java.command(
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                tmpDir,
+                "kafka.tools.StorageTool",
+                args),
+            folder(),
+            Map.of(),
+            folder().resolve("storage-format.log"));
+    if (!formatter.awaitExit(FORMAT_TIMEOUT)) {
+      formatter.kill();
+      throw failure(formatter, "formatting the storage took over " + FORMAT_TIMEOUT, null);
+    }
+    if (formatter.exitValue() != 0) {
+      throw failure(
+          formatter, "formatting the storage failed with code " + formatter.exitValue(), null);
+    }
+  }
+
+  private String serverPropertiesText() {
+    List<String> lines = new ArrayList<>();
+    lines.add("# Written by " + DevServices.class.getName() + " at every start; edits are lost.");
+    lines.add("process.roles=broker,controller");
+    lines.add("node.id=1");
+    lines.add("controller.quorum.voters=1@" + HOST + ":" + controllerPort);
+    String plaintext = "PLAINTEXT://" + HOST + ":" + port();
+    lines.add("listeners=" + plaintext + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    lines.add("advertised.listeners=" + plaintext);
+    lines.add("controller.listener.names=CONTROLLER");
+    lines.add("inter.broker.listener.name=PLAINTEXT");
+    lines.add("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    lines.add("log.dirs=" + dataDir());
+    lines.add("num.partitions=3");
+    lines.add("auto.create.topics.enable=false");
+    lines.add("offsets.topic.replication.factor=1");
+    // 50 partitions by default: creating them delays the first consumer group by seconds.
+    lines.add("offsets.topic.num.partitions=5");
+    lines.add("transaction.state.log.replication.factor=1");
+    lines.add("transaction.state.log.min.isr=1");
+    lines.add("transaction.state.log.num.partitions=5");
+    lines.add("min.insync.replicas=1");
+    lines.add("group.initial.rebalance.delay.ms=0");
+    // After a SIGKILL the restarted controller refuses the broker's new registration until the
+    // old session times out (9 s by default): a shorter session makes crash tests restart fast.
+    lines.add("broker.session.timeout.ms=4000");
+    lines.add("broker.heartbeat.interval.ms=500");
+    return String.join("\n", lines) + "\n";
+  }
+
+  @Override
+  Duration startTimeout() {
+    return START_TIMEOUT;
+  }
+
+  /** The port opens first; then the broker must have registered and answer DescribeCluster. */
+  @Override
+  void awaitReady(ChildProcess launched, Instant deadline) {
+    poll(launched, deadline, "on its port", this::portIsOpen);
+    try (Admin admin = Admin.create(adminProperties(Duration.ofSeconds(2)))) {
+      poll(
+          launched,
+          deadline,
+          "to DescribeCluster",
+          () -> !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty());
+    }
+  }
+
+  private boolean portIsOpen() throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(HOST, port()), 500);
+      return true;
+    }
+  }
+
+  /**
+   * Creates the topics with replication factor 1; a topic that already exists is left as it is,
+   * whatever its partition count.
+   */
+  void createTopics(Map<String, Integer> nameToPartitions) {
+    if (nameToPartitions.isEmpty()) {
+      return;
+    }
+    List<NewTopic> topics =
+        nameToPartitions.entrySet().stream()
+            .map(topic -> new NewTopic(topic.getKey(), topic.getValue(), (short) 1))
+            .toList();
+    try (Admin admin = Admin.create(adminProperties(Duration.ofSeconds(5)))) {
+      for (Map.Entry<String, KafkaFuture<Void>> created :
+          admin.createTopics(topics).values().entrySet()) {
+        try {
+          created.getValue().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new DevServicesException(
+                "topic " + created.getKey() + " could not be created: " + e.getCause(), e);
+          }
+        } catch (TimeoutException e) {
+          throw new DevServicesException(
+              "topic " + created.getKey() + " not created within " + ADMIN_TIMEOUT, e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new DevServicesException("interrupted while creating topics", e);
+        }
+      }
+    }
+  }
+
+  private Properties adminProperties(Duration requestTimeout) {
+    Properties properties = new Properties();
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "cartgateway-dev-services");
+    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout.toMillis());
+    properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+    return properties;
+  }
+
+  private Path serverProperties() {
+    return folder().resolve("server.properties");
+  }
+
+  private Path dataDir() {
+    return folder().resolve("data");
+  }
+}

@@ -1,0 +1,23 @@
+package com.cartgateway.sync;
+
+import java.util.List;
+
+/** The Kafka topics of the contract; values are JSON, keys are cart ids. */
+public final class Topics {
+  /** Every applied cart change, with the new version and the full state. */
+  public static final String CART_EVENTS = "cart.events";
+
+  /** Every order placed at checkout. */
+  public static final String CHECKOUTS = "cart.checkouts";
+
+  /** Carts idle past the abandonment threshold, once per idle period. */
+  public static final String ABANDONED = "cart.abandoned";
+
+  /** The first change of a cart after it was reported abandoned. */
+  public static final String RECOVERED = "cart.recovered";
+
+  /** All of them, for creating them in dev mode and tests. */
+  public static final List<String> ALL = List.of(CART_EVENTS, CHECKOUTS, ABANDONED, RECOVERED);
+
+  private Topics() {}
+}

@@ -1,0 +1,165 @@
+package com.cartgateway.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Runs the README's dev-mode command as a user would, then stops it as Ctrl-C would. */
+@DisplayName("dev mode")
+class DevModeIT {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final StringBuffer output = new StringBuffer();
+
+  @Test
+  @DisplayName(
+      "starts real services and the gateway, serves calls, and leaves no process behind on SIGTERM")
+  void devModeLifecycle() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder("mvn", "-q", "-B", "-Pdev", "exec:java").redirectErrorStream(true);
+    builder.environment().put("CART_HTTP_PORT", String.valueOf(port));
+    builder.environment().put("CART_VERTICLE_INSTANCES", "1");
+    Process mvn = builder.start();
+    Thread reader = new Thread(() -> drain(mvn), "dev-mode-output");
+    reader.setDaemon(true);
+    reader.start();
+    String url = "http://127.0.0.1:" + port;
+    List<ProcessHandle> children;
+    try {
+      awaitReady(url, mvn);
+      assertThat(output.toString())
+          .contains("dev services: redis=redis://127.0.0.1:")
+          .contains(" kafka=127.0.0.1:")
+          .contains(" dynamodb=http://127.0.0.1:")
+          .contains("admin token:")
+          .contains("curl");
+
+      String admin = "Bearer " + DevMain.DEV_ADMIN_TOKEN;
+      HttpResponse<String> sku =
+          send(
+              HttpRequest.newBuilder(URI.create(url + "/v1/admin/skus/DEV-1"))
+                  .header("Authorization", admin)
+                  .header("Content-Type", "application/json")
+                  .PUT(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"price\":\"3.50\",\"currency\":\"EUR\",\"stock\":10}"))
+                  .build());
+      assertThat(sku.statusCode()).isEqualTo(200);
+      String user = "Bearer " + devToken();
+      HttpResponse<String> added =
+          send(
+              HttpRequest.newBuilder(URI.create(url + "/v1/cart/items"))
+                  .header("Authorization", user)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"DEV-1\",\"quantity\":3}"))
+                  .build());
+      assertThat(added.statusCode()).isEqualTo(200);
+      HttpResponse<String> cart =
+          send(
+              HttpRequest.newBuilder(URI.create(url + "/v1/cart"))
+                  .header("Authorization", user)
+                  .GET()
+                  .build());
+      assertThat(new JsonObject(cart.body()).getString("subtotal")).isEqualTo("10.50");
+
+      children = mvn.descendants().toList();
+      assertThat(children)
+          .as("redis, kafka and dynamodb run as child processes")
+          .hasSizeGreaterThanOrEqualTo(3);
+    } catch (Throwable e) {
+      mvn.destroyForcibly();
+      throw new AssertionError("dev mode output:\n" + output, e);
+    }
+
+    mvn.destroy(); // SIGTERM, as a service manager or Ctrl-C would
+    assertThat(mvn.waitFor(60, TimeUnit.SECONDS)).as("dev mode exits after SIGTERM").isTrue();
+    Instant deadline = Instant.now().plusSeconds(15);
+    while (children.stream().anyMatch(ProcessHandle::isAlive) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+    }
+    assertThat(children.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
+        .as("processes left behind")
+        .isEmpty();
+  }
+
+  private void awaitReady(String url, Process mvn) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(240);
+    while (Instant.now().isBefore(deadline)) {
+      if (!mvn.isAlive()) {
+        throw new AssertionError("dev mode exited with " + mvn.exitValue());
+      }
+      try {
+        HttpResponse<String> ready =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url + "/health/ready"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (ready.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("dev mode not ready within 240 s");
+  }
+
+  private HttpResponse<String> send(HttpRequest request) throws Exception {
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String devToken() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return JWTAuth.create(
+              vertx,
+              new JWTAuthOptions()
+                  .addPubSecKey(
+                      new PubSecKeyOptions()
+                          .setAlgorithm("HS256")
+                          .setBuffer(DevMain.DEV_JWT_SECRET)))
+          .generateToken(
+              new JsonObject().put("sub", "dev-it"), new JWTOptions().setExpiresInSeconds(300));
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private void drain(Process process) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        output.append(line).append('\n');
+      }
+    } catch (IOException e) {
+      output.append("[output closed: ").append(e.getMessage()).append("]\n");
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package com.cartgateway.support;
+
+import com.cartgateway.app.Application;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.config.ConfigLoader;
+import com.cartgateway.sync.DynamoTables;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+/**
+ * One gateway per test JVM, started in-process on the shared embedded services, with the HTTP
+ * helpers the integration tests use.
+ */
+public final class Gateway {
+  public static final String JWT_SECRET = "test-secret-test-secret-test-secret-42";
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+  private static Gateway instance;
+
+  private final AppConfig config;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final JWTAuth signer;
+
+  private Gateway(AppConfig config, Vertx vertx) {
+    this.config = config;
+    this.signer =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
+  }
+
+  /** The shared gateway, started on first use. */
+  public static synchronized Gateway get() {
+    if (instance == null) {
+      instance = start(Map.of());
+    }
+    return instance;
+  }
+
+  /** A gateway of its own, with extra settings (named as the environment variables). */
+  public static Gateway start(Map<String, String> extra) {
+    TestServices services = TestServices.get();
+    Map<String, String> env =
+        new java.util.HashMap<>(
+            Map.of(
+                "CART_HTTP_PORT",
+                String.valueOf(freePort()),
+                "CART_REDIS_URL",
+                services.redisUrl(),
+                "CART_KAFKA_BOOTSTRAP",
+                services.kafkaBootstrap(),
+                "CART_DYNAMODB_ENDPOINT",
+                services.dynamoDbEndpoint(),
+                "CART_JWT_SECRET",
+                JWT_SECRET,
+                "CART_ADMIN_TOKEN",
+                ADMIN_TOKEN,
+                "CART_VERTICLE_INSTANCES",
+                "2",
+                "CART_ROLES",
+                "http"));
+    env.putAll(extra);
+    AppConfig config = ConfigLoader.fromLayers(new JsonObject(), new Properties(), env);
+    try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
+      DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
+      Application app = Application.start(config).await(60, TimeUnit.SECONDS);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> app.close()));
+      return new Gateway(config, Vertx.vertx());
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  /** The configuration the gateway runs with. */
+  public AppConfig config() {
+    return config;
+  }
+
+  /** The base URL. */
+  public String url() {
+    return "http://127.0.0.1:" + config.http().port();
+  }
+
+  /** A valid token for a user. */
+  public String userToken(String sub) {
+    return signer.generateToken(
+        new JsonObject().put("sub", sub), new JWTOptions().setExpiresInSeconds(600));
+  }
+
+  /** A fresh user id and SKU name, so tests never share state. */
+  public static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 12);
+  }
+
+  /** Starts a request to a path of the gateway. */
+  public HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10));
+  }
+
+  /** Sends a request and reads the whole answer. */
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The client, for concurrent requests. */
+  public HttpClient http() {
+    return http;
+  }
+
+  /** Creates or updates a SKU through the admin route. */
+  public JsonObject putSku(String sku, String price, String currency, long stock) {
+    HttpResponse<String> response =
+        send(
+            request("/v1/admin/skus/" + sku)
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Content-Type", "application/json")
+                .PUT(
+                    HttpRequest.BodyPublishers.ofString(
+                        new JsonObject()
+                            .put("price", price)
+                            .put("currency", currency)
+                            .put("stock", stock)
+                            .encode()))
+                .build());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "PUT sku answered " + response.statusCode() + response.body());
+    }
+    return new JsonObject(response.body());
+  }
+
+  /** A SKU's counters. */
+  public JsonObject sku(String sku) {
+    HttpResponse<String> response = send(request("/v1/skus/" + sku).GET().build());
+    return new JsonObject(response.body());
+  }
+
+  /** The cart of a user. */
+  public JsonObject cart(String user) {
+    HttpResponse<String> response =
+        send(
+            request("/v1/cart").header("Authorization", "Bearer " + userToken(user)).GET().build());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("GET cart answered " + response.statusCode());
+    }
+    return new JsonObject(response.body());
+  }
+
+  /** Adds units to a user's cart and returns the answer. */
+  public HttpResponse<String> add(String user, String sku, int quantity) {
+    return send(
+        request("/v1/cart/items")
+            .header("Authorization", "Bearer " + userToken(user))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    new JsonObject().put("sku", sku).put("quantity", quantity).encode()))
+            .build());
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

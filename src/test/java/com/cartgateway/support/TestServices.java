@@ -1,0 +1,92 @@
+package com.cartgateway.support;
+
+import com.cartgateway.dev.DevServices;
+import com.cartgateway.dev.ManagedService;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The backing services of the tests in this JVM: one in-memory {@link DevServices}, started on
+ * first use and stopped by its shutdown hook when the JVM ends, with the gateway's topics created.
+ * Tests share it, so each test uses its own keys, tables and consumer groups; a fault test that
+ * stops or kills a service starts it again before it ends.
+ *
+ * <p>Always local processes, never Testcontainers: they need no Docker, start in about 5 s and can
+ * be killed and restarted one by one, which is what the fault tests need.
+ */
+public final class TestServices {
+  /** The gateway's topics, with their partition counts. */
+  public static final Map<String, Integer> TOPICS =
+      Map.of("cart.events", 3, "cart.checkouts", 3, "cart.abandoned", 3, "cart.recovered", 3);
+
+  private static TestServices instance;
+  private static RuntimeException startFailure;
+
+  private final DevServices services;
+
+  private TestServices(DevServices services) {
+    this.services = services;
+  }
+
+  /**
+   * The started services; the first call starts them (about 5 s). If that failed, every later call
+   * fails with the same cause instead of trying again.
+   */
+  public static synchronized TestServices get() {
+    if (instance != null) {
+      return instance;
+    }
+    if (startFailure != null) {
+      throw new IllegalStateException(
+          "the test services failed to start earlier in this JVM", startFailure);
+    }
+    DevServices services = null;
+    try {
+      services = DevServices.start(Optional.empty());
+      services.createTopics(TOPICS);
+      instance = new TestServices(services);
+      return instance;
+    } catch (RuntimeException e) {
+      if (services != null) {
+        services.close();
+      }
+      startFailure = e;
+      throw e;
+    }
+  }
+
+  /** {@code redis://127.0.0.1:port}. */
+  public String redisUrl() {
+    return services.redisUrl();
+  }
+
+  /** {@code 127.0.0.1:port}. */
+  public String kafkaBootstrap() {
+    return services.kafkaBootstrap();
+  }
+
+  /** {@code http://127.0.0.1:port}. */
+  public String dynamoDbEndpoint() {
+    return services.dynamoDbEndpoint();
+  }
+
+  /** Redis, for fault tests. */
+  public ManagedService redis() {
+    return services.redis();
+  }
+
+  /** The Kafka broker, for fault tests. */
+  public ManagedService kafka() {
+    return services.kafka();
+  }
+
+  /** DynamoDB Local, for fault tests. */
+  public ManagedService dynamoDb() {
+    return services.dynamoDb();
+  }
+
+  /** The services themselves, for anything not covered above (more topics, folders, logs). */
+  public DevServices devServices() {
+    return services;
+  }
+}
