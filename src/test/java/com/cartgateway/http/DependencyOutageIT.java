@@ -1,0 +1,109 @@
+package com.cartgateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.dev.ManagedService;
+import com.cartgateway.support.Gateway;
+import com.cartgateway.support.TestServices;
+import com.cartgateway.sync.DynamoTables;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+/** A failing dependency gets 503 with Retry-After, never a hang, and the gateway heals after. */
+@DisplayName("dependency outages")
+class DependencyOutageIT {
+  private final Gateway gateway = Gateway.get();
+
+  @Test
+  @DisplayName(
+      "with Redis down, reads and writes answer 503 with Retry-After in time, and work again after")
+  void redisDown() throws Exception {
+    String user = Gateway.unique("shopper");
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "2.00", "USD", 10);
+    ManagedService redis = TestServices.get().redis();
+    redis.kill();
+    try {
+      Instant start = Instant.now();
+      HttpResponse<String> write = gateway.add(user, sku, 1);
+      HttpResponse<String> read =
+          gateway.send(
+              gateway
+                  .request("/v1/cart")
+                  .header("Authorization", "Bearer " + gateway.userToken(user))
+                  .GET()
+                  .build());
+      assertThat(Duration.between(start, Instant.now()))
+          .isLessThan(gateway.config().http().requestTimeout().multipliedBy(2));
+      for (HttpResponse<String> response : new HttpResponse[] {write, read}) {
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(response.headers().firstValue("Content-Type"))
+            .hasValue("application/problem+json");
+        assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("unavailable");
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("redis");
+      }
+      assertReadiness(503, "redis", "DOWN");
+    } finally {
+      redis.start();
+    }
+    gateway.putSku(sku, "2.00", "USD", 10);
+    assertThat(eventually(() -> gateway.add(user, sku, 1).statusCode())).isEqualTo(200);
+    assertReadiness(200, "redis", "UP");
+  }
+
+  @Test
+  @DisplayName("readiness reports Kafka and DynamoDB outages by name and recovers")
+  void kafkaAndDynamoDown() throws Exception {
+    for (ManagedService service :
+        new ManagedService[] {TestServices.get().kafka(), TestServices.get().dynamoDb()}) {
+      String check = service.name();
+      service.stop();
+      try {
+        assertReadiness(503, check, "DOWN");
+      } finally {
+        service.start();
+      }
+      if (service == TestServices.get().dynamoDb()) {
+        // DynamoDB Local in memory comes back empty; the tables are created again, as at start.
+        try (DynamoDbAsyncClient dynamo = DynamoTables.client(gateway.config().dynamoDb())) {
+          DynamoTables.ensure(dynamo, gateway.config().dynamoDb()).get(30, TimeUnit.SECONDS);
+        }
+      }
+      assertThat(eventually(() -> readiness().statusCode())).as(readiness().body()).isEqualTo(200);
+    }
+  }
+
+  private HttpResponse<String> readiness() {
+    return gateway.send(gateway.request("/health/ready").GET().build());
+  }
+
+  private void assertReadiness(int status, String check, String state) {
+    HttpResponse<String> ready = readiness();
+    assertThat(ready.statusCode()).isEqualTo(status);
+    assertThat(
+            new JsonObject(ready.body())
+                .getJsonObject("checks")
+                .getJsonObject(check)
+                .getString("status"))
+        .isEqualTo(state);
+  }
+
+  /** Retries for up to 30 s until the answer is 200 (clients reconnect in the background). */
+  private static int eventually(Supplier<Integer> call) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(30);
+    int status = call.get();
+    while (status != 200 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(250);
+      status = call.get();
+    }
+    return status;
+  }
+}

@@ -1,0 +1,48 @@
+package com.cartgateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.support.Gateway;
+import com.cartgateway.support.TestServices;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Lua scripts are called by SHA and reloaded when Redis forgot them")
+class ScriptReloadIT {
+  private final Gateway gateway = Gateway.get();
+
+  @Test
+  @DisplayName(
+      "after SCRIPT FLUSH a write still succeeds (NOSCRIPT makes the gateway send the source)")
+  void reloadAfterFlush() throws Exception {
+    String user = Gateway.unique("shopper");
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 5);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      redis.send(Request.cmd(Command.SCRIPT).arg("FLUSH")).await(5, TimeUnit.SECONDS);
+      assertThat(gateway.add(user, sku, 2).statusCode()).isEqualTo(200);
+      assertThat(
+              redis
+                  .send(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(sha("hold_adjust")))
+                  .await(5, TimeUnit.SECONDS)
+                  .get(0)
+                  .toInteger())
+          .isEqualTo(1);
+      redis.close();
+    } finally {
+      vertx.close();
+    }
+    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(2);
+  }
+
+  private static String sha(String name) {
+    return com.cartgateway.store.LuaScript.load(name).sha();
+  }
+}
