@@ -29,8 +29,11 @@ if raw then
     return {'quantity_limit', line.q}
   end
   -- The shopper saw the current price when adding more, so the line takes it.
-  line.q, line.p, line.u, line.h = line.q + qty, tonumber(ARGV[3]), now, line.h + held
-  if expires > line.hx then
+  line.q, line.p, line.u = line.q + qty, tonumber(ARGV[3]), now
+  line.h = live_held(line, now) + held
+  if line.h == 0 then
+    line.hx = 0
+  elseif expires > line.hx then
     line.hx = expires
   end
 else

@@ -13,7 +13,7 @@ for i = 1, #fields, 2 do
   local name = fields[i]
   if string.sub(name, 1, 2) == 'l:' then
     released[#released + 1] = string.sub(name, 3)
-    released[#released + 1] = decode_line(fields[i + 1]).h
+    released[#released + 1] = live_held(decode_line(fields[i + 1]), tonumber(ARGV[1]))
     redis.call('HDEL', cart, name, 'var:' .. string.sub(name, 3))
   end
 end

@@ -13,6 +13,15 @@ local function encode_line(l)
   return string.format('%d,%d,%d,%d,%d,%d', l.q, l.p, l.a, l.u, l.h, l.hx)
 end
 
+-- Units a line still holds at `now`: a lapsed hold counts as none, whether or not the timer
+-- has returned its units yet.
+local function live_held(line, now)
+  if line.hx <= now then
+    return 0
+  end
+  return line.h
+end
+
 local function version(cart)
   return tonumber(redis.call('HGET', cart, 'v') or '0')
 end

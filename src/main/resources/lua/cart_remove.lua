@@ -1,7 +1,7 @@
 -- Removes one line; idempotent (an absent line changes nothing, not even the version).
 -- KEYS[1] cart hash
 -- ARGV[1] sku  ARGV[2] now ms  ARGV[3] If-Match version or ''
--- Returns {'ok', units the line held, state} | {'version_conflict', v}
+-- Returns {'ok', units the line still held, state} | {'version_conflict', v}
 local cart = KEYS[1]
 local conflict = stale(cart, ARGV[3])
 if conflict then
@@ -16,4 +16,4 @@ local line = decode_line(raw)
 redis.call('HDEL', cart, field, 'var:' .. ARGV[1])
 set_line_count(cart, tonumber(redis.call('HGET', cart, 'n')) - 1)
 commit(cart, nil, tonumber(ARGV[2]))
-return {'ok', line.h, state(cart)}
+return {'ok', live_held(line, tonumber(ARGV[2])), state(cart)}

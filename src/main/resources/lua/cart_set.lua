@@ -22,7 +22,8 @@ if line.q ~= tonumber(ARGV[3]) then
   return {'moved', line.q}
 end
 local now = tonumber(ARGV[6])
-line.q, line.u, line.h = tonumber(ARGV[2]), now, math.max(0, line.h + tonumber(ARGV[4]))
+line.q, line.u = tonumber(ARGV[2]), now
+line.h = math.max(0, live_held(line, now) + tonumber(ARGV[4]))
 line.hx = line.h > 0 and tonumber(ARGV[5]) or 0
 redis.call('HSET', cart, field, encode_line(line))
 commit(cart, op, now)

@@ -12,12 +12,21 @@ local done = redis.call('GET', op)
 if done then
   return cjson.decode(done)
 end
+local cart, delta = ARGV[1], tonumber(ARGV[2])
+local held = tonumber(redis.call('HGET', holds, cart) or '0')
+if held > 0 and redis.call('EXISTS', marker) == 0 then
+  -- The hold lapsed and the timer has not returned its units yet: return them now, so that the
+  -- delta applies to what the cart really holds (nothing).
+  redis.call('HINCRBY', sku, 'avail', held)
+  redis.call('HINCRBY', sku, 'res', -held)
+  redis.call('HDEL', holds, cart)
+  redis.call('ZREM', expiry, cart)
+  held = 0
+end
 local entry = redis.call('HMGET', sku, 'price', 'cur', 'avail')
 if not entry[1] then
   return {'unknown_sku'}
 end
-local cart, delta = ARGV[1], tonumber(ARGV[2])
-local held = tonumber(redis.call('HGET', holds, cart) or '0')
 if delta > tonumber(entry[3]) then
   return {'out_of_stock', tonumber(entry[3])}
 end

@@ -6,6 +6,7 @@ import com.cartgateway.config.Role;
 import com.cartgateway.http.CartHttpVerticle;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.reconcile.HoldReaperVerticle;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoTables;
@@ -87,6 +88,11 @@ public final class Application {
                           () -> new CartHttpVerticle(config, clients),
                           new DeploymentOptions()
                               .setInstances(config.http().verticleInstances()))));
+    }
+    if (config.roles().contains(Role.TIMER)) {
+      deployments.add(
+          vertx.deployVerticle(
+              () -> new HoldReaperVerticle(config, clients), new DeploymentOptions()));
     }
     return Future.all(deployments)
         .onSuccess(

@@ -122,7 +122,8 @@ public final class CartService {
               long now = clock.millis();
               long expiresAt = now + holdTtl.toMillis();
               String op = UUID.randomUUID().toString();
-              int delta = quantity - line.held();
+              // A lapsed hold counts as none: the script returns its units before applying.
+              int delta = quantity - (line.heldAt(now) ? line.held() : 0);
               Future<CartStore.SetOutcome> outcome =
                   delta > 0
                       ? holdThenSet(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now)

@@ -84,7 +84,12 @@ public record AppConfig(
    * @param maxLines distinct lines a cart may hold
    * @param maxQuantity units one line may hold
    * @param priceCacheTtl how long a catalog price may be served from this process's cache
+   * @param holdSweepInterval how often the timer sweeps the expiry index for lapsed holds
    */
   public record Cart(
-      Duration reservationTtl, int maxLines, int maxQuantity, Duration priceCacheTtl) {}
+      Duration reservationTtl,
+      int maxLines,
+      int maxQuantity,
+      Duration priceCacheTtl,
+      Duration holdSweepInterval) {}
 }

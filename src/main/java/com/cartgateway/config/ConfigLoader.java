@@ -40,7 +40,8 @@ public final class ConfigLoader {
           Map.entry("CART_DYNAMODB_REGION", "dynamodb.region"),
           Map.entry("CART_JWT_SECRET", "security.jwtSecret"),
           Map.entry("CART_ADMIN_TOKEN", "security.adminToken"),
-          Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"));
+          Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"),
+          Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"));
 
   private static final String DEFAULT_FILE = "conf/application.json";
 
@@ -143,7 +144,8 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer("cart.reservationTtlSeconds", 900, 1, 86_400)),
                 integer("cart.maxLines", 100, 1, 1000),
                 integer("cart.maxQuantity", 999, 1, 1_000_000),
-                Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000))));
+                Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000)),
+                Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000))));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }

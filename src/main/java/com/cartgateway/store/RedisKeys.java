@@ -8,7 +8,23 @@ public final class RedisKeys {
   /** The set of every SKU ever put in the catalog (the sweep and the rebuild walk it). */
   public static final String CATALOG_INDEX = "catalog:skus";
 
+  /** The channel of key expiry events on database 0 (keyspace notifications, class Ex). */
+  public static final String EXPIRED_CHANNEL = "__keyevent@0__:expired";
+
+  private static final java.util.regex.Pattern HOLD_MARKER =
+      java.util.regex.Pattern.compile("sku:\\{([^}]+)\\}:hold:(.+)");
+
   private RedisKeys() {}
+
+  /**
+   * The SKU and cart id of a hold marker key, or null for any other key.
+   *
+   * @return {@code [sku, cartId]}
+   */
+  public static String[] parseHoldMarker(String key) {
+    java.util.regex.Matcher m = HOLD_MARKER.matcher(key);
+    return m.matches() ? new String[] {m.group(1), m.group(2)} : null;
+  }
 
   /** The hash of one cart. */
   public static String cart(String cartId) {

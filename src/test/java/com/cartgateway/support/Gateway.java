@@ -34,12 +34,14 @@ public final class Gateway {
   private static Gateway instance;
 
   private final AppConfig config;
+  private final Application app;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JWTAuth signer;
 
-  private Gateway(AppConfig config, Vertx vertx) {
+  private Gateway(AppConfig config, Application app, Vertx vertx) {
     this.config = config;
+    this.app = app;
     this.signer =
         JWTAuth.create(
             vertx,
@@ -83,9 +85,23 @@ public final class Gateway {
       DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
       Application app = Application.start(config).await(60, TimeUnit.SECONDS);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> app.close()));
-      return new Gateway(config, Vertx.vertx());
+      return new Gateway(config, app, Vertx.vertx());
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  /** The running application (its registry, its clients). */
+  public Application application() {
+    return app;
+  }
+
+  /** Stops this gateway (not the shared one). */
+  public void close() {
+    try {
+      app.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not stop", e);
     }
   }
 

@@ -1,0 +1,141 @@
+package com.cartgateway.reconcile;
+
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Returns lapsed holds to stock: first on the SKU's slot (the units), then on the cart's slot (the
+ * line's reservation, with a version bump). Both steps are idempotent, so a notification and a
+ * sweep may both handle the same hold.
+ */
+public final class HoldReaper {
+  /** The scripts the reaper runs. */
+  public static final List<LuaScript> SCRIPTS =
+      List.of(LuaScript.load("hold_lapse"), LuaScript.load("cart_lapse", "cart_common"));
+
+  private static final LuaScript HOLD_LAPSE = SCRIPTS.get(0);
+  private static final LuaScript CART_LAPSE = SCRIPTS.get(1);
+  private static final int PAGE = 500;
+
+  /** How a lapse was found, for metrics. */
+  public enum Source {
+    /** A key expiry notification. */
+    NOTIFICATION,
+    /** The periodic sweep of the expiry index. */
+    SWEEP
+  }
+
+  private final RedisGateway redis;
+  private final Clock clock;
+  private final Counter byNotification;
+  private final Counter bySweep;
+
+  /**
+   * @param redis the verticle's Redis client
+   * @param registry where released units are counted
+   * @param clock the time source
+   */
+  public HoldReaper(RedisGateway redis, MeterRegistry registry, Clock clock) {
+    this.redis = redis;
+    this.clock = clock;
+    this.byNotification = released(registry, "notification");
+    this.bySweep = released(registry, "sweep");
+  }
+
+  private static Counter released(MeterRegistry registry, String source) {
+    return Counter.builder("cart_holds_lapsed_units")
+        .description("Units returned to stock because their soft hold lapsed")
+        .tag("source", source)
+        .register(registry);
+  }
+
+  /** Handles one expired key; keys other than hold markers are ignored. */
+  public Future<Integer> expired(String key) {
+    String[] hold = RedisKeys.parseHoldMarker(key);
+    return hold == null ? Future.succeededFuture(0) : lapse(hold[0], hold[1], Source.NOTIFICATION);
+  }
+
+  /** Returns one cart's lapsed hold on one SKU, if it has lapsed. */
+  public Future<Integer> lapse(String sku, String cartId, Source source) {
+    return redis
+        .eval(
+            HOLD_LAPSE,
+            List.of(
+                RedisKeys.sku(sku),
+                RedisKeys.skuHolds(sku),
+                RedisKeys.skuHoldMarker(sku, cartId),
+                RedisKeys.skuExpiry(sku)),
+            List.of(cartId))
+        .compose(
+            units ->
+                redis
+                    .eval(CART_LAPSE, List.of(RedisKeys.cart(cartId)), List.of(sku, clock.millis()))
+                    .map(ignored -> units.toInteger()))
+        .onSuccess(units -> (source == Source.SWEEP ? bySweep : byNotification).increment(units));
+  }
+
+  /** Sweeps every SKU's expiry index once; returns the units returned. */
+  public Future<Integer> sweep() {
+    return sweepFrom("0", 0);
+  }
+
+  private Future<Integer> sweepFrom(String cursor, int total) {
+    return redis
+        .send(
+            Request.cmd(Command.SSCAN)
+                .arg(RedisKeys.CATALOG_INDEX)
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(PAGE))
+        .compose(
+            page -> {
+              List<Future<Integer>> skus = new ArrayList<>();
+              for (Response sku : page.get(1)) {
+                skus.add(sweepSku(sku.toString()));
+              }
+              return Future.all(skus)
+                  .compose(
+                      done -> {
+                        int sum = total;
+                        for (int i = 0; i < skus.size(); i++) {
+                          sum += done.<Integer>resultAt(i);
+                        }
+                        String next = page.get(0).toString();
+                        return next.equals("0")
+                            ? Future.succeededFuture(sum)
+                            : sweepFrom(next, sum);
+                      });
+            });
+  }
+
+  private Future<Integer> sweepSku(String sku) {
+    return redis
+        .send(
+            Request.cmd(Command.ZRANGEBYSCORE)
+                .arg(RedisKeys.skuExpiry(sku))
+                .arg("-inf")
+                .arg(clock.millis())
+                .arg("LIMIT")
+                .arg(0)
+                .arg(PAGE))
+        .compose(
+            due -> {
+              Future<Integer> chain = Future.succeededFuture(0);
+              for (Response cart : due) {
+                String cartId = cart.toString();
+                chain = chain.compose(sum -> lapse(sku, cartId, Source.SWEEP).map(n -> sum + n));
+              }
+              return chain;
+            });
+  }
+}

@@ -1,0 +1,129 @@
+package com.cartgateway.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.support.Gateway;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Invariant 3: every hold lapses after its TTL, even if no timer ran at that moment. */
+@DisplayName("soft holds lapse on time")
+class HoldLapseIT {
+
+  @Test
+  @DisplayName(
+      "with a timer running, a hold lapses within TTL + 5 s and the line stays, unreserved")
+  void lapsesWhileRunning() throws Exception {
+    Gateway gateway =
+        Gateway.start(
+            Map.of(
+                "CART_ROLES",
+                "http,timer",
+                "CART_RESERVATION_TTL_SECONDS",
+                "2",
+                "CART_HOLD_SWEEP_MILLIS",
+                "600000"));
+    try {
+      String user = Gateway.unique("shopper");
+      String sku = Gateway.unique("SKU");
+      gateway.putSku(sku, "4.00", "USD", 10);
+      Instant added = Instant.now();
+      assertThat(gateway.add(user, sku, 3).statusCode()).isEqualTo(200);
+      assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(3);
+
+      awaitUntil(added.plusSeconds(2 + 5), () -> gateway.sku(sku).getLong("reserved") == 0);
+      JsonObject stock = gateway.sku(sku);
+      assertThat(stock.getLong("available")).isEqualTo(10);
+      JsonObject cart = gateway.cart(user);
+      JsonObject line = cart.getJsonArray("items").getJsonObject(0);
+      assertThat(line.getInteger("quantity")).isEqualTo(3);
+      assertThat(line.getValue("reservation")).isNull();
+      assertThat(cart.getLong("version")).as("a lapse changes the cart's ETag").isEqualTo(2);
+      assertThat(cart.getJsonArray("warnings").getJsonObject(0).getString("code"))
+          .isEqualTo("hold_expired");
+      // the sweep is 10 minutes away: the expiry notification did it
+      assertThat(lapsed(gateway.application().clients().registry(), "notification")).isEqualTo(3);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a hold that lapsed while no timer ran is returned soon after a timer starts")
+  void lapsesAfterTimerStarts() throws Exception {
+    Gateway http = Gateway.start(Map.of("CART_ROLES", "http", "CART_RESERVATION_TTL_SECONDS", "1"));
+    String user = Gateway.unique("shopper");
+    String sku = Gateway.unique("SKU");
+    try {
+      http.putSku(sku, "4.00", "USD", 10);
+      assertThat(http.add(user, sku, 4).statusCode()).isEqualTo(200);
+      Thread.sleep(2_500);
+      assertThat(http.sku(sku).getLong("reserved")).as("nobody returned it yet").isEqualTo(4);
+
+      Gateway timer = Gateway.start(Map.of("CART_ROLES", "timer", "CART_HOLD_SWEEP_MILLIS", "500"));
+      try {
+        awaitUntil(Instant.now().plusSeconds(5), () -> http.sku(sku).getLong("reserved") == 0);
+        assertThat(http.sku(sku).getLong("available")).isEqualTo(10);
+        assertThat(lapsed(timer.application().clients().registry(), "sweep"))
+            .isGreaterThanOrEqualTo(4);
+      } finally {
+        timer.close();
+      }
+    } finally {
+      http.close();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "changing a line before its hold lapses renews the hold; re-adding after a lapse holds again")
+  void renewAndRehold() throws Exception {
+    Gateway gateway =
+        Gateway.start(
+            Map.of(
+                "CART_ROLES",
+                "http,timer",
+                "CART_RESERVATION_TTL_SECONDS",
+                "2",
+                "CART_HOLD_SWEEP_MILLIS",
+                "300"));
+    try {
+      String user = Gateway.unique("shopper");
+      String sku = Gateway.unique("SKU");
+      gateway.putSku(sku, "4.00", "USD", 10);
+      assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+      Thread.sleep(1_200);
+      assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+      Thread.sleep(1_200);
+      assertThat(gateway.sku(sku).getLong("reserved")).as("renewed by the second add").isEqualTo(2);
+      awaitUntil(Instant.now().plusSeconds(5), () -> gateway.sku(sku).getLong("reserved") == 0);
+      JsonObject again = new JsonObject(gateway.add(user, sku, 1).body());
+      JsonObject line = again.getJsonArray("items").getJsonObject(0);
+      assertThat(line.getInteger("quantity")).isEqualTo(3);
+      assertThat(line.getJsonObject("reservation").getInteger("quantity"))
+          .as("a lapsed line holds only what the new add holds")
+          .isEqualTo(1);
+      assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(1);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  private static double lapsed(MeterRegistry registry, String source) {
+    var counter = registry.find("cart_holds_lapsed_units").tag("source", source).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static void awaitUntil(Instant deadline, BooleanSupplier condition)
+      throws InterruptedException {
+    while (!condition.getAsBoolean()) {
+      assertThat(Instant.now()).as("condition met before the deadline").isBefore(deadline);
+      Thread.sleep(100);
+    }
+  }
+}
