@@ -4,7 +4,7 @@
 -- KEYS[3] hold marker (expires with the hold; its expiry event returns the units)
 -- KEYS[4] expiry index (zset cart id -> expiresAt ms)  KEYS[5] op record
 -- ARGV[1] cart id  ARGV[2] delta (negative releases; a release is capped at what is held)
--- ARGV[3] hold expiresAt ms
+-- ARGV[3] hold expiresAt ms  ARGV[4] now ms
 -- Returns {'ok', price, currency, units now held, delta applied}
 --       | {'unknown_sku'} | {'out_of_stock', available}
 local sku, holds, marker, expiry, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -27,8 +27,24 @@ local entry = redis.call('HMGET', sku, 'price', 'cur', 'avail')
 if not entry[1] then
   return {'unknown_sku'}
 end
-if delta > tonumber(entry[3]) then
-  return {'out_of_stock', tonumber(entry[3])}
+local available = tonumber(entry[3])
+if delta > available then
+  -- Holds of other carts that lapsed but that the timer has not returned yet are free stock:
+  -- return them here (their expiry index score is their lapse time), then look again.
+  local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', ARGV[4], 'LIMIT', 0, 100)
+  for _, other in ipairs(due) do
+    local units = tonumber(redis.call('HGET', holds, other) or '0')
+    if units > 0 then
+      redis.call('HINCRBY', sku, 'avail', units)
+      redis.call('HINCRBY', sku, 'res', -units)
+      available = available + units
+    end
+    redis.call('HDEL', holds, other)
+    redis.call('ZREM', expiry, other)
+  end
+  if delta > available then
+    return {'out_of_stock', available}
+  end
 end
 if -delta > held then
   delta = -held

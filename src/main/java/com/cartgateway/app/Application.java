@@ -1,8 +1,10 @@
 package com.cartgateway.app;
 
 import com.cartgateway.cart.CartStore;
+import com.cartgateway.cart.Checkout;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
+import com.cartgateway.http.ApiRouter;
 import com.cartgateway.http.CartHttpVerticle;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.PriceCache;
@@ -30,6 +32,10 @@ import java.util.Map;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** One running gateway process: Vert.x, the shared clients, and the deployed roles. */
 public final class Application {
@@ -65,7 +71,8 @@ public final class Application {
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
                     AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
-            DynamoTables.client(config.dynamoDb()));
+            DynamoTables.client(config.dynamoDb()),
+            producer(config.kafka()));
     Application app = new Application(vertx, clients);
     return app.deploy(config)
         .map(app)
@@ -77,6 +84,8 @@ public final class Application {
     if (config.roles().contains(Role.HTTP)) {
       List<LuaScript> scripts = new ArrayList<>(CartStore.SCRIPTS);
       scripts.addAll(InventoryStore.SCRIPTS);
+      scripts.addAll(Checkout.SCRIPTS);
+      scripts.addAll(ApiRouter.SCRIPTS);
       RedisGateway loader = RedisGateway.create(vertx, config.redis());
       deployments.add(
           loader
@@ -121,10 +130,31 @@ public final class Application {
         .close()
         .eventually(
             () -> {
+              // close() flushes: every record sent before the stop reaches the brokers.
+              clients.producer().close(Duration.ofSeconds(10));
               clients.kafkaAdmin().close(Duration.ofSeconds(5));
               clients.dynamo().close();
               return Future.succeededFuture();
             });
+  }
+
+  /**
+   * One producer a process (it is thread-safe and batches across verticles): idempotent, with
+   * {@code acks=all}, so that an acknowledged record survives the loss of a broker.
+   */
+  private static Producer<String, String> producer(AppConfig.Kafka kafka) {
+    int delivery = (int) kafka.deliveryTimeout().toMillis();
+    Map<String, Object> settings = new java.util.HashMap<>();
+    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+    settings.put(ProducerConfig.ACKS_CONFIG, "all");
+    settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(delivery / 2, 100));
+    settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
+    settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery);
+    settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    return new KafkaProducer<>(settings);
   }
 
   private static MicrometerMetricsOptions metricsOptions() {

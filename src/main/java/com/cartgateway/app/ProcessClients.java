@@ -3,6 +3,7 @@ package com.cartgateway.app;
 import com.cartgateway.inventory.PriceCache;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -13,9 +14,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * @param prices the price cache
  * @param kafkaAdmin the Kafka admin client
  * @param dynamo the DynamoDB client
+ * @param producer the idempotent, {@code acks=all} Kafka producer
  */
 public record ProcessClients(
     PrometheusMeterRegistry registry,
     PriceCache prices,
     Admin kafkaAdmin,
-    DynamoDbAsyncClient dynamo) {}
+    DynamoDbAsyncClient dynamo,
+    Producer<String, String> producer) {}

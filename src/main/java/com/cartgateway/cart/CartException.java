@@ -17,7 +17,13 @@ public final class CartException extends RuntimeException {
     /** The cart already has the most lines allowed. */
     CART_FULL,
     /** The If-Match version is not the cart's version. */
-    VERSION_CONFLICT
+    VERSION_CONFLICT,
+    /** A line's price changed since it was added, and the shopper did not accept it. */
+    PRICE_CHANGED,
+    /** Another checkout of the same cart, or a request with the same idempotency key, runs now. */
+    IN_PROGRESS,
+    /** The idempotency key was used before with another request. */
+    IDEMPOTENCY_KEY_REUSED
   }
 
   private final Reason reason;

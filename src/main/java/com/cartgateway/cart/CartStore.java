@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Carts in Redis: a read is one HGETALL, a write is one script on the cart's slot that checks,
@@ -25,12 +26,14 @@ public final class CartStore {
           LuaScript.load("cart_add", "cart_common"),
           LuaScript.load("cart_set", "cart_common"),
           LuaScript.load("cart_remove", "cart_common"),
-          LuaScript.load("cart_clear", "cart_common"));
+          LuaScript.load("cart_clear", "cart_common"),
+          LuaScript.load("cart_checkout", "cart_common"));
 
   private static final LuaScript ADD = SCRIPTS.get(0);
   private static final LuaScript SET = SCRIPTS.get(1);
   private static final LuaScript REMOVE = SCRIPTS.get(2);
   private static final LuaScript CLEAR = SCRIPTS.get(3);
+  private static final LuaScript CHECKOUT = SCRIPTS.get(4);
 
   private final RedisGateway redis;
 
@@ -194,6 +197,44 @@ public final class CartStore {
                   case "version_conflict" -> throw versionConflict(reply);
                   default -> throw unexpected(reply);
                 });
+  }
+
+  /** What {@link #checkout} found. */
+  public sealed interface CheckoutOutcome {
+    /** Committed now: the cart is empty. */
+    record Committed(Cart cart) implements CheckoutOutcome {}
+
+    /** The cart changed since the order was computed; nothing applied. */
+    record Moved(long version) implements CheckoutOutcome {}
+
+    /** This order was committed before (a retry); its stored JSON. */
+    record AlreadyPlaced(String order) implements CheckoutOutcome {}
+  }
+
+  /** Empties the cart for an order, if the cart is still at the version the order came from. */
+  public Future<CheckoutOutcome> checkout(
+      Owner owner, long version, String orderId, String orderJson, long now) {
+    String cartId = owner.cartId();
+    return redis
+        .eval(
+            CHECKOUT,
+            List.of(RedisKeys.cart(cartId), RedisKeys.cartOrder(cartId, orderId)),
+            List.of(version, now, orderJson))
+        .map(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "ok" -> new CheckoutOutcome.Committed(cart(owner, reply.get(1)));
+                  case "moved" -> new CheckoutOutcome.Moved(reply.get(1).toLong());
+                  case "placed" -> new CheckoutOutcome.AlreadyPlaced(reply.get(1).toString());
+                  default -> throw unexpected(reply);
+                });
+  }
+
+  /** The stored JSON of an order placed from this cart, if any. */
+  public Future<Optional<String>> order(Owner owner, String orderId) {
+    return redis
+        .send(Request.cmd(Command.GET).arg(RedisKeys.cartOrder(owner.cartId(), orderId)))
+        .map(reply -> Optional.ofNullable(reply).map(Response::toString));
   }
 
   /**

@@ -1,10 +1,12 @@
 package com.cartgateway.http;
 
 import com.cartgateway.cart.CartService;
+import com.cartgateway.cart.Checkout;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
+import com.cartgateway.store.LuaScript;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -19,10 +21,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 
 /** Builds the router of one HTTP verticle: every route of the contract and its handlers. */
 public final class ApiRouter {
   private static final String OPENAPI = "openapi.yaml";
+
+  /** Scripts the HTTP layer runs itself (idempotency records), for loading at start. */
+  public static final List<LuaScript> SCRIPTS = Idempotency.SCRIPTS;
 
   private ApiRouter() {}
 
@@ -32,6 +38,8 @@ public final class ApiRouter {
    * @param vertx the verticle's Vert.x
    * @param config the configuration
    * @param carts the cart operations
+   * @param checkout checkout
+   * @param idempotency the idempotency records
    * @param inventory the catalog and stock
    * @param identities identity checks
    * @param health readiness checks
@@ -42,6 +50,8 @@ public final class ApiRouter {
       Vertx vertx,
       AppConfig config,
       CartService carts,
+      Checkout checkout,
+      Idempotency idempotency,
       InventoryStore inventory,
       Identities identities,
       HealthChecks health,
@@ -81,7 +91,8 @@ public final class ApiRouter {
     Handler<RoutingContext> json = Requests::requireJsonIfBody;
     PlatformHandler cartHeaders = ApiRouter::cartHeaders;
 
-    CartHandlers cart = new CartHandlers(carts, identities, config.cart().maxQuantity());
+    CartHandlers cart =
+        new CartHandlers(carts, checkout, identities, idempotency, config.cart().maxQuantity());
     router.get("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::get);
     router.delete("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::clear);
     router
@@ -98,6 +109,13 @@ public final class ApiRouter {
         .handler(body)
         .handler(json)
         .handler(cart::set);
+    router
+        .post("/v1/cart/checkout")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(body)
+        .handler(json)
+        .handler(cart::checkout);
     router
         .delete("/v1/cart/items/:sku")
         .handler(deadline)

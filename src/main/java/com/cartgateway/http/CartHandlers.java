@@ -1,27 +1,45 @@
 package com.cartgateway.http;
 
 import com.cartgateway.cart.Cart;
+import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartService;
+import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.identity.IdentityException;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /** The cart routes: identity first, then validation, then one cart operation. */
 final class CartHandlers {
   static final String SESSION_HEADER = "X-Cart-Session";
   static final String SESSION_COOKIE = "cart_session";
 
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
   private final CartService carts;
+  private final Checkout checkout;
   private final Identities identities;
+  private final Idempotency idempotency;
   private final int maxQuantity;
 
-  CartHandlers(CartService carts, Identities identities, int maxQuantity) {
+  CartHandlers(
+      CartService carts,
+      Checkout checkout,
+      Identities identities,
+      Idempotency idempotency,
+      int maxQuantity) {
     this.carts = carts;
+    this.checkout = checkout;
     this.identities = identities;
+    this.idempotency = idempotency;
     this.maxQuantity = maxQuantity;
   }
 
@@ -98,16 +116,158 @@ final class CartHandlers {
     write(ctx, owner -> carts.clear(owner, ifMatch));
   }
 
-  private void write(RoutingContext ctx, java.util.function.Function<Owner, Future<Cart>> op) {
+  void checkout(RoutingContext ctx) {
+    String key;
+    boolean accept;
+    try {
+      key = idempotencyKey(ctx);
+      if (key == null) {
+        throw ApiError.invalid(IDEMPOTENCY_KEY, "checkout needs an Idempotency-Key header");
+      }
+      Object flag = Requests.object(ctx, false).getValue("acceptPriceChanges");
+      if (flag != null && !(flag instanceof Boolean)) {
+        throw ApiError.invalid("acceptPriceChanges", "must be true or false");
+      }
+      accept = Boolean.TRUE.equals(flag);
+    } catch (ApiError e) {
+      ctx.fail(e);
+      return;
+    }
     owner(ctx, true)
-        .compose(op::apply)
         .compose(
-            cart -> {
-              ctx.response().putHeader("ETag", Requests.etag(cart.version()));
-              return carts.render(cart);
-            })
-        .compose(body -> json(ctx, body))
+            owner ->
+                idempotent(
+                    ctx,
+                    owner,
+                    key,
+                    () ->
+                        checkout
+                            .place(owner, key, accept)
+                            .map(order -> new Answer(201, order.toBuffer(), null))))
         .onFailure(ctx::fail);
+  }
+
+  private void write(RoutingContext ctx, Function<Owner, Future<Cart>> op) {
+    String key;
+    try {
+      key = idempotencyKey(ctx);
+    } catch (ApiError e) {
+      ctx.fail(e);
+      return;
+    }
+    owner(ctx, true)
+        .compose(
+            owner ->
+                idempotent(
+                    ctx,
+                    owner,
+                    key,
+                    () ->
+                        op.apply(owner)
+                            .compose(
+                                cart ->
+                                    carts
+                                        .render(cart)
+                                        .map(
+                                            body ->
+                                                new Answer(
+                                                    200,
+                                                    body.toBuffer(),
+                                                    Requests.etag(cart.version()))))))
+        .onFailure(ctx::fail);
+  }
+
+  /** A response to send (and to keep for an idempotent replay). */
+  private record Answer(int status, Buffer body, String etag) {}
+
+  /**
+   * Runs a write once per idempotency key: a replay answers the kept response, a reuse with another
+   * request is refused, and a refusal (4xx) is kept like a success. Without a key the write simply
+   * runs.
+   */
+  private Future<Void> idempotent(
+      RoutingContext ctx, Owner owner, String key, Supplier<Future<Answer>> work) {
+    if (key == null) {
+      return work.get().compose(answer -> send(ctx, answer, false));
+    }
+    String cartId = owner.cartId();
+    String fingerprint =
+        Idempotency.fingerprint(
+            ctx.request().method().name(), ctx.request().path(), ctx.body().buffer());
+    return idempotency
+        .begin(cartId, key, fingerprint)
+        .compose(
+            outcome -> {
+              if (outcome instanceof Idempotency.Outcome.Replay replay) {
+                return send(
+                    ctx,
+                    new Answer(
+                        replay.status(),
+                        Buffer.buffer(replay.body()),
+                        replay.etag().isEmpty() ? null : replay.etag()),
+                    true);
+              }
+              if (outcome instanceof Idempotency.Outcome.Reused) {
+                return Future.failedFuture(
+                    new CartException(
+                        CartException.Reason.IDEMPOTENCY_KEY_REUSED,
+                        "this Idempotency-Key was used with another request"));
+              }
+              if (outcome instanceof Idempotency.Outcome.InProgress) {
+                return Future.failedFuture(
+                    new CartException(
+                        CartException.Reason.IN_PROGRESS,
+                        "a request with this Idempotency-Key is still running"));
+              }
+              return work.get()
+                  .recover(failure -> keptRefusal(ctx, failure))
+                  .compose(
+                      answer ->
+                          idempotency
+                              .complete(
+                                  cartId,
+                                  key,
+                                  fingerprint,
+                                  answer.status(),
+                                  answer.body(),
+                                  answer.etag())
+                              .compose(kept -> send(ctx, answer, false)))
+                  .onFailure(failure -> idempotency.abandon(cartId, key));
+            });
+  }
+
+  /** A refusal by a rule is the request's answer and is kept; an outage is not. */
+  private static Future<Answer> keptRefusal(RoutingContext ctx, Throwable failure) {
+    Problems.Problem problem = Problems.of(failure);
+    if (problem == null
+        || problem.status() >= 500
+        || problem.code().equals("request_in_progress")) {
+      return Future.failedFuture(failure);
+    }
+    return Future.succeededFuture(
+        new Answer(problem.status(), Problems.body(ctx, problem).toBuffer(), null));
+  }
+
+  private static Future<Void> send(RoutingContext ctx, Answer answer, boolean replayed) {
+    if (answer.etag() != null) {
+      ctx.response().putHeader("ETag", answer.etag());
+    }
+    if (replayed) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
+    String type = answer.status() >= 400 ? "application/problem+json" : "application/json";
+    return ctx.response()
+        .setStatusCode(answer.status())
+        .putHeader("Content-Type", type)
+        .end(answer.body());
+  }
+
+  private static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    if (key != null && !KEY.matcher(key).matches()) {
+      throw ApiError.invalid(IDEMPOTENCY_KEY, "must match [A-Za-z0-9._:-]{1,128}");
+    }
+    return key;
   }
 
   /**

@@ -3,6 +3,8 @@ package com.cartgateway.http;
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
+import com.cartgateway.cart.Checkout;
+import com.cartgateway.cart.OrderPublisher;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.InventoryStore;
@@ -40,7 +42,7 @@ public final class CartHttpVerticle extends VerticleBase {
   public Future<?> start() {
     Clock clock = Clock.systemUTC();
     redis = RedisGateway.create(vertx, config.redis());
-    InventoryStore inventory = new InventoryStore(redis, clients.prices());
+    InventoryStore inventory = new InventoryStore(redis, clients.prices(), clock);
     CartService carts =
         new CartService(
             new CartStore(redis),
@@ -48,6 +50,15 @@ public final class CartHttpVerticle extends VerticleBase {
             new CartStore.Limits(config.cart().maxLines(), config.cart().maxQuantity()),
             config.cart().reservationTtl(),
             clock);
+    Checkout checkout =
+        new Checkout(
+            new CartStore(redis),
+            inventory,
+            redis,
+            new OrderPublisher(clients.producer(), context),
+            config.cart().reservationTtl(),
+            clock,
+            clients.registry());
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
     HealthChecks health =
@@ -63,7 +74,16 @@ public final class CartHttpVerticle extends VerticleBase {
     return server
         .requestHandler(
             ApiRouter.create(
-                vertx, config, carts, inventory, identities, health, clients.registry(), clock))
+                vertx,
+                config,
+                carts,
+                checkout,
+                new Idempotency(redis),
+                inventory,
+                identities,
+                health,
+                clients.registry(),
+                clock))
         .listen(config.http().port());
   }
 

@@ -44,9 +44,22 @@ final class Problems {
           Map.entry("payload_too_large", "The body is too large"),
           Map.entry("unsupported_media_type", "The body must be JSON"),
           Map.entry("unavailable", "Temporarily unavailable"),
+          Map.entry("price_changed", "Prices changed"),
+          Map.entry("request_in_progress", "A request for this cart is in progress"),
+          Map.entry("idempotency_key_reused", "The idempotency key was used for another request"),
           Map.entry("internal_error", "Internal error"));
 
   private Problems() {}
+
+  /**
+   * A problem to answer.
+   *
+   * @param status the HTTP status
+   * @param code the machine-readable code
+   * @param detail a sentence for the client
+   * @param extras members added to the body, or null
+   */
+  record Problem(int status, String code, String detail, JsonObject extras) {}
 
   /** The failure handler of the router. */
   static void handle(RoutingContext ctx) {
@@ -55,56 +68,73 @@ final class Problems {
       return;
     }
     Throwable failure = ctx.failure();
-    if (failure instanceof ApiError e) {
-      send(ctx, e.status, e.code, e.getMessage(), e.extras);
-    } else if (failure instanceof CartException e) {
-      send(ctx, status(e.reason()), code(e.reason()), e.getMessage(), e.extras());
-    } else if (failure instanceof IdentityException e) {
-      switch (e.kind()) {
-        case UNAUTHENTICATED -> {
-          ctx.response().putHeader("WWW-Authenticate", "Bearer");
-          send(ctx, 401, "unauthorized", e.getMessage(), null);
-        }
-        case FORBIDDEN -> send(ctx, 403, "forbidden", e.getMessage(), null);
-        case MALFORMED_SESSION -> send(ctx, 400, "validation_failed", e.getMessage(), null);
-      }
+    Problem problem = of(failure);
+    if (problem == null && failure == null && CODE_OF_STATUS.containsKey(ctx.statusCode())) {
+      int status = ctx.statusCode();
+      problem =
+          status == 503
+              ? new Problem(
+                  503, "unavailable", "the request did not finish in time; retry shortly", null)
+              : new Problem(status, CODE_OF_STATUS.get(status), detailOf(status, ctx), null);
+    }
+    if (problem == null) {
+      LOG.log(Level.SEVERE, "[" + RequestIds.of(ctx) + "] unexpected failure", failure);
+      problem =
+          new Problem(
+              500, "internal_error", "an unexpected error; request " + RequestIds.of(ctx), null);
     } else if (failure instanceof StoreUnavailableException e) {
       LOG.log(Level.WARNING, "[" + RequestIds.of(ctx) + "] " + e.getMessage());
-      unavailable(ctx, "a backing service is unavailable; retry shortly");
-    } else if (failure == null && CODE_OF_STATUS.containsKey(ctx.statusCode())) {
-      int status = ctx.statusCode();
-      if (status == 503) {
-        unavailable(ctx, "the request did not finish in time; retry shortly");
-      } else {
-        send(ctx, status, CODE_OF_STATUS.get(status), detailOf(status, ctx), null);
-      }
-    } else {
-      LOG.log(Level.SEVERE, "[" + RequestIds.of(ctx) + "] unexpected failure", failure);
-      send(ctx, 500, "internal_error", "an unexpected error; request " + RequestIds.of(ctx), null);
     }
+    send(ctx, problem);
   }
 
-  static void unavailable(RoutingContext ctx, String detail) {
-    ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-    send(ctx, 503, "unavailable", detail, null);
+  /** The problem a known failure answers, or null for an unexpected one. */
+  static Problem of(Throwable failure) {
+    if (failure instanceof ApiError e) {
+      return new Problem(e.status, e.code, e.getMessage(), e.extras);
+    } else if (failure instanceof CartException e) {
+      return new Problem(status(e.reason()), code(e.reason()), e.getMessage(), e.extras());
+    } else if (failure instanceof IdentityException e) {
+      return switch (e.kind()) {
+        case UNAUTHENTICATED -> new Problem(401, "unauthorized", e.getMessage(), null);
+        case FORBIDDEN -> new Problem(403, "forbidden", e.getMessage(), null);
+        case MALFORMED_SESSION -> new Problem(400, "validation_failed", e.getMessage(), null);
+      };
+    } else if (failure instanceof StoreUnavailableException) {
+      return new Problem(
+          503, "unavailable", "a backing service is unavailable; retry shortly", null);
+    }
+    return null;
   }
 
-  static void send(RoutingContext ctx, int status, String code, String detail, JsonObject extras) {
+  /** The body of a problem. */
+  static JsonObject body(RoutingContext ctx, Problem problem) {
     JsonObject body =
         new JsonObject()
-            .put("type", TYPE_BASE + code)
-            .put("title", TITLES.getOrDefault(code, "Request refused"))
-            .put("status", status)
-            .put("detail", detail)
-            .put("code", code)
+            .put("type", TYPE_BASE + problem.code())
+            .put("title", TITLES.getOrDefault(problem.code(), "Request refused"))
+            .put("status", problem.status())
+            .put("detail", problem.detail())
+            .put("code", problem.code())
             .put("instance", ctx.request().path());
-    if (extras != null) {
-      body.mergeIn(extras);
+    if (problem.extras() != null) {
+      body.mergeIn(problem.extras());
+    }
+    return body;
+  }
+
+  /** Answers a problem, with the headers its status calls for. */
+  static void send(RoutingContext ctx, Problem problem) {
+    if (problem.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (problem.status() == 503 || problem.code().equals("request_in_progress")) {
+      ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
     ctx.response()
-        .setStatusCode(status)
+        .setStatusCode(problem.status())
         .putHeader("Content-Type", "application/problem+json")
-        .end(body.toBuffer());
+        .end(body(ctx, problem).toBuffer());
   }
 
   private static String detailOf(int status, RoutingContext ctx) {
@@ -125,6 +155,8 @@ final class Problems {
       case OUT_OF_STOCK -> 409;
       case CART_FULL -> 422;
       case VERSION_CONFLICT -> 412;
+      case PRICE_CHANGED, IN_PROGRESS -> 409;
+      case IDEMPOTENCY_KEY_REUSED -> 422;
     };
   }
 
@@ -136,6 +168,9 @@ final class Problems {
       case OUT_OF_STOCK -> "out_of_stock";
       case CART_FULL -> "cart_full";
       case VERSION_CONFLICT -> "version_conflict";
+      case PRICE_CHANGED -> "price_changed";
+      case IN_PROGRESS -> "request_in_progress";
+      case IDEMPOTENCY_KEY_REUSED -> "idempotency_key_reused";
     };
   }
 }

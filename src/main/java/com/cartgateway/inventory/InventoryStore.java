@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,21 +22,26 @@ import java.util.Optional;
 public final class InventoryStore {
   /** The scripts this store runs, for loading at start. */
   public static final List<LuaScript> SCRIPTS =
-      List.of(LuaScript.load("hold_adjust"), LuaScript.load("sku_put"));
+      List.of(
+          LuaScript.load("hold_adjust"), LuaScript.load("sku_put"), LuaScript.load("hold_sell"));
 
   private static final LuaScript HOLD_ADJUST = SCRIPTS.get(0);
   private static final LuaScript SKU_PUT = SCRIPTS.get(1);
+  private static final LuaScript HOLD_SELL = SCRIPTS.get(2);
 
   private final RedisGateway redis;
   private final PriceCache prices;
+  private final Clock clock;
 
   /**
    * @param redis the verticle's Redis client
    * @param prices the process's price cache
+   * @param clock the time holds are judged at
    */
-  public InventoryStore(RedisGateway redis, PriceCache prices) {
+  public InventoryStore(RedisGateway redis, PriceCache prices, Clock clock) {
     this.redis = redis;
     this.prices = prices;
+    this.clock = clock;
   }
 
   /**
@@ -116,7 +122,7 @@ public final class InventoryStore {
                 RedisKeys.skuHoldMarker(sku, cartId),
                 RedisKeys.skuExpiry(sku),
                 RedisKeys.skuOp(sku, opId)),
-            List.of(cartId, delta, expiresAtMillis))
+            List.of(cartId, delta, expiresAtMillis, clock.millis()))
         .compose(
             reply ->
                 switch (reply.get(0).toString()) {
@@ -140,6 +146,53 @@ public final class InventoryStore {
                                   .put("available", reply.get(1).toLong())));
                   default -> Future.failedFuture(unexpected(reply));
                 });
+  }
+
+  /**
+   * Turns units of a cart's live hold into a sale; a negative count undoes such a sale back into
+   * the hold. Retrying with the same op id applies it once.
+   *
+   * @return true when sold, false when the cart holds fewer units (nothing applied)
+   */
+  public Future<Boolean> sell(
+      String sku, String cartId, int units, long expiresAtMillis, String opId) {
+    return redis
+        .eval(
+            HOLD_SELL,
+            List.of(
+                RedisKeys.sku(sku),
+                RedisKeys.skuHolds(sku),
+                RedisKeys.skuHoldMarker(sku, cartId),
+                RedisKeys.skuExpiry(sku),
+                RedisKeys.skuOp(sku, opId)),
+            List.of(cartId, units, expiresAtMillis))
+        .map(reply -> reply.get(0).toString().equals("ok"));
+  }
+
+  /** The catalog's prices now, read from Redis (never from the cache): checkout reprices here. */
+  public Future<Map<String, Optional<Price>>> authoritativePrices(Collection<String> skus) {
+    List<String> names = List.copyOf(skus);
+    List<Future<Response>> replies =
+        names.stream()
+            .map(
+                sku ->
+                    redis.send(
+                        Request.cmd(Command.HMGET).arg(RedisKeys.sku(sku)).arg("price").arg("cur")))
+            .toList();
+    return Future.all(replies)
+        .map(
+            all -> {
+              Map<String, Optional<Price>> prices = new HashMap<>();
+              for (int i = 0; i < names.size(); i++) {
+                Response r = all.resultAt(i);
+                prices.put(
+                    names.get(i),
+                    r.get(0) == null
+                        ? Optional.empty()
+                        : Optional.of(new Price(r.get(0).toLong(), r.get(1).toString())));
+              }
+              return prices;
+            });
   }
 
   /** Current prices of the given SKUs, from the cache where it has them, else in one batch. */

@@ -36,6 +36,21 @@ public final class RedisKeys {
     return cart(cartId) + ":op:" + opId;
   }
 
+  /** An order placed from one cart (kept a day, so that a retried checkout finds it). */
+  public static String cartOrder(String cartId, String orderId) {
+    return cart(cartId) + ":order:" + orderId;
+  }
+
+  /** The lease one checkout of a cart holds, so that concurrent checkouts make one order. */
+  public static String cartCheckoutLease(String cartId) {
+    return cart(cartId) + ":checkout";
+  }
+
+  /** The record of one idempotency key of one cart's owner. */
+  public static String cartIdempotency(String cartId, String key) {
+    return cart(cartId) + ":idem:" + key;
+  }
+
   /** The hash of one SKU: price, currency, stock, available, reserved, sold. */
   public static String sku(String sku) {
     return "sku:{" + sku + "}";

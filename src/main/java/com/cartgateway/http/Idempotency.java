@@ -1,0 +1,109 @@
+package com.cartgateway.http;
+
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Idempotency keys: the first response to a key (per cart owner) is kept 24 h and answered again to
+ * a retry of the same request; the same key with another request is refused. Records live on the
+ * cart's slot. Server failures (5xx) are not kept, so the client's retry runs again.
+ */
+final class Idempotency {
+  static final List<LuaScript> SCRIPTS = List.of(LuaScript.load("idempotency_begin"));
+  static final Duration KEPT = Duration.ofHours(24);
+
+  /** How long a claim lives when its request never finishes (a crashed process). */
+  private static final Duration CLAIM = Duration.ofSeconds(60);
+
+  private final RedisGateway redis;
+
+  Idempotency(RedisGateway redis) {
+    this.redis = redis;
+  }
+
+  /** What {@link #begin} found. */
+  sealed interface Outcome {
+    /** First use: run the request, then {@link #complete} or {@link #abandon}. */
+    record Claimed() implements Outcome {}
+
+    /** Used before with another request. */
+    record Reused() implements Outcome {}
+
+    /** The first request with this key is still running. */
+    record InProgress() implements Outcome {}
+
+    /** Answered before: answer the same. */
+    record Replay(int status, String body, String etag) implements Outcome {}
+  }
+
+  Future<Outcome> begin(String cartId, String key, String fingerprint) {
+    return redis
+        .eval(
+            SCRIPTS.get(0),
+            List.of(RedisKeys.cartIdempotency(cartId, key)),
+            List.of(fingerprint, CLAIM.toMillis()))
+        .map(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "claimed" -> new Outcome.Claimed();
+                  case "reused" -> new Outcome.Reused();
+                  case "in_progress" -> new Outcome.InProgress();
+                  case "replay" ->
+                      new Outcome.Replay(
+                          reply.get(1).toInteger(),
+                          reply.get(2).toString(),
+                          reply.get(3) == null ? "" : reply.get(3).toString());
+                  default -> throw new IllegalStateException("unexpected reply " + reply);
+                });
+  }
+
+  Future<Void> complete(
+      String cartId, String key, String fingerprint, int status, Buffer body, String etag) {
+    JsonObject record =
+        new JsonObject()
+            .put("h", fingerprint)
+            .put("s", status)
+            .put("b", body.toString(StandardCharsets.UTF_8))
+            .put("e", etag == null ? "" : etag);
+    return redis
+        .send(
+            Request.cmd(Command.SET)
+                .arg(RedisKeys.cartIdempotency(cartId, key))
+                .arg(record.encode())
+                .arg("EX")
+                .arg(KEPT.toSeconds()))
+        .mapEmpty();
+  }
+
+  Future<Void> abandon(String cartId, String key) {
+    return redis
+        .send(Request.cmd(Command.DEL).arg(RedisKeys.cartIdempotency(cartId, key)))
+        .mapEmpty();
+  }
+
+  /** Identifies a request: method, path and the exact body bytes. */
+  static String fingerprint(String method, String path, Buffer body) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+      if (body != null) {
+        digest.update(body.getBytes());
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
