@@ -42,7 +42,8 @@ public final class CartHttpVerticle extends VerticleBase {
   public Future<?> start() {
     Clock clock = Clock.systemUTC();
     redis = RedisGateway.create(vertx, config.redis());
-    InventoryStore inventory = new InventoryStore(redis, clients.prices(), clock);
+    InventoryStore inventory =
+        new InventoryStore(redis, clients.prices(), clock, clients.registry());
     CartService carts =
         new CartService(
             new CartStore(redis),

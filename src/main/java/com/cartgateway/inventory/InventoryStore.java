@@ -5,6 +5,8 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -32,16 +34,23 @@ public final class InventoryStore {
   private final RedisGateway redis;
   private final PriceCache prices;
   private final Clock clock;
+  private final Counter placed;
 
   /**
    * @param redis the verticle's Redis client
    * @param prices the process's price cache
    * @param clock the time holds are judged at
+   * @param registry where held units are counted
    */
-  public InventoryStore(RedisGateway redis, PriceCache prices, Clock clock) {
+  public InventoryStore(
+      RedisGateway redis, PriceCache prices, Clock clock, MeterRegistry registry) {
     this.redis = redis;
     this.prices = prices;
     this.clock = clock;
+    this.placed =
+        Counter.builder("cart_holds_placed_units")
+            .description("Units soft-reserved for carts")
+            .register(registry);
   }
 
   /**
@@ -126,12 +135,16 @@ public final class InventoryStore {
         .compose(
             reply ->
                 switch (reply.get(0).toString()) {
-                  case "ok" ->
-                      Future.succeededFuture(
-                          new HoldResult(
-                              new Price(reply.get(1).toLong(), reply.get(2).toString()),
-                              reply.get(3).toInteger(),
-                              reply.get(4).toInteger()));
+                  case "ok" -> {
+                    if (reply.get(4).toInteger() > 0) {
+                      placed.increment(reply.get(4).toInteger());
+                    }
+                    yield Future.succeededFuture(
+                        new HoldResult(
+                            new Price(reply.get(1).toLong(), reply.get(2).toString()),
+                            reply.get(3).toInteger(),
+                            reply.get(4).toInteger()));
+                  }
                   case "unknown_sku" ->
                       Future.failedFuture(
                           new CartException(

@@ -39,6 +39,35 @@ class OperationsIT {
   }
 
   @Test
+  @DisplayName("metrics count holds placed, units sold and checkout outcomes by code")
+  void holdAndCheckoutMetrics() {
+    String user = Gateway.unique("shopper");
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 5);
+    gateway.add(user, sku, 2);
+    gateway.send(
+        gateway
+            .request("/v1/cart/checkout")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("Idempotency-Key", "metrics-" + sku)
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+            .build());
+    gateway.send(
+        gateway
+            .request("/v1/cart/checkout")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("Idempotency-Key", "metrics-empty-" + sku)
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+            .build());
+    String metrics = gateway.send(gateway.request("/metrics").GET().build()).body();
+    assertThat(metrics)
+        .containsPattern("cart_holds_placed_units_total [1-9]")
+        .containsPattern("cart_holds_sold_units_total [1-9]")
+        .containsPattern("cart_checkouts_total\\{outcome=\"created\"} [1-9]")
+        .containsPattern("cart_checkouts_total\\{outcome=\"validation_failed\"} [1-9]");
+  }
+
+  @Test
   @DisplayName("the OpenAPI document is served")
   void openApi() {
     HttpResponse<String> doc = gateway.send(gateway.request("/openapi.yaml").GET().build());
