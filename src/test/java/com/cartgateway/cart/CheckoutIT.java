@@ -241,6 +241,34 @@ class CheckoutIT {
   }
 
   @Test
+  @DisplayName(
+      "with Kafka down a checkout answers 503; the retry with the same key places that same order once")
+  void kafkaDownThenRetry() {
+    String user = Gateway.unique("shopper");
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "7.00", "USD", 10);
+    gateway.add(user, sku, 2);
+    String key = "k-" + UUID.randomUUID();
+    var kafka = TestServices.get().kafka();
+    kafka.stop();
+    HttpResponse<String> down;
+    try {
+      down = checkout(gateway, user, key, null);
+    } finally {
+      kafka.start();
+    }
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(down.headers().firstValue("Retry-After")).isPresent();
+    HttpResponse<String> retried = checkout(gateway, user, key, null);
+    assertThat(retried.statusCode()).isEqualTo(201);
+    JsonObject order = new JsonObject(retried.body());
+    assertThat(gateway.sku(sku).getLong("sold")).isEqualTo(2);
+    assertThat(readOrderEvent("u:" + user, order.getString("orderId")).getString("subtotal"))
+        .isEqualTo("14.00");
+    assertThat(checkout(gateway, user, key, null).body()).isEqualTo(retried.body());
+  }
+
+  @Test
   @DisplayName("every write honours Idempotency-Key: a replayed add changes nothing")
   void idempotentAdd() {
     String user = Gateway.unique("shopper");
