@@ -14,6 +14,7 @@ import java.util.Set;
  * @param dynamoDb DynamoDB client settings
  * @param security secrets for identities
  * @param cart cart rules
+ * @param rateLimit per-identity request rates
  */
 public record AppConfig(
     Set<Role> roles,
@@ -22,7 +23,8 @@ public record AppConfig(
     Kafka kafka,
     DynamoDb dynamoDb,
     Security security,
-    Cart cart) {
+    Cart cart,
+    RateLimit rateLimit) {
 
   /**
    * HTTP server settings.
@@ -76,6 +78,14 @@ public record AppConfig(
       return "Security[jwtSecret=***, adminToken=***]";
     }
   }
+
+  /**
+   * Per-identity rate limits; bursts up to twice the rate; 0 turns a kind off.
+   *
+   * @param readsPerSecond reads a second
+   * @param writesPerSecond writes a second
+   */
+  public record RateLimit(int readsPerSecond, int writesPerSecond) {}
 
   /**
    * Cart rules.

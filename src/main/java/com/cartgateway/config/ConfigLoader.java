@@ -41,7 +41,9 @@ public final class ConfigLoader {
           Map.entry("CART_JWT_SECRET", "security.jwtSecret"),
           Map.entry("CART_ADMIN_TOKEN", "security.adminToken"),
           Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"),
-          Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"));
+          Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"),
+          Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
+          Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
 
   private static final String DEFAULT_FILE = "conf/application.json";
 
@@ -145,7 +147,10 @@ public final class ConfigLoader {
                 integer("cart.maxLines", 100, 1, 1000),
                 integer("cart.maxQuantity", 999, 1, 1_000_000),
                 Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000)),
-                Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000))));
+                Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000))),
+            new AppConfig.RateLimit(
+                integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
+                integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }

@@ -28,7 +28,9 @@ public final class ApiRouter {
   private static final String OPENAPI = "openapi.yaml";
 
   /** Scripts the HTTP layer runs itself (idempotency records), for loading at start. */
-  public static final List<LuaScript> SCRIPTS = Idempotency.SCRIPTS;
+  public static final List<LuaScript> SCRIPTS =
+      java.util.stream.Stream.concat(Idempotency.SCRIPTS.stream(), RateLimiter.SCRIPTS.stream())
+          .toList();
 
   private ApiRouter() {}
 
@@ -40,6 +42,7 @@ public final class ApiRouter {
    * @param carts the cart operations
    * @param checkout checkout
    * @param idempotency the idempotency records
+   * @param limiter the per-identity rate limits
    * @param inventory the catalog and stock
    * @param identities identity checks
    * @param health readiness checks
@@ -52,6 +55,7 @@ public final class ApiRouter {
       CartService carts,
       Checkout checkout,
       Idempotency idempotency,
+      RateLimiter limiter,
       InventoryStore inventory,
       Identities identities,
       HealthChecks health,
@@ -92,7 +96,8 @@ public final class ApiRouter {
     PlatformHandler cartHeaders = ApiRouter::cartHeaders;
 
     CartHandlers cart =
-        new CartHandlers(carts, checkout, identities, idempotency, config.cart().maxQuantity());
+        new CartHandlers(
+            carts, checkout, identities, idempotency, limiter, config.cart().maxQuantity());
     router.get("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::get);
     router.delete("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::clear);
     router
@@ -122,7 +127,7 @@ public final class ApiRouter {
         .handler(cartHeaders)
         .handler(cart::remove);
 
-    CatalogHandlers catalog = new CatalogHandlers(inventory, identities, clock);
+    CatalogHandlers catalog = new CatalogHandlers(inventory, identities, limiter, clock);
     router
         .put("/v1/admin/skus/:sku")
         .handler(deadline)

@@ -22,12 +22,14 @@ final class CartHandlers {
   static final String SESSION_COOKIE = "cart_session";
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final String NEW_GUEST = "newGuest";
   private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final CartService carts;
   private final Checkout checkout;
   private final Identities identities;
   private final Idempotency idempotency;
+  private final RateLimiter limiter;
   private final int maxQuantity;
 
   CartHandlers(
@@ -35,16 +37,19 @@ final class CartHandlers {
       Checkout checkout,
       Identities identities,
       Idempotency idempotency,
+      RateLimiter limiter,
       int maxQuantity) {
     this.carts = carts;
     this.checkout = checkout;
     this.identities = identities;
     this.idempotency = idempotency;
+    this.limiter = limiter;
     this.maxQuantity = maxQuantity;
   }
 
   void get(RoutingContext ctx) {
     owner(ctx, false)
+        .compose(owner -> limited(ctx, owner, RateLimiter.Kind.READS))
         .compose(carts::stored)
         .compose(
             cart -> {
@@ -134,6 +139,7 @@ final class CartHandlers {
       return;
     }
     owner(ctx, true)
+        .compose(owner -> limited(ctx, owner, RateLimiter.Kind.WRITES))
         .compose(
             owner ->
                 idempotent(
@@ -156,6 +162,7 @@ final class CartHandlers {
       return;
     }
     owner(ctx, true)
+        .compose(owner -> limited(ctx, owner, RateLimiter.Kind.WRITES))
         .compose(
             owner ->
                 idempotent(
@@ -175,6 +182,18 @@ final class CartHandlers {
                                                     body.toBuffer(),
                                                     Requests.etag(cart.version()))))))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Takes a token from the caller's bucket: the owner's, or the client address's for a caller who
+   * has no identity yet (else every new guest would bring a fresh bucket).
+   */
+  private Future<Owner> limited(RoutingContext ctx, Owner owner, RateLimiter.Kind kind) {
+    String identity =
+        Boolean.TRUE.equals(ctx.get(NEW_GUEST))
+            ? "ip:" + ctx.request().remoteAddress().hostAddress()
+            : owner.cartId();
+    return limiter.take(identity, kind).map(owner);
   }
 
   /** A response to send (and to keep for an idempotent replay). */
@@ -298,6 +317,7 @@ final class CartHandlers {
               "send a bearer token or a cart session to read a cart"));
     }
     Owner guest = identities.newGuest();
+    ctx.put(NEW_GUEST, true);
     ctx.response().putHeader(SESSION_HEADER, guest.id());
     // Written by hand to keep the attribute spelling of the contract (Netty writes "HTTPOnly").
     ctx.response()

@@ -80,6 +80,7 @@ public final class CartHttpVerticle extends VerticleBase {
                 carts,
                 checkout,
                 new Idempotency(redis),
+                new RateLimiter(redis, config.rateLimit(), clock),
                 inventory,
                 identities,
                 health,

@@ -16,11 +16,14 @@ final class CatalogHandlers {
 
   private final InventoryStore inventory;
   private final Identities identities;
+  private final RateLimiter limiter;
   private final Clock clock;
 
-  CatalogHandlers(InventoryStore inventory, Identities identities, Clock clock) {
+  CatalogHandlers(
+      InventoryStore inventory, Identities identities, RateLimiter limiter, Clock clock) {
     this.inventory = inventory;
     this.identities = identities;
+    this.limiter = limiter;
     this.clock = clock;
   }
 
@@ -48,8 +51,9 @@ final class CatalogHandlers {
       ctx.fail(e);
       return;
     }
-    inventory
-        .get(sku)
+    limiter
+        .take("ip:" + ctx.request().remoteAddress().hostAddress(), RateLimiter.Kind.READS)
+        .compose(ignored -> inventory.get(sku))
         .compose(
             entry ->
                 entry.isPresent()

@@ -47,6 +47,7 @@ final class Problems {
           Map.entry("price_changed", "Prices changed"),
           Map.entry("request_in_progress", "A request for this cart is in progress"),
           Map.entry("idempotency_key_reused", "The idempotency key was used for another request"),
+          Map.entry("rate_limited", "Too many requests"),
           Map.entry("internal_error", "Internal error"));
 
   private Problems() {}
@@ -128,7 +129,10 @@ final class Problems {
     if (problem.status() == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
     }
-    if (problem.status() == 503 || problem.code().equals("request_in_progress")) {
+    if (problem.status() == 429) {
+      ctx.response()
+          .putHeader("Retry-After", String.valueOf(problem.extras().getLong("retryAfterSeconds")));
+    } else if (problem.status() == 503 || problem.code().equals("request_in_progress")) {
       ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
     ctx.response()

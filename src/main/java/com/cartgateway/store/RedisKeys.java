@@ -51,6 +51,11 @@ public final class RedisKeys {
     return cart(cartId) + ":idem:" + key;
   }
 
+  /** The token bucket of one identity for one kind of request (reads, writes). */
+  public static String rateLimit(String identity, String kind) {
+    return "rl:{" + identity + "}:" + kind;
+  }
+
   /** The hash of one SKU: price, currency, stock, available, reserved, sold. */
   public static String sku(String sku) {
     return "sku:{" + sku + "}";

@@ -79,6 +79,9 @@ public final class Gateway {
                 "2",
                 "CART_ROLES",
                 "http"));
+    // Tests drive one identity hard; RateLimitIT turns the limits on.
+    env.put("CART_RATE_LIMIT_READS", "0");
+    env.put("CART_RATE_LIMIT_WRITES", "0");
     env.putAll(extra);
     AppConfig config = ConfigLoader.fromLayers(new JsonObject(), new Properties(), env);
     try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
