@@ -5,6 +5,7 @@
 -- KEYS[4] expiry index (zset cart id -> expiresAt ms)  KEYS[5] op record
 -- ARGV[1] cart id  ARGV[2] delta (negative releases; a release is capped at what is held)
 -- ARGV[3] hold expiresAt ms  ARGV[4] now ms
+-- ARGV[5] most units one cart may hold of this SKU (a larger delta holds only up to it)
 -- Returns {'ok', price, currency, units now held, delta applied}
 --       | {'unknown_sku'} | {'out_of_stock', available}
 local sku, holds, marker, expiry, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -22,6 +23,9 @@ if held > 0 and redis.call('EXISTS', marker) == 0 then
   redis.call('HDEL', holds, cart)
   redis.call('ZREM', expiry, cart)
   held = 0
+end
+if delta > 0 then
+  delta = math.max(0, math.min(delta, tonumber(ARGV[5]) - held))
 end
 local entry = redis.call('HMGET', sku, 'price', 'cur', 'avail')
 if not entry[1] then

@@ -74,7 +74,7 @@ public final class CartService {
     String op = UUID.randomUUID().toString();
     String cartId = owner.cartId();
     return inventory
-        .adjustHold(sku, cartId, quantity, expiresAt, op)
+        .adjustHold(sku, cartId, quantity, limits.holdCap(), expiresAt, op)
         .compose(
             hold ->
                 carts
@@ -123,7 +123,8 @@ public final class CartService {
               long expiresAt = now + holdTtl.toMillis();
               String op = UUID.randomUUID().toString();
               // A lapsed hold counts as none: the script returns its units before applying.
-              int delta = quantity - (line.heldAt(now) ? line.held() : 0);
+              int delta =
+                  Math.min(quantity, limits.holdCap()) - (line.heldAt(now) ? line.held() : 0);
               Future<CartStore.SetOutcome> outcome =
                   delta > 0
                       ? holdThenSet(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now)
@@ -155,7 +156,7 @@ public final class CartService {
       long now) {
     String cartId = owner.cartId();
     return inventory
-        .adjustHold(sku, cartId, delta, expiresAt, op)
+        .adjustHold(sku, cartId, delta, limits.holdCap(), expiresAt, op)
         .compose(
             hold ->
                 carts

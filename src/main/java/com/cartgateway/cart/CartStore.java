@@ -242,8 +242,9 @@ public final class CartStore {
    *
    * @param maxLines distinct lines
    * @param maxQuantity units a line
+   * @param holdCap units of one SKU a cart may hold (more is accepted, but held only at checkout)
    */
-  public record Limits(int maxLines, int maxQuantity) {}
+  public record Limits(int maxLines, int maxQuantity, int holdCap) {}
 
   static CartException lineNotFound(String sku) {
     return new CartException(Reason.LINE_NOT_FOUND, "the cart has no line for " + sku);

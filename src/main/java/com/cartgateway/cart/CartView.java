@@ -63,6 +63,17 @@ public final class CartView {
                     + Money.format(current.get().minorUnits(), current.get().currency())
                     + " now"));
       }
+      if (held && line.held() < line.quantity()) {
+        warnings.add(
+            warning(
+                "hold_capped",
+                line.sku(),
+                "holding "
+                    + line.held()
+                    + " of "
+                    + line.quantity()
+                    + " units; the rest is reserved at checkout if stock allows"));
+      }
       if (!held) {
         warnings.add(
             warning(

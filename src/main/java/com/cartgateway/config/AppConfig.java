@@ -95,11 +95,13 @@ public record AppConfig(
    * @param maxQuantity units one line may hold
    * @param priceCacheTtl how long a catalog price may be served from this process's cache
    * @param holdSweepInterval how often the timer sweeps the expiry index for lapsed holds
+   * @param holdCap units of one SKU one cart may hold, so no shopper starves the others
    */
   public record Cart(
       Duration reservationTtl,
       int maxLines,
       int maxQuantity,
       Duration priceCacheTtl,
-      Duration holdSweepInterval) {}
+      Duration holdSweepInterval,
+      int holdCap) {}
 }

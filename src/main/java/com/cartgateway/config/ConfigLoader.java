@@ -42,6 +42,7 @@ public final class ConfigLoader {
           Map.entry("CART_ADMIN_TOKEN", "security.adminToken"),
           Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"),
           Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"),
+          Map.entry("CART_HOLD_CAP", "cart.holdCap"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
           Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
 
@@ -147,7 +148,8 @@ public final class ConfigLoader {
                 integer("cart.maxLines", 100, 1, 1000),
                 integer("cart.maxQuantity", 999, 1, 1_000_000),
                 Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000)),
-                Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000))),
+                Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000)),
+                integer("cart.holdCap", 20, 1, 1_000_000)),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)));

@@ -48,7 +48,8 @@ public final class CartHttpVerticle extends VerticleBase {
         new CartService(
             new CartStore(redis),
             inventory,
-            new CartStore.Limits(config.cart().maxLines(), config.cart().maxQuantity()),
+            new CartStore.Limits(
+                config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap()),
             config.cart().reservationTtl(),
             clock);
     Checkout checkout =

@@ -122,6 +122,15 @@ public final class InventoryStore {
    */
   public Future<HoldResult> adjustHold(
       String sku, String cartId, int delta, long expiresAtMillis, String opId) {
+    return adjustHold(sku, cartId, delta, Integer.MAX_VALUE, expiresAtMillis, opId);
+  }
+
+  /**
+   * As {@link #adjustHold(String, String, int, long, String)}, holding at most {@code cap} units
+   * for the cart in all (the rest of an add is accepted but not held).
+   */
+  public Future<HoldResult> adjustHold(
+      String sku, String cartId, int delta, int cap, long expiresAtMillis, String opId) {
     return redis
         .eval(
             HOLD_ADJUST,
@@ -131,7 +140,7 @@ public final class InventoryStore {
                 RedisKeys.skuHoldMarker(sku, cartId),
                 RedisKeys.skuExpiry(sku),
                 RedisKeys.skuOp(sku, opId)),
-            List.of(cartId, delta, expiresAtMillis, clock.millis()))
+            List.of(cartId, delta, expiresAtMillis, clock.millis(), cap))
         .compose(
             reply ->
                 switch (reply.get(0).toString()) {

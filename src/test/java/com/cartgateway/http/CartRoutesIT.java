@@ -151,15 +151,50 @@ class CartRoutesIT {
   @Test
   @DisplayName("PUT beyond the stock answers 409 out_of_stock and keeps the line as it was")
   void putBeyondStock() {
-    add(sku, 2);
+    String scarce = Gateway.unique("SKU");
+    gateway.putSku(scarce, "3.00", "USD", 10);
+    add(scarce, 2);
     HttpResponse<String> response =
-        call("PUT", "/v1/cart/items/" + sku, "{\"quantity\":51}", "Authorization", token);
+        call("PUT", "/v1/cart/items/" + scarce, "{\"quantity\":15}", "Authorization", token);
     assertThat(response.statusCode()).isEqualTo(409);
     assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("out_of_stock");
-    assertThat(new JsonObject(response.body()).getLong("available")).isEqualTo(48);
+    assertThat(new JsonObject(response.body()).getLong("available")).isEqualTo(8);
     assertThat(gateway.cart(user).getJsonArray("items").getJsonObject(0).getInteger("quantity"))
         .isEqualTo(2);
-    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(2);
+    assertThat(gateway.sku(scarce).getLong("reserved")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName(
+      "one cart holds at most 20 units of a SKU: more is accepted, not held, with a warning")
+  void holdCap() {
+    HttpResponse<String> big = add(sku, 25);
+    assertThat(big.statusCode()).isEqualTo(200);
+    JsonObject cart = new JsonObject(big.body());
+    JsonObject line = cart.getJsonArray("items").getJsonObject(0);
+    assertThat(line.getInteger("quantity")).isEqualTo(25);
+    assertThat(line.getJsonObject("reservation").getInteger("quantity")).isEqualTo(20);
+    assertThat(cart.getJsonArray("warnings").getJsonObject(0).getString("code"))
+        .isEqualTo("hold_capped");
+    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(20);
+    HttpResponse<String> lower =
+        call("PUT", "/v1/cart/items/" + sku, "{\"quantity\":12}", "Authorization", token);
+    assertThat(new JsonObject(lower.body()).getJsonArray("warnings")).isEmpty();
+    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(12);
+    call("PUT", "/v1/cart/items/" + sku, "{\"quantity\":30}", "Authorization", token);
+    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(20);
+    HttpResponse<String> order =
+        call(
+            "POST",
+            "/v1/cart/checkout",
+            null,
+            "Authorization",
+            token,
+            "Idempotency-Key",
+            "cap-" + sku);
+    assertThat(order.statusCode()).as("checkout holds the rest and sells all 30").isEqualTo(201);
+    assertThat(gateway.sku(sku).getLong("sold")).isEqualTo(30);
+    assertThat(gateway.sku(sku).getLong("reserved")).isZero();
   }
 
   @Test
