@@ -2,6 +2,7 @@ package com.cartgateway.app;
 
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
+import com.cartgateway.cart.Merge;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
 import com.cartgateway.http.ApiRouter;
@@ -85,6 +86,7 @@ public final class Application {
       List<LuaScript> scripts = new ArrayList<>(CartStore.SCRIPTS);
       scripts.addAll(InventoryStore.SCRIPTS);
       scripts.addAll(Checkout.SCRIPTS);
+      scripts.addAll(Merge.SCRIPTS);
       scripts.addAll(ApiRouter.SCRIPTS);
       RedisGateway loader = RedisGateway.create(vertx, config.redis());
       deployments.add(

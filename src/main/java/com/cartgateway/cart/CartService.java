@@ -73,8 +73,17 @@ public final class CartService {
     long expiresAt = now + holdTtl.toMillis();
     String op = UUID.randomUUID().toString();
     String cartId = owner.cartId();
-    return inventory
-        .adjustHold(sku, cartId, quantity, limits.holdCap(), expiresAt, op)
+    return carts
+        .line(owner, sku)
+        .compose(
+            line -> {
+              // An add is a change of the line, so its whole quantity is held again (up to the
+              // cap), also the part whose hold lapsed; without a lapse this is just `quantity`.
+              int had = line.map(CartLine::quantity).orElse(0);
+              int held = line.filter(l -> l.heldAt(now)).map(CartLine::held).orElse(0);
+              int wanted = Math.max(0, Math.min(had + quantity, limits.holdCap()) - held);
+              return inventory.adjustHold(sku, cartId, wanted, limits.holdCap(), expiresAt, op);
+            })
         .compose(
             hold ->
                 carts

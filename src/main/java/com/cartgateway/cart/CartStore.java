@@ -51,6 +51,13 @@ public final class CartStore {
         .map(reply -> Cart.fromHash(owner, hash(reply)));
   }
 
+  /** One line of the owner's cart, as stored (without its variant), if the cart has it. */
+  public Future<Optional<CartLine>> line(Owner owner, String sku) {
+    return redis
+        .send(Request.cmd(Command.HGET).arg(RedisKeys.cart(owner.cartId())).arg("l:" + sku))
+        .map(reply -> Optional.ofNullable(reply).map(r -> CartLine.parse(sku, r.toString(), null)));
+  }
+
   /** The units of a new or existing line, already held on the SKU. */
   public record Addition(
       String sku,

@@ -83,9 +83,11 @@ public final class Checkout {
    *
    * @param idempotencyKey the client's key; the same key gives the same order
    * @param acceptPriceChanges whether the shopper accepts prices that changed since adding
+   * @param ifMatch the cart version the shopper checks out, or null for the current one
    * @return the order body
    */
-  public Future<JsonObject> place(Owner owner, String idempotencyKey, boolean acceptPriceChanges) {
+  public Future<JsonObject> place(
+      Owner owner, String idempotencyKey, boolean acceptPriceChanges, Long ifMatch) {
     String orderId =
         UUID.nameUUIDFromBytes(
                 (owner.cartId() + "|" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
@@ -96,7 +98,10 @@ public final class Checkout {
             placed ->
                 placed.isPresent()
                     ? publish(owner, new JsonObject(placed.get()))
-                    : leased(owner, orderId, () -> attempt(owner, orderId, acceptPriceChanges, 1)))
+                    : leased(
+                        owner,
+                        orderId,
+                        () -> attempt(owner, orderId, acceptPriceChanges, ifMatch, 1)))
         .onComplete(
             ar ->
                 Counter.builder("cart_checkouts")
@@ -139,11 +144,18 @@ public final class Checkout {
   }
 
   private Future<JsonObject> attempt(
-      Owner owner, String orderId, boolean acceptPriceChanges, int attempt) {
+      Owner owner, String orderId, boolean acceptPriceChanges, Long ifMatch, int attempt) {
     return carts
         .read(owner)
         .compose(
             cart -> {
+              if (ifMatch != null && ifMatch != cart.version()) {
+                return Future.failedFuture(
+                    new CartException(
+                        Reason.VERSION_CONFLICT,
+                        "the cart is at version " + cart.version(),
+                        new JsonObject().put("currentVersion", cart.version())));
+              }
               if (cart.lines().isEmpty()) {
                 return Future.failedFuture(
                     new CartException(Reason.VALIDATION_FAILED, "the cart is empty"));
@@ -154,7 +166,8 @@ public final class Checkout {
                   .compose(prices -> priced(cart, prices, acceptPriceChanges))
                   .compose(
                       order ->
-                          holdAndSell(owner, orderId, cart, order, acceptPriceChanges, attempt));
+                          holdAndSell(
+                              owner, orderId, cart, order, acceptPriceChanges, ifMatch, attempt));
             });
   }
 
@@ -215,6 +228,7 @@ public final class Checkout {
       Cart cart,
       JsonObject order,
       boolean acceptPriceChanges,
+      Long ifMatch,
       int attempt) {
     long now = clock.millis();
     long expiresAt = now + holdTtl.toMillis();
@@ -256,7 +270,8 @@ public final class Checkout {
                   .compose(
                       sold -> {
                         if (!sold) {
-                          return retry(owner, orderId, acceptPriceChanges, attempt, "a hold moved");
+                          return retry(
+                              owner, orderId, acceptPriceChanges, ifMatch, attempt, "a hold moved");
                         }
                         JsonObject placed =
                             order
@@ -276,6 +291,7 @@ public final class Checkout {
                             expiresAt,
                             nonce,
                             acceptPriceChanges,
+                            ifMatch,
                             attempt);
                       });
             });
@@ -314,6 +330,7 @@ public final class Checkout {
       long expiresAt,
       String nonce,
       boolean acceptPriceChanges,
+      Long ifMatch,
       int attempt) {
     return carts
         .checkout(owner, cart.version(), orderId, placed.encode(), clock.millis())
@@ -331,17 +348,28 @@ public final class Checkout {
               }
               return undone.compose(
                   ignored ->
-                      retry(owner, orderId, acceptPriceChanges, attempt, "the cart changed"));
+                      retry(
+                          owner,
+                          orderId,
+                          acceptPriceChanges,
+                          ifMatch,
+                          attempt,
+                          "the cart changed"));
             });
   }
 
   private Future<JsonObject> retry(
-      Owner owner, String orderId, boolean acceptPriceChanges, int attempt, String why) {
+      Owner owner,
+      String orderId,
+      boolean acceptPriceChanges,
+      Long ifMatch,
+      int attempt,
+      String why) {
     if (attempt >= MAX_ATTEMPTS) {
       return Future.failedFuture(
           new CartException(Reason.IN_PROGRESS, why + " during checkout; retry"));
     }
-    return attempt(owner, orderId, acceptPriceChanges, attempt + 1);
+    return attempt(owner, orderId, acceptPriceChanges, ifMatch, attempt + 1);
   }
 
   private Future<JsonObject> publish(Owner owner, JsonObject order) {

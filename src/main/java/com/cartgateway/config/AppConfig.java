@@ -96,6 +96,7 @@ public record AppConfig(
    * @param priceCacheTtl how long a catalog price may be served from this process's cache
    * @param holdSweepInterval how often the timer sweeps the expiry index for lapsed holds
    * @param holdCap units of one SKU one cart may hold, so no shopper starves the others
+   * @param mergePolicy how a SKU in both carts is resolved when a guest logs in
    */
   public record Cart(
       Duration reservationTtl,
@@ -103,5 +104,6 @@ public record AppConfig(
       int maxQuantity,
       Duration priceCacheTtl,
       Duration holdSweepInterval,
-      int holdCap) {}
+      int holdCap,
+      com.cartgateway.cart.Merge.Policy mergePolicy) {}
 }

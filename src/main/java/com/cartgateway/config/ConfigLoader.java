@@ -1,5 +1,6 @@
 package com.cartgateway.config;
 
+import com.cartgateway.cart.Merge;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +44,7 @@ public final class ConfigLoader {
           Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"),
           Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"),
           Map.entry("CART_HOLD_CAP", "cart.holdCap"),
+          Map.entry("CART_MERGE_POLICY", "cart.mergePolicy"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
           Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
 
@@ -149,7 +151,8 @@ public final class ConfigLoader {
                 integer("cart.maxQuantity", 999, 1, 1_000_000),
                 Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000)),
                 Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000)),
-                integer("cart.holdCap", 20, 1, 1_000_000)),
+                integer("cart.holdCap", 20, 1, 1_000_000),
+                mergePolicy()),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)));
@@ -185,6 +188,16 @@ public final class ConfigLoader {
       problem("roles", "names no role");
     }
     return roles;
+  }
+
+  private Merge.Policy mergePolicy() {
+    String text = text("cart.mergePolicy", "max");
+    try {
+      return Merge.Policy.parse(text);
+    } catch (IllegalArgumentException e) {
+      problem("cart.mergePolicy", "must be max, sum or prefer-guest, not '" + text + "'");
+      return Merge.Policy.MAX;
+    }
   }
 
   private int verticleInstances() {

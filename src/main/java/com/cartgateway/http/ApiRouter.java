@@ -2,6 +2,7 @@ package com.cartgateway.http;
 
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
+import com.cartgateway.cart.Merge;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.InventoryStore;
@@ -41,6 +42,7 @@ public final class ApiRouter {
    * @param config the configuration
    * @param carts the cart operations
    * @param checkout checkout
+   * @param merge the guest-to-shopper merge
    * @param idempotency the idempotency records
    * @param limiter the per-identity rate limits
    * @param inventory the catalog and stock
@@ -54,6 +56,7 @@ public final class ApiRouter {
       AppConfig config,
       CartService carts,
       Checkout checkout,
+      Merge merge,
       Idempotency idempotency,
       RateLimiter limiter,
       InventoryStore inventory,
@@ -97,7 +100,7 @@ public final class ApiRouter {
 
     CartHandlers cart =
         new CartHandlers(
-            carts, checkout, identities, idempotency, limiter, config.cart().maxQuantity());
+            carts, checkout, merge, identities, idempotency, limiter, config.cart().maxQuantity());
     router.get("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::get);
     router.delete("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::clear);
     router
@@ -114,6 +117,13 @@ public final class ApiRouter {
         .handler(body)
         .handler(json)
         .handler(cart::set);
+    router
+        .post("/v1/cart/merge")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(body)
+        .handler(json)
+        .handler(cart::merge);
     router
         .post("/v1/cart/checkout")
         .handler(deadline)

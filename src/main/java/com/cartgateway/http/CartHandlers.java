@@ -4,6 +4,7 @@ import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
+import com.cartgateway.cart.Merge;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.identity.IdentityException;
@@ -27,6 +28,7 @@ final class CartHandlers {
 
   private final CartService carts;
   private final Checkout checkout;
+  private final Merge merge;
   private final Identities identities;
   private final Idempotency idempotency;
   private final RateLimiter limiter;
@@ -35,12 +37,14 @@ final class CartHandlers {
   CartHandlers(
       CartService carts,
       Checkout checkout,
+      Merge merge,
       Identities identities,
       Idempotency idempotency,
       RateLimiter limiter,
       int maxQuantity) {
     this.carts = carts;
     this.checkout = checkout;
+    this.merge = merge;
     this.identities = identities;
     this.idempotency = idempotency;
     this.limiter = limiter;
@@ -124,7 +128,9 @@ final class CartHandlers {
   void checkout(RoutingContext ctx) {
     String key;
     boolean accept;
+    Long ifMatch;
     try {
+      ifMatch = Requests.ifMatch(ctx);
       key = idempotencyKey(ctx);
       if (key == null) {
         throw ApiError.invalid(IDEMPOTENCY_KEY, "checkout needs an Idempotency-Key header");
@@ -148,8 +154,76 @@ final class CartHandlers {
                     key,
                     () ->
                         checkout
-                            .place(owner, key, accept)
+                            .place(owner, key, accept, ifMatch)
                             .map(order -> new Answer(201, order.toBuffer(), null))))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Merges a guest cart into the signed-in shopper's cart: the user token is required, and the
+   * guest session comes from the body, else the header, else the cookie.
+   */
+  void merge(RoutingContext ctx) {
+    String key;
+    String session;
+    try {
+      key = idempotencyKey(ctx);
+      Object fromBody = Requests.object(ctx, false).getValue("guestSession");
+      if (fromBody != null && !(fromBody instanceof String)) {
+        throw ApiError.invalid("guestSession", "must be a cart session id");
+      }
+      session = fromBody != null ? (String) fromBody : guestSession(ctx);
+      if (session == null) {
+        throw ApiError.invalid("guestSession", "send the guest session to merge");
+      }
+    } catch (ApiError e) {
+      ctx.fail(e);
+      return;
+    }
+    String authorization = ctx.request().getHeader("Authorization");
+    Future<Owner> user =
+        authorization == null
+            ? Future.failedFuture(
+                new IdentityException(
+                    IdentityException.Kind.UNAUTHENTICATED, "merging needs the shopper's token"))
+            : identities.user(authorization);
+    user.compose(owner -> limited(ctx, owner, RateLimiter.Kind.WRITES))
+        .compose(
+            owner -> {
+              Owner guest;
+              try {
+                guest = identities.guest(session);
+              } catch (IdentityException e) {
+                return Future.failedFuture(e);
+              }
+              return idempotent(
+                  ctx,
+                  owner,
+                  key,
+                  () ->
+                      merge
+                          .merge(owner, guest)
+                          .compose(
+                              result ->
+                                  carts
+                                      .render(result.cart())
+                                      .map(
+                                          body -> {
+                                            // The guest session is spent: the browser forgets it.
+                                            ctx.response()
+                                                .putHeader(
+                                                    "Set-Cookie",
+                                                    SESSION_COOKIE
+                                                        + "=; Max-Age=0; HttpOnly; Secure;"
+                                                        + " SameSite=Lax; Path=/");
+                                            body.getJsonArray("warnings").addAll(result.warnings());
+                                            body.put("merge", result.report());
+                                            return new Answer(
+                                                200,
+                                                body.toBuffer(),
+                                                Requests.etag(result.cart().version()));
+                                          })));
+            })
         .onFailure(ctx::fail);
   }
 
@@ -298,11 +372,7 @@ final class CartHandlers {
     if (authorization != null) {
       return identities.user(authorization);
     }
-    String session = ctx.request().getHeader(SESSION_HEADER);
-    if (session == null) {
-      Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
-      session = cookie == null ? null : cookie.getValue();
-    }
+    String session = guestSession(ctx);
     try {
       if (session != null) {
         return Future.succeededFuture(identities.guest(session));
@@ -325,6 +395,15 @@ final class CartHandlers {
             "Set-Cookie",
             SESSION_COOKIE + "=" + guest.id() + "; HttpOnly; Secure; SameSite=Lax; Path=/");
     return Future.succeededFuture(guest);
+  }
+
+  private static String guestSession(RoutingContext ctx) {
+    String session = ctx.request().getHeader(SESSION_HEADER);
+    if (session == null) {
+      Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
+      session = cookie == null ? null : cookie.getValue();
+    }
+    return session;
   }
 
   private static Future<Void> json(RoutingContext ctx, JsonObject body) {

@@ -4,6 +4,7 @@ import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
+import com.cartgateway.cart.Merge;
 import com.cartgateway.cart.OrderPublisher;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
@@ -44,23 +45,31 @@ public final class CartHttpVerticle extends VerticleBase {
     redis = RedisGateway.create(vertx, config.redis());
     InventoryStore inventory =
         new InventoryStore(redis, clients.prices(), clock, clients.registry());
+    CartStore.Limits limits =
+        new CartStore.Limits(
+            config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
+    CartStore cartStore = new CartStore(redis);
     CartService carts =
-        new CartService(
-            new CartStore(redis),
-            inventory,
-            new CartStore.Limits(
-                config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap()),
-            config.cart().reservationTtl(),
-            clock);
+        new CartService(cartStore, inventory, limits, config.cart().reservationTtl(), clock);
     Checkout checkout =
         new Checkout(
-            new CartStore(redis),
+            cartStore,
             inventory,
             redis,
             new OrderPublisher(clients.producer(), context),
             config.cart().reservationTtl(),
             clock,
             clients.registry());
+    Merge merge =
+        new Merge(
+            vertx,
+            cartStore,
+            inventory,
+            redis,
+            limits,
+            config.cart().reservationTtl(),
+            config.cart().mergePolicy(),
+            clock);
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
     HealthChecks health =
@@ -80,6 +89,7 @@ public final class CartHttpVerticle extends VerticleBase {
                 config,
                 carts,
                 checkout,
+                merge,
                 new Idempotency(redis),
                 new RateLimiter(redis, config.rateLimit(), clock),
                 inventory,

@@ -46,6 +46,21 @@ public final class RedisKeys {
     return cart(cartId) + ":checkout";
   }
 
+  /** The lease a merge holds on the guest cart it merges. */
+  public static String cartMergeLease(String guestCartId) {
+    return cart(guestCartId) + ":merge";
+  }
+
+  /** Which user cart a retired guest cart went to. */
+  public static String cartMergedInto(String guestCartId) {
+    return cart(guestCartId) + ":merged-into";
+  }
+
+  /** The record, on the user's slot, that a guest cart was merged into it. */
+  public static String cartMergeRecord(String userCartId, String guestCartId) {
+    return cart(userCartId) + ":merged:" + guestCartId;
+  }
+
   /** The record of one idempotency key of one cart's owner. */
   public static String cartIdempotency(String cartId, String key) {
     return cart(cartId) + ":idem:" + key;

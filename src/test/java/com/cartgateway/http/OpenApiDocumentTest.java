@@ -80,6 +80,22 @@ class OpenApiDocumentTest {
   private static final Set<String> STANDARD_HEADERS =
       Set.of("X-Request-Id", "X-Content-Type-Options", "X-Frame-Options");
   private static final Set<String> CART_HEADERS = Set.of("Cache-Control", "Vary");
+  private static final String CHECKOUT = "/v1/cart/checkout";
+  private static final String IN_PROGRESS = "request_in_progress";
+
+  /**
+   * Refusals found while a write runs: they are kept under the write's Idempotency-Key and replayed
+   * like a success (422 {@code validation_failed} too, which the table handles apart from the 400
+   * of the same code, refused before the write starts).
+   */
+  private static final Set<String> KEPT_REFUSALS =
+      Set.of(
+          "line_not_found",
+          "unknown_sku",
+          "out_of_stock",
+          "price_changed",
+          "version_conflict",
+          "cart_full");
 
   /**
    * Every route of the contract with every status it documents; an error status lists the problem
@@ -101,6 +117,7 @@ class OpenApiDocumentTest {
               "200",
               "400 validation_failed",
               "401 unauthorized",
+              "409 request_in_progress",
               "412 version_conflict",
               "422 idempotency_key_reused",
               "429 rate_limited",
@@ -111,7 +128,7 @@ class OpenApiDocumentTest {
               "400 validation_failed",
               "401 unauthorized",
               "404 unknown_sku",
-              "409 out_of_stock",
+              "409 out_of_stock request_in_progress",
               "412 version_conflict",
               "413 payload_too_large",
               "415 unsupported_media_type",
@@ -124,7 +141,7 @@ class OpenApiDocumentTest {
               "400 validation_failed",
               "401 unauthorized",
               "404 line_not_found",
-              "409 out_of_stock",
+              "409 out_of_stock request_in_progress",
               "412 version_conflict",
               "413 payload_too_large",
               "415 unsupported_media_type",
@@ -136,6 +153,7 @@ class OpenApiDocumentTest {
               "200",
               "400 validation_failed",
               "401 unauthorized",
+              "409 request_in_progress",
               "412 version_conflict",
               "422 idempotency_key_reused",
               "429 rate_limited",
@@ -146,6 +164,7 @@ class OpenApiDocumentTest {
               "400 validation_failed",
               "401 unauthorized",
               "403 forbidden",
+              "409 request_in_progress",
               "412 version_conflict",
               "413 payload_too_large",
               "415 unsupported_media_type",
@@ -157,7 +176,7 @@ class OpenApiDocumentTest {
               "201",
               "400 validation_failed",
               "401 unauthorized",
-              "409 out_of_stock price_changed",
+              "409 out_of_stock price_changed request_in_progress",
               "412 version_conflict",
               "413 payload_too_large",
               "415 unsupported_media_type",
@@ -284,10 +303,10 @@ class OpenApiDocumentTest {
   }
 
   @Test
-  @DisplayName("answers the cart's ETag on reads, on 304 and on every successful cart write")
+  @DisplayName("answers the cart's ETag on reads, on 304 and on every cart write but checkout")
   void documentsEtags() {
     for (Route route : ROUTES) {
-      if (!route.path.startsWith("/v1/cart")) {
+      if (!route.path.startsWith("/v1/cart") || route.path.equals(CHECKOUT)) {
         continue;
       }
       Operation operation = operation(route);
@@ -299,6 +318,9 @@ class OpenApiDocumentTest {
         }
       }
     }
+    // Checkout answers the order, not the cart, and sends no ETag.
+    assertThat(headerNames(operation(route("POST " + CHECKOUT)).getResponse(201)))
+        .doesNotContain("ETag");
     Operation read = operation(route("GET /v1/cart"));
     assertThat(parameterNames(read, Location.HEADER)).contains("If-None-Match");
     assertThat(read.getResponse(304).getContent()).as("a 304 has no body").isEmpty();
@@ -338,7 +360,67 @@ class OpenApiDocumentTest {
       Parameter key = header(operation, "Idempotency-Key");
       assertThat(key.isRequired())
           .as("Idempotency-Key required on %s", route)
-          .isEqualTo(route.path.equals("/v1/cart/checkout"));
+          .isEqualTo(route.path.equals(CHECKOUT));
+      assertThat(resolve(key.getOpenAPIModel().getJsonObject("schema")).getString("pattern"))
+          .as("Idempotency-Key pattern on %s", route)
+          .isEqualTo("^[A-Za-z0-9._:-]{1,128}$");
+    }
+  }
+
+  @Test
+  @DisplayName("answers 409 request_in_progress with Retry-After on every write taking a key")
+  void documentsRequestInProgress() {
+    Set<String> writes = new TreeSet<>();
+    for (Route route : ROUTES) {
+      Operation operation = operation(route);
+      if (!parameterNames(operation, Location.HEADER).contains("Idempotency-Key")) {
+        continue;
+      }
+      writes.add(route.toString());
+      Set<String> codes = route.statuses.getOrDefault(409, Set.of());
+      assertThat(codes).as("409 codes of %s", route).contains(IN_PROGRESS);
+      Parameter retryAfter = responseHeader(operation.getResponse(409), "Retry-After");
+      // Required where request_in_progress is the only code, else sent with that code only.
+      assertThat(retryAfter.isRequired())
+          .as("Retry-After required on 409 of %s", route)
+          .isEqualTo(codes.equals(Set.of(IN_PROGRESS)));
+      assertThat(resolve(retryAfter.getOpenAPIModel().getJsonObject("schema")).getValue("const"))
+          .as("Retry-After of 409 on %s", route)
+          .isEqualTo(1);
+    }
+    assertThat(writes)
+        .containsExactlyInAnyOrder(
+            "DELETE /v1/cart",
+            "POST /v1/cart/items",
+            "PUT /v1/cart/items/{sku}",
+            "DELETE /v1/cart/items/{sku}",
+            "POST /v1/cart/merge",
+            "POST " + CHECKOUT);
+    assertThat(contract.getRawContract().getJsonObject("info").getString("description"))
+        .contains("| 409 | `request_in_progress` |");
+  }
+
+  @Test
+  @DisplayName("marks replayed answers, kept refusals included, with Idempotent-Replayed")
+  void documentsReplayedRefusals() {
+    for (Route route : ROUTES) {
+      Operation operation = operation(route);
+      if (!parameterNames(operation, Location.HEADER).contains("Idempotency-Key")) {
+        continue;
+      }
+      for (Map.Entry<Integer, Set<String>> entry : route.statuses.entrySet()) {
+        int status = entry.getKey();
+        Set<String> codes = entry.getValue();
+        boolean kept =
+            status < 300
+                || (status == 422 && codes.contains("validation_failed"))
+                || codes.stream().anyMatch(KEPT_REFUSALS::contains);
+        if (kept) {
+          assertThat(headerNames(operation.getResponse(status)))
+              .as("%s %d", route, status)
+              .contains("Idempotent-Replayed");
+        }
+      }
     }
   }
 
@@ -424,6 +506,7 @@ class OpenApiDocumentTest {
             "cart_full",
             "version_conflict",
             "idempotency_key_reused",
+            "request_in_progress",
             "payload_too_large",
             "unsupported_media_type",
             "rate_limited",
@@ -478,6 +561,48 @@ class OpenApiDocumentTest {
     assertThat(enumOf("MergeEntry", "result"))
         .containsExactlyInAnyOrder(
             "added", "kept_user", "took_guest", "summed", "capped", "dropped_cart_full");
+  }
+
+  @Test
+  @DisplayName("describes the checkout's order, which is also the value of cart.checkouts")
+  void describesOrder() {
+    JsonObject order = schemas().getJsonObject("Order");
+    List<String> members =
+        List.of("orderId", "cartId", "owner", "items", "subtotal", "currency", "createdAt");
+    assertThat(order.getJsonArray("required").getList())
+        .containsExactlyInAnyOrderElementsOf(members);
+    assertThat(fields(order.getJsonObject("properties")))
+        .containsExactlyInAnyOrderElementsOf(members);
+    JsonObject properties = order.getJsonObject("properties");
+    assertThat(resolve(properties.getJsonObject("owner")).getJsonArray("required").getList())
+        .containsExactlyInAnyOrder("type", "id");
+    JsonObject item = resolve(properties.getJsonObject("items").getJsonObject("items"));
+    assertThat(item.getJsonArray("required").getList())
+        .containsExactlyInAnyOrder("sku", "quantity", "unitPrice", "variant");
+    // The price charged is a decimal string, the Money of the catalog at checkout.
+    JsonObject unitPrice = item.getJsonObject("properties").getJsonObject("unitPrice");
+    assertThat(resolve(unitPrice.getJsonArray("allOf").getJsonObject(0)).getString("pattern"))
+        .isEqualTo(schemas().getJsonObject("Money").getString("pattern"));
+
+    JsonObject created =
+        responses(operation(route("POST " + CHECKOUT)))
+            .getJsonObject("201")
+            .getJsonObject("content")
+            .getJsonObject("application/json")
+            .getJsonObject("schema");
+    assertThat(resolve(created).getJsonArray("required").getList())
+        .as("the 201 of a checkout is the Order")
+        .containsExactlyInAnyOrderElementsOf(members);
+    JsonObject record =
+        contract
+            .getRawContract()
+            .getJsonObject("x-events")
+            .getJsonObject("topics")
+            .getJsonObject("cart.checkouts")
+            .getJsonObject("schema");
+    assertThat(resolve(record).getJsonArray("required").getList())
+        .as("the cart.checkouts record is the Order")
+        .containsExactlyInAnyOrderElementsOf(members);
   }
 
   @Test
@@ -667,6 +792,23 @@ class OpenApiDocumentTest {
         .filter(p -> p.getIn() == in)
         .map(Parameter::getName)
         .collect(Collectors.toSet());
+  }
+
+  private static Parameter responseHeader(Response response, String name) {
+    return response.getHeaders().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no response header " + name));
+  }
+
+  /** A schema itself, or the component schema it references when it is a bare reference. */
+  private static JsonObject resolve(JsonObject schema) {
+    String ref = schema.getString("$ref");
+    String prefix = "#/components/schemas/";
+    if (ref != null && ref.startsWith(prefix)) {
+      return schemas().getJsonObject(ref.substring(prefix.length()));
+    }
+    return schema;
   }
 
   private static Parameter header(Operation operation, String name) {

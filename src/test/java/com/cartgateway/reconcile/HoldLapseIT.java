@@ -81,7 +81,7 @@ class HoldLapseIT {
 
   @Test
   @DisplayName(
-      "changing a line before its hold lapses renews the hold; re-adding after a lapse holds again")
+      "changing a line before its hold lapses renews the hold; adding after a lapse holds the whole line again")
   void renewAndRehold() throws Exception {
     Gateway gateway =
         Gateway.start(
@@ -106,9 +106,9 @@ class HoldLapseIT {
       JsonObject line = again.getJsonArray("items").getJsonObject(0);
       assertThat(line.getInteger("quantity")).isEqualTo(3);
       assertThat(line.getJsonObject("reservation").getInteger("quantity"))
-          .as("a lapsed line holds only what the new add holds")
-          .isEqualTo(1);
-      assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(1);
+          .as("an add changes the line, so all of it is held again")
+          .isEqualTo(3);
+      assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(3);
     } finally {
       gateway.close();
     }

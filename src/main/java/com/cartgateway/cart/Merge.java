@@ -1,0 +1,330 @@
+package com.cartgateway.cart;
+
+import com.cartgateway.identity.IdentityException;
+import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Merges a guest's cart into the shopper's cart at login. Under a lease on the guest cart (so
+ * concurrent merges of one guest cart run one at a time), each SKU's holds move from the guest to
+ * the shopper in one script on the SKU's slot (surplus released, shortfall taken from stock where
+ * it allows), then the merged lines are written to the shopper's cart if it did not change
+ * meanwhile (else the plan is made again: the transfers are absolute, so repeating them is safe),
+ * and the guest cart is retired. A repeat finds the guest cart gone and changes nothing.
+ */
+public final class Merge {
+  /** The scripts merge runs. */
+  public static final List<LuaScript> SCRIPTS =
+      List.of(
+          LuaScript.load("hold_transfer"),
+          LuaScript.load("cart_merge", "cart_common"),
+          LuaScript.load("cart_retire"),
+          LuaScript.load("lease_release"));
+
+  private static final LuaScript TRANSFER = SCRIPTS.get(0);
+  private static final LuaScript MERGE = SCRIPTS.get(1);
+  private static final LuaScript RETIRE = SCRIPTS.get(2);
+  private static final LuaScript LEASE_RELEASE = SCRIPTS.get(3);
+  private static final Duration LEASE = Duration.ofSeconds(10);
+  private static final long LEASE_POLL_MILLIS = 50;
+  private static final int MAX_ATTEMPTS = 5;
+
+  /** How a SKU in both carts is resolved. */
+  public enum Policy {
+    /** The higher quantity wins. */
+    MAX,
+    /** The quantities add up (capped). */
+    SUM,
+    /** The guest's quantity wins. */
+    PREFER_GUEST;
+
+    /** Parses {@code max}, {@code sum} or {@code prefer-guest}. */
+    public static Policy parse(String text) {
+      return Policy.valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+  }
+
+  /**
+   * The outcome of a merge.
+   *
+   * @param cart the shopper's cart after it
+   * @param report one entry a guest line: {sku, guestQuantity, userQuantity, result}
+   * @param warnings what the shopper should know (lines that could not be held)
+   */
+  public record Result(Cart cart, JsonArray report, JsonArray warnings) {}
+
+  private final Vertx vertx;
+  private final CartStore carts;
+  private final InventoryStore inventory;
+  private final RedisGateway redis;
+  private final CartStore.Limits limits;
+  private final Duration holdTtl;
+  private final Policy policy;
+  private final Clock clock;
+
+  /**
+   * @param vertx for the lease's polling timer
+   * @param carts the cart store
+   * @param inventory the stock store
+   * @param redis the verticle's Redis client
+   * @param limits the cart limits (lines, units a line, hold cap)
+   * @param holdTtl the hold lifetime
+   * @param policy how a SKU in both carts is resolved
+   * @param clock the time source
+   */
+  public Merge(
+      Vertx vertx,
+      CartStore carts,
+      InventoryStore inventory,
+      RedisGateway redis,
+      CartStore.Limits limits,
+      Duration holdTtl,
+      Policy policy,
+      Clock clock) {
+    this.vertx = vertx;
+    this.carts = carts;
+    this.inventory = inventory;
+    this.redis = redis;
+    this.limits = limits;
+    this.holdTtl = holdTtl;
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  /** Merges the guest's cart into the user's cart. */
+  public Future<Result> merge(Owner user, Owner guest) {
+    String lease = RedisKeys.cartMergeLease(guest.cartId());
+    String token = UUID.randomUUID().toString();
+    return acquire(lease, token, 0)
+        .compose(
+            ignored ->
+                mergeLeased(user, guest)
+                    .eventually(() -> redis.eval(LEASE_RELEASE, List.of(lease), List.of(token))));
+  }
+
+  /** Waits for the guest cart's lease: concurrent merges of it run one after the other. */
+  private Future<Void> acquire(String lease, String token, int tries) {
+    return redis
+        .send(
+            Request.cmd(Command.SET)
+                .arg(lease)
+                .arg(token)
+                .arg("NX")
+                .arg("PX")
+                .arg(LEASE.toMillis()))
+        .compose(
+            taken -> {
+              if (taken != null) {
+                return Future.succeededFuture();
+              }
+              if (tries * LEASE_POLL_MILLIS > LEASE.toMillis()) {
+                return Future.failedFuture(
+                    new CartException(
+                        CartException.Reason.IN_PROGRESS, "a merge of this guest cart is running"));
+              }
+              Promise<Void> later = Promise.promise();
+              vertx.setTimer(
+                  LEASE_POLL_MILLIS, id -> acquire(lease, token, tries + 1).onComplete(later));
+              return later.future();
+            });
+  }
+
+  private Future<Result> mergeLeased(Owner user, Owner guest) {
+    return redis
+        .send(Request.cmd(Command.GET).arg(RedisKeys.cartMergedInto(guest.cartId())))
+        .compose(
+            mergedInto -> {
+              if (mergedInto != null && !mergedInto.toString().equals(user.cartId())) {
+                return Future.failedFuture(
+                    new IdentityException(
+                        IdentityException.Kind.FORBIDDEN,
+                        "this guest session was merged into another shopper's cart"));
+              }
+              return carts.read(guest);
+            })
+        .compose(
+            guestCart ->
+                guestCart.lines().isEmpty()
+                    ? carts
+                        .read(user)
+                        .map(cart -> new Result(cart, new JsonArray(), new JsonArray()))
+                    : attempt(user, guestCart, 1));
+  }
+
+  private record Planned(
+      CartLine guest, CartLine user, int quantity, long price, String result, int target) {}
+
+  private Future<Result> attempt(Owner user, Cart guestCart, int attempt) {
+    return carts
+        .read(user)
+        .compose(
+            userCart -> {
+              List<Planned> plan = plan(guestCart, userCart);
+              long now = clock.millis();
+              long expiresAt = now + holdTtl.toMillis();
+              List<Future<Response>> transfers = new ArrayList<>();
+              for (Planned p : plan) {
+                transfers.add(
+                    transfer(p.guest().sku(), guestCart, userCart, p.target(), expiresAt));
+              }
+              return Future.all(transfers)
+                  .compose(
+                      held ->
+                          write(user, guestCart, userCart, plan, held, now, expiresAt, attempt));
+            });
+  }
+
+  private List<Planned> plan(Cart guestCart, Cart userCart) {
+    List<Planned> plan = new ArrayList<>();
+    int lines = userCart.lines().size();
+    boolean sameCurrency =
+        userCart.currency() == null || userCart.currency().equals(guestCart.currency());
+    for (CartLine g : guestCart.lines()) {
+      CartLine u = userCart.line(g.sku());
+      if (u == null) {
+        if (lines >= limits.maxLines() || !sameCurrency) {
+          plan.add(new Planned(g, null, 0, g.unitPrice(), "dropped_cart_full", 0));
+          continue;
+        }
+        lines++;
+        int quantity = Math.min(g.quantity(), limits.maxQuantity());
+        plan.add(
+            new Planned(
+                g, null, quantity, g.unitPrice(), "added", Math.min(quantity, limits.holdCap())));
+        continue;
+      }
+      int quantity;
+      String result;
+      switch (policy) {
+        case SUM -> {
+          int sum = g.quantity() + u.quantity();
+          quantity = Math.min(sum, limits.maxQuantity());
+          result = sum > limits.maxQuantity() ? "capped" : "summed";
+        }
+        case PREFER_GUEST -> {
+          quantity = g.quantity();
+          result = "took_guest";
+        }
+        default -> {
+          quantity = Math.max(g.quantity(), u.quantity());
+          result = g.quantity() > u.quantity() ? "took_guest" : "kept_user";
+        }
+      }
+      plan.add(
+          new Planned(g, u, quantity, u.unitPrice(), result, Math.min(quantity, limits.holdCap())));
+    }
+    return plan;
+  }
+
+  private Future<Response> transfer(
+      String sku, Cart guestCart, Cart userCart, int target, long expiresAt) {
+    String guestId = guestCart.owner().cartId();
+    String userId = userCart.owner().cartId();
+    return redis.eval(
+        TRANSFER,
+        List.of(
+            RedisKeys.sku(sku),
+            RedisKeys.skuHolds(sku),
+            RedisKeys.skuHoldMarker(sku, guestId),
+            RedisKeys.skuHoldMarker(sku, userId),
+            RedisKeys.skuExpiry(sku)),
+        List.of(guestId, userId, target, expiresAt));
+  }
+
+  private Future<Result> write(
+      Owner user,
+      Cart guestCart,
+      Cart userCart,
+      List<Planned> plan,
+      io.vertx.core.CompositeFuture held,
+      long now,
+      long expiresAt,
+      int attempt) {
+    List<Object> args =
+        new ArrayList<>(List.of(userCart.version(), now, nullToEmpty(guestCart.currency())));
+    JsonArray report = new JsonArray();
+    JsonArray warnings = new JsonArray();
+    for (int i = 0; i < plan.size(); i++) {
+      Planned p = plan.get(i);
+      int holds = held.<Response>resultAt(i).get(0).toInteger();
+      report.add(
+          new JsonObject()
+              .put("sku", p.guest().sku())
+              .put("guestQuantity", p.guest().quantity())
+              .put("userQuantity", p.user() == null ? 0 : p.user().quantity())
+              .put("result", p.result()));
+      if (p.result().equals("dropped_cart_full")) {
+        continue;
+      }
+      if (holds < p.target()) {
+        warnings.add(
+            new JsonObject()
+                .put("code", "out_of_stock_at_merge")
+                .put("sku", p.guest().sku())
+                .put("detail", "holding " + holds + " of " + p.quantity() + "; not enough stock"));
+      }
+      JsonObject variant =
+          p.user() != null && p.user().variant() != null ? p.user().variant() : p.guest().variant();
+      long addedAt =
+          p.user() == null
+              ? p.guest().addedAt()
+              : Math.min(p.user().addedAt(), p.guest().addedAt());
+      args.addAll(
+          List.of(
+              p.guest().sku(),
+              p.quantity(),
+              p.price(),
+              addedAt,
+              holds,
+              expiresAt,
+              variant == null ? "" : variant.encode()));
+    }
+    String userId = user.cartId();
+    String guestId = guestCart.owner().cartId();
+    return redis
+        .eval(
+            MERGE,
+            List.of(RedisKeys.cart(userId), RedisKeys.cartMergeRecord(userId, guestId)),
+            args)
+        .compose(
+            reply -> {
+              String status = reply.get(0).toString();
+              if (status.equals("moved")) {
+                if (attempt >= MAX_ATTEMPTS) {
+                  return Future.failedFuture(
+                      new CartException(
+                          CartException.Reason.IN_PROGRESS,
+                          "the cart kept changing during the merge"));
+                }
+                return attempt(user, guestCart, attempt + 1);
+              }
+              return redis
+                  .eval(
+                      RETIRE,
+                      List.of(RedisKeys.cart(guestId), RedisKeys.cartMergedInto(guestId)),
+                      List.of(userId))
+                  .compose(retired -> carts.read(user))
+                  .map(cart -> new Result(cart, report, warnings));
+            });
+  }
+
+  private static String nullToEmpty(String text) {
+    return text == null ? "" : text;
+  }
+}
