@@ -143,7 +143,36 @@ class StockConservationPropertyIT {
       request = gateway.request("/v1/cart/items/" + sku).header("Authorization", auth).DELETE();
     } else if (dice < 80) {
       request = gateway.request("/v1/cart").header("Authorization", auth).DELETE();
-    } else if (dice < 92) {
+    } else if (dice < 84) {
+      // a guest fills a cart and logs in as this shopper
+      String session = null;
+      for (int i = 0; i < 1 + random.nextInt(2); i++) {
+        HttpRequest.Builder guestAdd =
+            gateway
+                .request("/v1/cart/items")
+                .header("Content-Type", "application/json")
+                .POST(
+                    body(
+                        new JsonObject()
+                            .put("sku", skus.get(random.nextInt(skus.size())))
+                            .put("quantity", 1 + random.nextInt(3))));
+        if (session != null) {
+          guestAdd.header("X-Cart-Session", session);
+        }
+        HttpResponse<String> added = gateway.send(guestAdd.build());
+        assertThat(added.statusCode()).as(added.body()).isLessThan(500);
+        session = added.headers().firstValue("X-Cart-Session").orElse(session);
+      }
+      if (session == null) {
+        return;
+      }
+      request =
+          gateway
+              .request("/v1/cart/merge")
+              .header("Authorization", auth)
+              .header("X-Cart-Session", session)
+              .POST(HttpRequest.BodyPublishers.noBody());
+    } else if (dice < 94) {
       request =
           gateway
               .request("/v1/cart/checkout")
