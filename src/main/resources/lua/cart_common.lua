@@ -1,5 +1,7 @@
 -- Shared prelude of the cart scripts (the loader prepends it to each of them).
 -- A cart is one hash: v (version), n (line count), cur (currency), c (created ms), u (updated ms),
+-- sc (last change by the shopper), ab (sc of the idle period reported abandoned), rec (recovered
+-- since: a change after the report, not yet announced),
 -- l:<sku> = "quantity,unitPrice,addedAt,updatedAt,held,holdExpiresAt" and var:<sku> = variant JSON.
 -- An applied write leaves an op record (same slot) so that a retry with the same op id is a no-op.
 
@@ -35,11 +37,16 @@ local function stale(cart, if_match)
   return nil
 end
 
+-- A change by the shopper: bumps the version, restarts the idle clock (sc), and turns a reported
+-- abandonment (ab) into a pending recovery (rec) for the gateway to announce.
 local function commit(cart, op, now)
   redis.call('HINCRBY', cart, 'v', 1)
-  redis.call('HSET', cart, 'u', now)
+  redis.call('HSET', cart, 'u', now, 'sc', now)
   if redis.call('HEXISTS', cart, 'c') == 0 then
     redis.call('HSET', cart, 'c', now)
+  end
+  if redis.call('HDEL', cart, 'ab') == 1 then
+    redis.call('HSET', cart, 'rec', now)
   end
   if op then
     redis.call('SET', op, '1', 'EX', 3600)

@@ -9,6 +9,7 @@ import com.cartgateway.http.ApiRouter;
 import com.cartgateway.http.CartHttpVerticle;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.reconcile.AbandonmentVerticle;
 import com.cartgateway.reconcile.HoldReaperVerticle;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
@@ -104,6 +105,9 @@ public final class Application {
       deployments.add(
           vertx.deployVerticle(
               () -> new HoldReaperVerticle(config, clients), new DeploymentOptions()));
+      deployments.add(
+          vertx.deployVerticle(
+              () -> new AbandonmentVerticle(config, clients), new DeploymentOptions()));
     }
     return Future.all(deployments)
         .onSuccess(

@@ -13,13 +13,21 @@ import java.util.Map;
  * @param currency the currency of its lines, or null when it has none
  * @param lines the lines, oldest first
  * @param updatedAt epoch millis of the last change, 0 for a cart never written
+ * @param shopperChangedAt epoch millis of the last change by the shopper (the idle clock)
+ * @param recoveredAt when a change followed a reported abandonment not yet announced, else 0
  */
 public record Cart(
-    Owner owner, long version, String currency, List<CartLine> lines, long updatedAt) {
+    Owner owner,
+    long version,
+    String currency,
+    List<CartLine> lines,
+    long updatedAt,
+    long shopperChangedAt,
+    long recoveredAt) {
 
   /** The cart of an owner who never wrote one. */
   public static Cart empty(Owner owner) {
-    return new Cart(owner, 0, null, List.of(), 0);
+    return new Cart(owner, 0, null, List.of(), 0, 0, 0);
   }
 
   /** Reads the fields of the cart hash (an empty map is an empty cart). */
@@ -38,7 +46,9 @@ public record Cart(
         Long.parseLong(hash.getOrDefault("v", "0")),
         hash.get("cur"),
         List.copyOf(lines),
-        Long.parseLong(hash.getOrDefault("u", "0")));
+        Long.parseLong(hash.getOrDefault("u", "0")),
+        Long.parseLong(hash.getOrDefault("sc", hash.getOrDefault("u", "0"))),
+        Long.parseLong(hash.getOrDefault("rec", "0")));
   }
 
   /** The line for a SKU, or null. */

@@ -28,6 +28,7 @@ public final class CartService {
   private final CartStore.Limits limits;
   private final Duration holdTtl;
   private final Clock clock;
+  private final CartActivity activity;
 
   /**
    * @param carts the cart store
@@ -35,18 +36,21 @@ public final class CartService {
    * @param limits the cart limits
    * @param holdTtl how long a hold lasts after its line's last change
    * @param clock the time source
+   * @param activity what follows each change (idle index, recovery announcements)
    */
   public CartService(
       CartStore carts,
       InventoryStore inventory,
       CartStore.Limits limits,
       Duration holdTtl,
-      Clock clock) {
+      Clock clock,
+      CartActivity activity) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
     this.holdTtl = holdTtl;
     this.clock = clock;
+    this.activity = activity;
   }
 
   /** The owner's cart, priced. */
@@ -69,6 +73,11 @@ public final class CartService {
 
   /** Adds units of a SKU, holding them first. */
   public Future<Cart> add(Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch) {
+    return adding(owner, sku, quantity, variant, ifMatch).compose(activity::changed);
+  }
+
+  private Future<Cart> adding(
+      Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch) {
     long now = clock.millis();
     long expiresAt = now + holdTtl.toMillis();
     String op = UUID.randomUUID().toString();
@@ -109,7 +118,7 @@ public final class CartService {
 
   /** Sets a line's quantity, holding or releasing the difference. */
   public Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch) {
-    return set(owner, sku, quantity, ifMatch, 1);
+    return set(owner, sku, quantity, ifMatch, 1).compose(activity::changed);
   }
 
   private Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch, int attempt) {
@@ -218,13 +227,19 @@ public final class CartService {
   /** Removes a line and releases its hold; removing an absent line changes nothing. */
   public Future<Cart> remove(Owner owner, String sku, Long ifMatch) {
     long now = clock.millis();
-    return carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now));
+    return carts
+        .remove(owner, sku, ifMatch, now)
+        .compose(r -> releaseAll(owner, r, now))
+        .compose(activity::changed);
   }
 
   /** Empties the cart and releases every hold. */
   public Future<Cart> clear(Owner owner, Long ifMatch) {
     long now = clock.millis();
-    return carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now));
+    return carts
+        .clear(owner, ifMatch, now)
+        .compose(r -> releaseAll(owner, r, now))
+        .compose(activity::changed);
   }
 
   private Future<Cart> releaseAll(Owner owner, CartStore.Removal removal, long now) {

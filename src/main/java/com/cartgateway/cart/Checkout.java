@@ -6,6 +6,8 @@ import com.cartgateway.inventory.Price;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.sync.EventPublisher;
+import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -42,36 +44,40 @@ public final class Checkout {
   private final CartStore carts;
   private final InventoryStore inventory;
   private final RedisGateway redis;
-  private final OrderPublisher orders;
+  private final EventPublisher events;
   private final Duration holdTtl;
   private final Clock clock;
   private final MeterRegistry registry;
   private final Counter soldUnits;
+  private final CartActivity activity;
 
   /**
    * @param carts the cart store
    * @param inventory the stock store
    * @param redis the verticle's Redis client (for the lease)
-   * @param orders where placed orders go
+   * @param events where placed orders go
    * @param holdTtl the hold lifetime (topped-up holds get it)
    * @param clock the time source
    * @param registry where outcomes are counted
+   * @param activity what follows the change of the cart (it leaves the idle index)
    */
   public Checkout(
       CartStore carts,
       InventoryStore inventory,
       RedisGateway redis,
-      OrderPublisher orders,
+      EventPublisher events,
       Duration holdTtl,
       Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      CartActivity activity) {
     this.carts = carts;
     this.inventory = inventory;
     this.redis = redis;
-    this.orders = orders;
+    this.events = events;
     this.holdTtl = holdTtl;
     this.clock = clock;
     this.registry = registry;
+    this.activity = activity;
     this.soldUnits =
         Counter.builder("cart_holds_sold_units")
             .description("Units whose hold became a sale at checkout")
@@ -336,9 +342,11 @@ public final class Checkout {
         .checkout(owner, cart.version(), orderId, placed.encode(), clock.millis())
         .compose(
             outcome -> {
-              if (outcome instanceof CartStore.CheckoutOutcome.Committed) {
+              if (outcome instanceof CartStore.CheckoutOutcome.Committed committed) {
                 soldUnits.increment(cart.lines().stream().mapToInt(CartLine::quantity).sum());
-                return publish(owner, placed);
+                return activity
+                    .changed(committed.cart())
+                    .compose(emptied -> publish(owner, placed));
               }
               List<Future<Boolean>> all =
                   cart.lines().stream().map(l -> Future.succeededFuture(true)).toList();
@@ -373,7 +381,7 @@ public final class Checkout {
   }
 
   private Future<JsonObject> publish(Owner owner, JsonObject order) {
-    return orders.publish(owner.cartId(), order).map(ignored -> order);
+    return events.publish(Topics.CHECKOUTS, owner.cartId(), order).map(ignored -> order);
   }
 
   private Future<Void> undoTopUps(

@@ -77,6 +77,7 @@ public final class Merge {
   private final Duration holdTtl;
   private final Policy policy;
   private final Clock clock;
+  private final CartActivity activity;
 
   /**
    * @param vertx for the lease's polling timer
@@ -87,6 +88,7 @@ public final class Merge {
    * @param holdTtl the hold lifetime
    * @param policy how a SKU in both carts is resolved
    * @param clock the time source
+   * @param activity what follows the changes of both carts
    */
   public Merge(
       Vertx vertx,
@@ -96,7 +98,8 @@ public final class Merge {
       CartStore.Limits limits,
       Duration holdTtl,
       Policy policy,
-      Clock clock) {
+      Clock clock,
+      CartActivity activity) {
     this.vertx = vertx;
     this.carts = carts;
     this.inventory = inventory;
@@ -105,6 +108,7 @@ public final class Merge {
     this.holdTtl = holdTtl;
     this.policy = policy;
     this.clock = clock;
+    this.activity = activity;
   }
 
   /** Merges the guest's cart into the user's cart. */
@@ -319,7 +323,9 @@ public final class Merge {
                       RETIRE,
                       List.of(RedisKeys.cart(guestId), RedisKeys.cartMergedInto(guestId)),
                       List.of(userId))
+                  .compose(retired -> activity.changed(Cart.empty(guestCart.owner())))
                   .compose(retired -> carts.read(user))
+                  .compose(activity::changed)
                   .map(cart -> new Result(cart, report, warnings));
             });
   }

@@ -97,6 +97,8 @@ public record AppConfig(
    * @param holdSweepInterval how often the timer sweeps the expiry index for lapsed holds
    * @param holdCap units of one SKU one cart may hold, so no shopper starves the others
    * @param mergePolicy how a SKU in both carts is resolved when a guest logs in
+   * @param abandonAfter how long without a change by the shopper makes a cart abandoned
+   * @param abandonSweepInterval how often the timer looks for abandoned carts
    */
   public record Cart(
       Duration reservationTtl,
@@ -105,5 +107,7 @@ public record AppConfig(
       Duration priceCacheTtl,
       Duration holdSweepInterval,
       int holdCap,
-      com.cartgateway.cart.Merge.Policy mergePolicy) {}
+      com.cartgateway.cart.Merge.Policy mergePolicy,
+      Duration abandonAfter,
+      Duration abandonSweepInterval) {}
 }

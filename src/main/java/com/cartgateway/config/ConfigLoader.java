@@ -45,6 +45,8 @@ public final class ConfigLoader {
           Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"),
           Map.entry("CART_HOLD_CAP", "cart.holdCap"),
           Map.entry("CART_MERGE_POLICY", "cart.mergePolicy"),
+          Map.entry("CART_ABANDON_AFTER_SECONDS", "cart.abandonAfterSeconds"),
+          Map.entry("CART_ABANDON_SWEEP_MILLIS", "cart.abandonSweepMillis"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
           Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
 
@@ -152,7 +154,9 @@ public final class ConfigLoader {
                 Duration.ofMillis(integer("cart.priceCacheMillis", 1000, 0, 60_000)),
                 Duration.ofMillis(integer("cart.holdSweepMillis", 2000, 100, 600_000)),
                 integer("cart.holdCap", 20, 1, 1_000_000),
-                mergePolicy()),
+                mergePolicy(),
+                Duration.ofSeconds(integer("cart.abandonAfterSeconds", 3600, 1, 30 * 86_400)),
+                Duration.ofMillis(integer("cart.abandonSweepMillis", 5000, 100, 3_600_000))),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)));

@@ -1,16 +1,17 @@
 package com.cartgateway.http;
 
 import com.cartgateway.app.ProcessClients;
+import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
-import com.cartgateway.cart.OrderPublisher;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -49,17 +50,21 @@ public final class CartHttpVerticle extends VerticleBase {
         new CartStore.Limits(
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
     CartStore cartStore = new CartStore(redis);
+    EventPublisher events = new EventPublisher(clients.producer(), context);
+    CartActivity activity = new CartActivity(redis, events);
     CartService carts =
-        new CartService(cartStore, inventory, limits, config.cart().reservationTtl(), clock);
+        new CartService(
+            cartStore, inventory, limits, config.cart().reservationTtl(), clock, activity);
     Checkout checkout =
         new Checkout(
             cartStore,
             inventory,
             redis,
-            new OrderPublisher(clients.producer(), context),
+            events,
             config.cart().reservationTtl(),
             clock,
-            clients.registry());
+            clients.registry(),
+            activity);
     Merge merge =
         new Merge(
             vertx,
@@ -69,7 +74,8 @@ public final class CartHttpVerticle extends VerticleBase {
             limits,
             config.cart().reservationTtl(),
             config.cart().mergePolicy(),
-            clock);
+            clock,
+            activity);
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
     HealthChecks health =

@@ -71,6 +71,19 @@ public final class RedisKeys {
     return "rl:{" + identity + "}:" + kind;
   }
 
+  /** Shards of the idle index, so that it spreads over a cluster's slots. */
+  public static final int IDLE_SHARDS = 16;
+
+  /** One shard of the idle index: cart ids scored by their last change by the shopper. */
+  public static String idleShard(int shard) {
+    return "idle:{" + shard + "}";
+  }
+
+  /** The idle index shard of a cart. */
+  public static String idleShardOf(String cartId) {
+    return idleShard(Math.floorMod(cartId.hashCode(), IDLE_SHARDS));
+  }
+
   /** The hash of one SKU: price, currency, stock, available, reserved, sold. */
   public static String sku(String sku) {
     return "sku:{" + sku + "}";

@@ -1,7 +1,6 @@
-package com.cartgateway.cart;
+package com.cartgateway.sync;
 
 import com.cartgateway.store.StoreUnavailableException;
-import com.cartgateway.sync.Topics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,8 +8,8 @@ import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes placed orders to {@code cart.checkouts} with {@code acks=all}, keyed by cart id. */
-public final class OrderPublisher {
+/** Writes JSON events to Kafka with {@code acks=all}, keyed by cart id. */
+public final class EventPublisher {
   private final Producer<String, String> producer;
   private final Context context;
 
@@ -18,20 +17,20 @@ public final class OrderPublisher {
    * @param producer the process's idempotent, acks=all producer
    * @param context the verticle's context, where completions come back
    */
-  public OrderPublisher(Producer<String, String> producer, Context context) {
+  public EventPublisher(Producer<String, String> producer, Context context) {
     this.producer = producer;
     this.context = context;
   }
 
-  /** Completes once every in-sync replica has the order; fails as unavailable otherwise. */
-  public Future<Void> publish(String cartId, JsonObject order) {
+  /** Completes once every in-sync replica has the event; fails as unavailable otherwise. */
+  public Future<Void> publish(String topic, String cartId, JsonObject event) {
     Promise<Void> written = Promise.promise();
     // send() may block while it waits for metadata (a broker that is down): never on the loop.
     context
         .executeBlocking(
             () ->
                 producer.send(
-                    new ProducerRecord<>(Topics.CHECKOUTS, cartId, order.encode()),
+                    new ProducerRecord<>(topic, cartId, event.encode()),
                     (metadata, error) ->
                         context.runOnContext(
                             ignored -> {

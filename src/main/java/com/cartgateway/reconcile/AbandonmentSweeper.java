@@ -1,0 +1,180 @@
+package com.cartgateway.reconcile;
+
+import com.cartgateway.cart.Cart;
+import com.cartgateway.cart.CartLine;
+import com.cartgateway.cart.Money;
+import com.cartgateway.cart.Owner;
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import com.cartgateway.sync.EventPublisher;
+import com.cartgateway.sync.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds carts idle past the threshold through the sharded idle index (cart ids scored by their last
+ * change by the shopper; no scan over all keys, and it lives in Redis, so it survives any restart)
+ * and reports each idle period once on {@code cart.abandoned}: the cart's own script claims the
+ * report, the event is written, and only then does the cart leave the index (a failed write gives
+ * the claim back, so the next sweep tries again).
+ */
+public final class AbandonmentSweeper {
+  /** The scripts the sweep runs. */
+  public static final List<LuaScript> SCRIPTS =
+      List.of(LuaScript.load("cart_abandon"), LuaScript.load("idle_forget"));
+
+  private static final LuaScript ABANDON = SCRIPTS.get(0);
+  private static final LuaScript FORGET = SCRIPTS.get(1);
+  private static final int PAGE = 200;
+
+  private final RedisGateway redis;
+  private final EventPublisher events;
+  private final Duration idleAfter;
+  private final Clock clock;
+  private final Counter abandoned;
+
+  /**
+   * @param redis the verticle's Redis client
+   * @param events where cart.abandoned goes
+   * @param idleAfter how long without a change by the shopper makes a cart abandoned
+   * @param clock the time source
+   * @param registry where reports are counted
+   */
+  public AbandonmentSweeper(
+      RedisGateway redis,
+      EventPublisher events,
+      Duration idleAfter,
+      Clock clock,
+      MeterRegistry registry) {
+    this.redis = redis;
+    this.events = events;
+    this.idleAfter = idleAfter;
+    this.clock = clock;
+    this.abandoned =
+        Counter.builder("cart_abandoned")
+            .description("Idle periods reported on cart.abandoned")
+            .register(registry);
+  }
+
+  /** Sweeps every shard once; returns how many carts were reported. */
+  public Future<Integer> sweep() {
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (int shard = 0; shard < RedisKeys.IDLE_SHARDS; shard++) {
+      String key = RedisKeys.idleShard(shard);
+      chain = chain.compose(sum -> sweepShard(key).map(n -> sum + n));
+    }
+    return chain;
+  }
+
+  private Future<Integer> sweepShard(String shard) {
+    long idleSince = clock.millis() - idleAfter.toMillis();
+    return redis
+        .send(
+            Request.cmd(Command.ZRANGEBYSCORE)
+                .arg(shard)
+                .arg("-inf")
+                .arg(idleSince)
+                .arg("WITHSCORES")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(PAGE))
+        .compose(
+            due -> {
+              Future<Integer> chain = Future.succeededFuture(0);
+              for (int i = 0; i + 1 < due.size(); i += 2) {
+                String cartId = due.get(i).toString();
+                String score = due.get(i + 1).toString();
+                chain =
+                    chain.compose(
+                        sum -> examine(shard, cartId, score, idleSince).map(n -> sum + n));
+              }
+              return chain;
+            });
+  }
+
+  private Future<Integer> examine(String shard, String cartId, String score, long idleSince) {
+    return redis
+        .eval(ABANDON, List.of(RedisKeys.cart(cartId)), List.of(idleSince, "claim"))
+        .compose(
+            reply ->
+                switch (reply.get(0).toString()) {
+                  case "claimed" -> report(shard, cartId, score, reply);
+                  case "active" ->
+                      // the index was behind the cart: move it to the real last change
+                      redis
+                          .send(
+                              Request.cmd(Command.ZADD)
+                                  .arg(shard)
+                                  .arg(reply.get(1).toString())
+                                  .arg(cartId))
+                          .map(0);
+                  default -> forget(shard, cartId, score).map(0);
+                });
+  }
+
+  private Future<Integer> report(String shard, String cartId, String score, Response reply) {
+    String since = reply.get(1).toString();
+    Map<String, String> hash = new HashMap<>();
+    Response flat = reply.get(2);
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      hash.put(flat.get(i).toString(), flat.get(i + 1).toString());
+    }
+    Cart cart = Cart.fromHash(owner(cartId), hash);
+    return events
+        .publish(Topics.ABANDONED, cartId, event(cart, Long.parseLong(since)))
+        .compose(
+            written -> {
+              abandoned.increment();
+              return forget(shard, cartId, score).map(1);
+            },
+            failed ->
+                redis
+                    .eval(ABANDON, List.of(RedisKeys.cart(cartId)), List.of(0, "release", since))
+                    .transform(ignored -> Future.failedFuture(failed)));
+  }
+
+  private Future<Void> forget(String shard, String cartId, String score) {
+    return redis.eval(FORGET, List.of(shard), List.of(cartId, score)).mapEmpty();
+  }
+
+  private static Owner owner(String cartId) {
+    String id = cartId.substring(2);
+    return cartId.startsWith("u:") ? Owner.user(id) : Owner.guest(id);
+  }
+
+  private static JsonObject event(Cart cart, long idleSince) {
+    JsonArray items = new JsonArray();
+    long subtotal = 0;
+    for (CartLine line : cart.lines()) {
+      items.add(
+          new JsonObject()
+              .put("sku", line.sku())
+              .put("quantity", line.quantity())
+              .put("unitPrice", Money.format(line.unitPrice(), cart.currency()))
+              .put("variant", line.variant()));
+      subtotal += line.unitPrice() * line.quantity();
+    }
+    return new JsonObject()
+        .put("cartId", cart.owner().cartId())
+        .put(
+            "owner", new JsonObject().put("type", cart.owner().type()).put("id", cart.owner().id()))
+        .put("version", cart.version())
+        .put("items", items)
+        .put("subtotal", Money.format(subtotal, cart.currency()))
+        .put("currency", cart.currency())
+        .put("idleSince", Instant.ofEpochMilli(idleSince).toString());
+  }
+}
