@@ -14,6 +14,7 @@ import com.cartgateway.reconcile.HoldReaperVerticle;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoTables;
+import com.cartgateway.sync.WriteBehindVerticle;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -21,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -100,6 +102,13 @@ public final class Application {
                           () -> new CartHttpVerticle(config, clients),
                           new DeploymentOptions()
                               .setInstances(config.http().verticleInstances()))));
+    }
+    if (config.roles().contains(Role.WORKER)) {
+      // A worker context keeps the decoding and encoding of batches off the HTTP event loops.
+      deployments.add(
+          vertx.deployVerticle(
+              () -> new WriteBehindVerticle(config, clients),
+              new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
     }
     if (config.roles().contains(Role.TIMER)) {
       deployments.add(

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param security secrets for identities
  * @param cart cart rules
  * @param rateLimit per-identity request rates
+ * @param worker the write-behind worker's settings
  */
 public record AppConfig(
     Set<Role> roles,
@@ -24,7 +25,8 @@ public record AppConfig(
     DynamoDb dynamoDb,
     Security security,
     Cart cart,
-    RateLimit rateLimit) {
+    RateLimit rateLimit,
+    Worker worker) {
 
   /**
    * HTTP server settings.
@@ -110,4 +112,20 @@ public record AppConfig(
       com.cartgateway.cart.Merge.Policy mergePolicy,
       Duration abandonAfter,
       Duration abandonSweepInterval) {}
+
+  /**
+   * Settings of the worker role, which drains {@code cart.events} into DynamoDB.
+   *
+   * @param groupId the Kafka consumer group of every worker process
+   * @param maxPollRecords the most events one batch takes from Kafka
+   * @param retryInitialDelay the first backoff after a failed write (doubling, full jitter)
+   * @param retryMaxDelay the backoff cap; the worker retries for as long as DynamoDB refuses
+   * @param shutdownGrace how long a stop waits for the batch in flight, then leaves it uncommitted
+   */
+  public record Worker(
+      String groupId,
+      int maxPollRecords,
+      Duration retryInitialDelay,
+      Duration retryMaxDelay,
+      Duration shutdownGrace) {}
 }

@@ -159,7 +159,8 @@ public final class ConfigLoader {
                 Duration.ofMillis(integer("cart.abandonSweepMillis", 5000, 100, 3_600_000))),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
-                integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)));
+                integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)),
+            worker());
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -231,6 +232,20 @@ public final class ConfigLoader {
         cluster,
         integer("redis.poolSize", 8, 1, 256),
         Duration.ofMillis(integer("redis.commandTimeoutMillis", 2000, 50, 60_000)));
+  }
+
+  private AppConfig.Worker worker() {
+    Duration initial = Duration.ofMillis(integer("worker.retryInitialMillis", 50, 1, 60_000));
+    Duration max = Duration.ofMillis(integer("worker.retryMaxMillis", 5_000, 1, 600_000));
+    if (max.compareTo(initial) < 0) {
+      problem("worker.retryMaxMillis", "must not be below worker.retryInitialMillis");
+    }
+    return new AppConfig.Worker(
+        text("worker.groupId", "cart-gateway-writer"),
+        integer("worker.maxPollRecords", 500, 1, 10_000),
+        initial,
+        max,
+        Duration.ofMillis(integer("worker.shutdownGraceMillis", 15_000, 0, 600_000)));
   }
 
   private AppConfig.Security security() {

@@ -1,5 +1,9 @@
 /**
- * DynamoDB, the durable store behind Redis: the async client and the table definitions (carts keyed
- * by cart id with a TTL attribute; catalog keyed by SKU).
+ * Kafka and DynamoDB, the durable side of the gateway: the topics and the event publisher, the
+ * DynamoDB client and tables, the {@code cart.events} record ({@link
+ * com.cartgateway.sync.CartEvent}), and the worker role that drains it into DynamoDB, the newest
+ * version of each cart and never an older one ({@link com.cartgateway.sync.WriteBehindVerticle}),
+ * with its lag ({@link com.cartgateway.sync.WriteBehindLag}) and a reader of what it stored ({@link
+ * com.cartgateway.sync.DynamoCarts}).
  */
 package com.cartgateway.sync;

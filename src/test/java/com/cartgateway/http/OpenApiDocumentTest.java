@@ -86,7 +86,8 @@ class OpenApiDocumentTest {
   /**
    * Refusals found while a write runs: they are kept under the write's Idempotency-Key and replayed
    * like a success (422 {@code validation_failed} too, which the table handles apart from the 400
-   * of the same code, refused before the write starts).
+   * of the same code, refused before the write starts; and the merge's 403 {@code forbidden} for a
+   * guest session merged into another shopper's cart).
    */
   private static final Set<String> KEPT_REFUSALS =
       Set.of(
@@ -95,7 +96,8 @@ class OpenApiDocumentTest {
           "out_of_stock",
           "price_changed",
           "version_conflict",
-          "cart_full");
+          "cart_full",
+          "forbidden");
 
   /**
    * Every route of the contract with every status it documents; an error status lists the problem
@@ -183,6 +185,7 @@ class OpenApiDocumentTest {
               "422 validation_failed idempotency_key_reused",
               "429 rate_limited",
               "503 unavailable"),
+          // Admin routes are not rate limited.
           route(
               "PUT /v1/admin/skus/{sku}",
               "200",
@@ -192,7 +195,6 @@ class OpenApiDocumentTest {
               "413 payload_too_large",
               "415 unsupported_media_type",
               "422 validation_failed",
-              "429 rate_limited",
               "503 unavailable"),
           route(
               "GET /v1/skus/{sku}",
@@ -364,7 +366,12 @@ class OpenApiDocumentTest {
       assertThat(resolve(key.getOpenAPIModel().getJsonObject("schema")).getString("pattern"))
           .as("Idempotency-Key pattern on %s", route)
           .isEqualTo("^[A-Za-z0-9._:-]{1,128}$");
+      assertThat(route.statuses.get(412))
+          .as("412 of %s", route)
+          .isEqualTo(Set.of("version_conflict"));
     }
+    assertThat(operation(route("POST " + CHECKOUT)).getOpenAPIModel().getString("description"))
+        .contains("If-Match", "412 `version_conflict`");
   }
 
   @Test
@@ -492,7 +499,7 @@ class OpenApiDocumentTest {
     assertThat(problem.getJsonArray("required").getList())
         .containsExactlyInAnyOrder("type", "title", "status", "detail", "code", "instance");
     assertThat(fields(problem.getJsonObject("properties")))
-        .contains("available", "skus", "changes", "errors", "currentVersion");
+        .contains("available", "skus", "changes", "errors", "currentVersion", "retryAfterSeconds");
     assertThat(problem.getJsonObject("properties").getJsonObject("code").getJsonArray("enum"))
         .contains(
             "validation_failed",
@@ -657,6 +664,132 @@ class OpenApiDocumentTest {
     }
   }
 
+  @Test
+  @DisplayName("describes the cart.abandoned and cart.recovered records")
+  void describesAbandonmentEvents() {
+    JsonObject topics = contract.getRawContract().getJsonObject("x-events").getJsonObject("topics");
+    List<String> abandonedMembers =
+        List.of("cartId", "owner", "version", "items", "subtotal", "currency", "idleSince");
+    JsonObject abandoned = resolve(topics.getJsonObject("cart.abandoned").getJsonObject("schema"));
+    assertThat(abandoned.getJsonArray("required").getList())
+        .containsExactlyInAnyOrderElementsOf(abandonedMembers);
+    assertThat(fields(abandoned.getJsonObject("properties")))
+        .containsExactlyInAnyOrderElementsOf(abandonedMembers);
+    JsonObject properties = abandoned.getJsonObject("properties");
+    assertThat(resolve(properties.getJsonObject("owner")).getJsonArray("required").getList())
+        .containsExactlyInAnyOrder("type", "id");
+    JsonObject item = resolve(properties.getJsonObject("items").getJsonObject("items"));
+    assertThat(item.getJsonArray("required").getList())
+        .containsExactlyInAnyOrder("sku", "quantity", "unitPrice", "variant");
+
+    List<String> recoveredMembers = List.of("cartId", "owner", "version", "recoveredAt");
+    JsonObject recovered = resolve(topics.getJsonObject("cart.recovered").getJsonObject("schema"));
+    assertThat(recovered.getJsonArray("required").getList())
+        .containsExactlyInAnyOrderElementsOf(recoveredMembers);
+    assertThat(fields(recovered.getJsonObject("properties")))
+        .containsExactlyInAnyOrderElementsOf(recoveredMembers);
+
+    // Records as the sweep and the first change after a report write them.
+    JsonObject owner = new JsonObject().put("type", "user").put("id", "alice");
+    assertValid(
+        abandoned,
+        new JsonObject()
+            .put("cartId", "u:alice")
+            .put("owner", owner)
+            .put("version", 7)
+            .put(
+                "items",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("sku", "SKU-1")
+                            .put("quantity", 2)
+                            .put("unitPrice", "29.99")
+                            .putNull("variant")))
+            .put("subtotal", "59.98")
+            .put("currency", "USD")
+            .put("idleSince", "2026-11-22T10:00:00Z"));
+    assertValid(
+        recovered,
+        new JsonObject()
+            .put("cartId", "u:alice")
+            .put("owner", owner)
+            .put("version", 8)
+            .put("recoveredAt", "2026-11-22T12:00:00Z"));
+
+    assertThat(contract.getRawContract().getJsonObject("info").getString("description"))
+        .contains("`cart.abandoned`", "idleSince", "`cart.recovered`", "recoveredAt");
+  }
+
+  @Test
+  @DisplayName("answers 429 with retryAfterSeconds in the body and limits no admin route")
+  void documentsRateLimits() {
+    for (Route route : ROUTES) {
+      if (!route.statuses.containsKey(429)) {
+        assertThat(route.path)
+            .as("%s has no rate limit", route)
+            .matches("/v1/admin/.*|/health/.*|/metrics|/openapi\\.yaml");
+        continue;
+      }
+      JsonObject schema =
+          operation(route)
+              .getResponse(429)
+              .getContent()
+              .get(alias(PROBLEM_JSON))
+              .getOpenAPIModel()
+              .getJsonObject("schema");
+      assertThat(requiredOf(schema)).as("429 of %s", route).contains("retryAfterSeconds");
+    }
+    assertThat(contract.getRawContract().getJsonObject("info").getString("description"))
+        .contains("`retryAfterSeconds`", "CART_RATE_LIMIT_READS", "CART_RATE_LIMIT_WRITES");
+  }
+
+  @Test
+  @DisplayName("describes the merge policies, its warnings, 400 without a guest session and 403")
+  void documentsMerge() {
+    Operation merge = operation(route("POST /v1/cart/merge"));
+    assertThat(merge.getOpenAPIModel().getString("description"))
+        .contains(
+            "CART_MERGE_POLICY",
+            "`max`",
+            "`sum`",
+            "`prefer-guest`",
+            "`out_of_stock_at_merge`",
+            "403 `forbidden`");
+    String report = schemas().getJsonObject("MergeEntry").getString("description");
+    for (Object result : enumOf("MergeEntry", "result")) {
+      assertThat(report).as("MergeEntry describes %s", result).contains("`" + result + "`");
+    }
+    assertThat(schemas().getJsonObject("Warning").getString("description"))
+        .contains("`out_of_stock_at_merge`", "`hold_capped`", "CART_HOLD_CAP");
+    assertThat(examplesOf(merge.getResponse(400), alias(PROBLEM_JSON)))
+        .contains("noGuestSession", "malformedGuestSession");
+    assertThat(merge.getResponse(403).getOpenAPIModel().getString("description"))
+        .contains("another shopper");
+    JsonObject merged =
+        merge
+            .getResponse(200)
+            .getContent()
+            .get("application/json")
+            .getOpenAPIModel()
+            .getJsonObject("examples");
+    // References to components/examples arrive resolved when read member by member.
+    Set<String> warnings =
+        fields(merged).stream()
+            .flatMap(
+                name ->
+                    merged
+                        .getJsonObject(name)
+                        .getJsonObject("value")
+                        .getJsonArray("warnings")
+                        .stream())
+            .map(warning -> ((JsonObject) warning).getString("code"))
+            .collect(Collectors.toSet());
+    assertThat(warnings)
+        .as("a merge example shows a shortfall of stock")
+        .contains("out_of_stock_at_merge");
+  }
+
   static Stream<Route> routes() {
     return ROUTES.stream();
   }
@@ -781,6 +914,36 @@ class OpenApiDocumentTest {
       }
     }
     return null;
+  }
+
+  /** The members a schema requires, gathered through its {@code allOf}. */
+  private static Set<String> requiredOf(JsonObject schema) {
+    Set<String> required = new HashSet<>();
+    JsonArray own = schema.getJsonArray("required");
+    if (own != null) {
+      own.forEach(name -> required.add(String.valueOf(name)));
+    }
+    JsonArray allOf = schema.getJsonArray("allOf");
+    if (allOf != null) {
+      for (Object part : allOf) {
+        required.addAll(requiredOf((JsonObject) part));
+      }
+    }
+    return required;
+  }
+
+  private static Set<String> examplesOf(Response response, String mediaType) {
+    JsonObject examples =
+        response.getContent().get(mediaType).getOpenAPIModel().getJsonObject("examples");
+    return examples == null ? Set.of() : fields(examples);
+  }
+
+  private static void assertValid(JsonObject schema, JsonObject value) {
+    OutputUnit result =
+        contract.getSchemaRepository().validator(JsonSchema.of(schema)).validate(value);
+    if (!Boolean.TRUE.equals(result.getValid())) {
+      fail("%s does not match its schema: %s", value.encode(), result.toJson());
+    }
   }
 
   private static Set<String> headerNames(Response response) {
