@@ -11,6 +11,7 @@ import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.reconcile.AbandonmentVerticle;
 import com.cartgateway.reconcile.HoldReaperVerticle;
+import com.cartgateway.reconcile.UnpublishedSweepVerticle;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoTables;
@@ -117,6 +118,9 @@ public final class Application {
       deployments.add(
           vertx.deployVerticle(
               () -> new AbandonmentVerticle(config, clients), new DeploymentOptions()));
+      deployments.add(
+          vertx.deployVerticle(
+              () -> new UnpublishedSweepVerticle(config, clients), new DeploymentOptions()));
     }
     return Future.all(deployments)
         .onSuccess(

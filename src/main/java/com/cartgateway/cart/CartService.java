@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.inventory.InventoryStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class CartService {
   private final Duration holdTtl;
   private final Clock clock;
   private final CartActivity activity;
+  private final CartJournal journal;
 
   /**
    * @param carts the cart store
@@ -37,6 +39,7 @@ public final class CartService {
    * @param holdTtl how long a hold lasts after its line's last change
    * @param clock the time source
    * @param activity what follows each change (idle index, recovery announcements)
+   * @param journal what makes each change durable before it is acknowledged
    */
   public CartService(
       CartStore carts,
@@ -44,13 +47,15 @@ public final class CartService {
       CartStore.Limits limits,
       Duration holdTtl,
       Clock clock,
-      CartActivity activity) {
+      CartActivity activity,
+      CartJournal journal) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
     this.holdTtl = holdTtl;
     this.clock = clock;
     this.activity = activity;
+    this.journal = journal;
   }
 
   /** The owner's cart, priced. */
@@ -71,16 +76,35 @@ public final class CartService {
         .map(prices -> CartView.render(cart, prices, clock.millis()));
   }
 
-  /** Adds units of a SKU, holding them first. */
-  public Future<Cart> add(Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch) {
-    return adding(owner, sku, quantity, variant, ifMatch).compose(activity::changed);
+  /**
+   * Adds units of a SKU, holding them first.
+   *
+   * @param idempotencyKey the client's key, or null: the same key makes the same operation, so a
+   *     retry after an answer that never arrived (or a 503 once the change applied) adds nothing
+   *     more, while set, remove and clear are idempotent by their nature
+   */
+  public Future<Cart> add(
+      Owner owner,
+      String sku,
+      int quantity,
+      JsonObject variant,
+      Long ifMatch,
+      String idempotencyKey) {
+    String op =
+        idempotencyKey == null
+            ? UUID.randomUUID().toString()
+            : UUID.nameUUIDFromBytes(
+                    (owner.cartId() + "|add|" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    return journal
+        .record(owner, () -> adding(owner, sku, quantity, variant, ifMatch, op), cart -> cart)
+        .compose(activity::changed);
   }
 
   private Future<Cart> adding(
-      Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch) {
+      Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch, String op) {
     long now = clock.millis();
     long expiresAt = now + holdTtl.toMillis();
-    String op = UUID.randomUUID().toString();
     String cartId = owner.cartId();
     return carts
         .line(owner, sku)
@@ -118,7 +142,9 @@ public final class CartService {
 
   /** Sets a line's quantity, holding or releasing the difference. */
   public Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch) {
-    return set(owner, sku, quantity, ifMatch, 1).compose(activity::changed);
+    return journal
+        .record(owner, () -> set(owner, sku, quantity, ifMatch, 1), cart -> cart)
+        .compose(activity::changed);
   }
 
   private Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch, int attempt) {
@@ -227,18 +253,22 @@ public final class CartService {
   /** Removes a line and releases its hold; removing an absent line changes nothing. */
   public Future<Cart> remove(Owner owner, String sku, Long ifMatch) {
     long now = clock.millis();
-    return carts
-        .remove(owner, sku, ifMatch, now)
-        .compose(r -> releaseAll(owner, r, now))
+    return journal
+        .record(
+            owner,
+            () -> carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+            cart -> cart)
         .compose(activity::changed);
   }
 
   /** Empties the cart and releases every hold. */
   public Future<Cart> clear(Owner owner, Long ifMatch) {
     long now = clock.millis();
-    return carts
-        .clear(owner, ifMatch, now)
-        .compose(r -> releaseAll(owner, r, now))
+    return journal
+        .record(
+            owner,
+            () -> carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+            cart -> cart)
         .compose(activity::changed);
   }
 

@@ -50,6 +50,7 @@ public final class Checkout {
   private final MeterRegistry registry;
   private final Counter soldUnits;
   private final CartActivity activity;
+  private final CartJournal journal;
 
   /**
    * @param carts the cart store
@@ -60,6 +61,7 @@ public final class Checkout {
    * @param clock the time source
    * @param registry where outcomes are counted
    * @param activity what follows the change of the cart (it leaves the idle index)
+   * @param journal what makes the emptied cart durable before the order is acknowledged
    */
   public Checkout(
       CartStore carts,
@@ -69,7 +71,8 @@ public final class Checkout {
       Duration holdTtl,
       Clock clock,
       MeterRegistry registry,
-      CartActivity activity) {
+      CartActivity activity,
+      CartJournal journal) {
     this.carts = carts;
     this.inventory = inventory;
     this.redis = redis;
@@ -78,6 +81,7 @@ public final class Checkout {
     this.clock = clock;
     this.registry = registry;
     this.activity = activity;
+    this.journal = journal;
     this.soldUnits =
         Counter.builder("cart_holds_sold_units")
             .description("Units whose hold became a sale at checkout")
@@ -103,11 +107,20 @@ public final class Checkout {
         .compose(
             placed ->
                 placed.isPresent()
-                    ? publish(owner, new JsonObject(placed.get()))
-                    : leased(
-                        owner,
-                        orderId,
-                        () -> attempt(owner, orderId, acceptPriceChanges, ifMatch, 1)))
+                    // a retry after a 503: the emptied cart may have missed cart.events too
+                    ? carts
+                        .read(owner)
+                        .compose(cart -> journal.publish(List.of(cart)))
+                        .compose(published -> publish(owner, new JsonObject(placed.get())))
+                    : journal.recordAll(
+                        List.of(owner.cartId()),
+                        () ->
+                            leased(
+                                owner,
+                                orderId,
+                                () -> attempt(owner, orderId, acceptPriceChanges, ifMatch, 1)),
+                        // the emptied cart, or a later state if the shopper already added again
+                        order -> carts.read(owner).map(List::of)))
         .onComplete(
             ar ->
                 Counter.builder("cart_checkouts")

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Merges a guest's cart into the shopper's cart at login. Under a lease on the guest cart (so
@@ -78,6 +79,7 @@ public final class Merge {
   private final Policy policy;
   private final Clock clock;
   private final CartActivity activity;
+  private final CartJournal journal;
 
   /**
    * @param vertx for the lease's polling timer
@@ -89,6 +91,7 @@ public final class Merge {
    * @param policy how a SKU in both carts is resolved
    * @param clock the time source
    * @param activity what follows the changes of both carts
+   * @param journal what makes both carts' changes durable before the merge is acknowledged
    */
   public Merge(
       Vertx vertx,
@@ -99,7 +102,8 @@ public final class Merge {
       Duration holdTtl,
       Policy policy,
       Clock clock,
-      CartActivity activity) {
+      CartActivity activity,
+      CartJournal journal) {
     this.vertx = vertx;
     this.carts = carts;
     this.inventory = inventory;
@@ -109,17 +113,29 @@ public final class Merge {
     this.policy = policy;
     this.clock = clock;
     this.activity = activity;
+    this.journal = journal;
   }
 
   /** Merges the guest's cart into the user's cart. */
   public Future<Result> merge(Owner user, Owner guest) {
     String lease = RedisKeys.cartMergeLease(guest.cartId());
     String token = UUID.randomUUID().toString();
-    return acquire(lease, token, 0)
-        .compose(
-            ignored ->
-                mergeLeased(user, guest)
-                    .eventually(() -> redis.eval(LEASE_RELEASE, List.of(lease), List.of(token))));
+    return journal.recordAll(
+        List.of(user.cartId(), guest.cartId()),
+        () ->
+            acquire(lease, token, 0)
+                .compose(
+                    ignored ->
+                        mergeLeased(user, guest)
+                            .eventually(
+                                () -> redis.eval(LEASE_RELEASE, List.of(lease), List.of(token)))),
+        // the guest's tombstone (or whatever it is now) and the shopper's merged cart
+        result ->
+            carts
+                .read(guest)
+                .map(
+                    guestCart ->
+                        Stream.of(guestCart, result.cart()).filter(c -> c.version() > 0).toList()));
   }
 
   /** Waits for the guest cart's lease: concurrent merges of it run one after the other. */
@@ -322,7 +338,7 @@ public final class Merge {
                   .eval(
                       RETIRE,
                       List.of(RedisKeys.cart(guestId), RedisKeys.cartMergedInto(guestId)),
-                      List.of(userId))
+                      List.of(userId, now))
                   .compose(retired -> activity.changed(Cart.empty(guestCart.owner())))
                   .compose(retired -> carts.read(user))
                   .compose(activity::changed)

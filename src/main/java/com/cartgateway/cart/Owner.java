@@ -21,4 +21,19 @@ public record Owner(String type, String id) {
   public String cartId() {
     return (type.equals("user") ? "u:" : "g:") + id;
   }
+
+  /**
+   * The owner of a cart id.
+   *
+   * @throws IllegalArgumentException when the id is not {@code u:<user>} or {@code g:<session>}
+   */
+  public static Owner ofCartId(String cartId) {
+    if (cartId.length() > 2 && cartId.startsWith("u:")) {
+      return user(cartId.substring(2));
+    }
+    if (cartId.length() > 2 && cartId.startsWith("g:")) {
+      return guest(cartId.substring(2));
+    }
+    throw new IllegalArgumentException("not a cart id: " + cartId);
+  }
 }

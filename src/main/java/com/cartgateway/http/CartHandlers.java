@@ -73,7 +73,9 @@ final class CartHandlers {
     int quantity;
     JsonObject variant;
     Long ifMatch;
+    String key;
     try {
+      key = idempotencyKey(ctx);
       body = Requests.object(ctx, true);
       sku = Requests.sku(body.getValue("sku"), "sku");
       quantity = Requests.quantity(body, maxQuantity);
@@ -83,7 +85,7 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
-    write(ctx, owner -> carts.add(owner, sku, quantity, variant, ifMatch));
+    write(ctx, owner -> carts.add(owner, sku, quantity, variant, ifMatch, key));
   }
 
   void set(RoutingContext ctx) {

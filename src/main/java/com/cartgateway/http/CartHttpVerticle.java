@@ -2,6 +2,7 @@ package com.cartgateway.http;
 
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
+import com.cartgateway.cart.CartJournal;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
@@ -52,9 +53,10 @@ public final class CartHttpVerticle extends VerticleBase {
     CartStore cartStore = new CartStore(redis);
     EventPublisher events = new EventPublisher(clients.producer(), context);
     CartActivity activity = new CartActivity(redis, events);
+    CartJournal journal = new CartJournal(redis, events, clock);
     CartService carts =
         new CartService(
-            cartStore, inventory, limits, config.cart().reservationTtl(), clock, activity);
+            cartStore, inventory, limits, config.cart().reservationTtl(), clock, activity, journal);
     Checkout checkout =
         new Checkout(
             cartStore,
@@ -64,7 +66,8 @@ public final class CartHttpVerticle extends VerticleBase {
             config.cart().reservationTtl(),
             clock,
             clients.registry(),
-            activity);
+            activity,
+            journal);
     Merge merge =
         new Merge(
             vertx,
@@ -75,7 +78,8 @@ public final class CartHttpVerticle extends VerticleBase {
             config.cart().reservationTtl(),
             config.cart().mergePolicy(),
             clock,
-            activity);
+            activity,
+            journal);
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
     HealthChecks health =

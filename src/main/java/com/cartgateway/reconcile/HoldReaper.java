@@ -1,5 +1,8 @@
 package com.cartgateway.reconcile;
 
+import com.cartgateway.cart.CartJournal;
+import com.cartgateway.cart.CartStore;
+import com.cartgateway.cart.Owner;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
@@ -36,17 +39,22 @@ public final class HoldReaper {
   }
 
   private final RedisGateway redis;
+  private final CartStore carts;
+  private final CartJournal journal;
   private final Clock clock;
   private final Counter byNotification;
   private final Counter bySweep;
 
   /**
    * @param redis the verticle's Redis client
+   * @param journal what publishes the carts that a lapse changed
    * @param registry where released units are counted
    * @param clock the time source
    */
-  public HoldReaper(RedisGateway redis, MeterRegistry registry, Clock clock) {
+  public HoldReaper(RedisGateway redis, CartJournal journal, MeterRegistry registry, Clock clock) {
     this.redis = redis;
+    this.carts = new CartStore(redis);
+    this.journal = journal;
     this.clock = clock;
     this.byNotification = released(registry, "notification");
     this.bySweep = released(registry, "sweep");
@@ -78,8 +86,19 @@ public final class HoldReaper {
             List.of(cartId))
         .compose(
             units ->
-                redis
-                    .eval(CART_LAPSE, List.of(RedisKeys.cart(cartId)), List.of(sku, clock.millis()))
+                journal
+                    .recordAll(
+                        List.of(cartId),
+                        () ->
+                            redis.eval(
+                                CART_LAPSE,
+                                List.of(RedisKeys.cart(cartId)),
+                                List.of(sku, clock.millis())),
+                        // a lapse changes the cart's version and holds: the log gets it too
+                        changed ->
+                            changed.toInteger() == 1
+                                ? carts.read(Owner.ofCartId(cartId)).map(List::of)
+                                : Future.succeededFuture(List.of()))
                     .map(ignored -> units.toInteger()))
         .onSuccess(units -> (source == Source.SWEEP ? bySweep : byNotification).increment(units));
   }

@@ -1,9 +1,11 @@
 package com.cartgateway.reconcile;
 
 import com.cartgateway.app.ProcessClients;
+import com.cartgateway.cart.CartJournal;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Command;
@@ -44,7 +46,10 @@ public final class HoldReaperVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = RedisGateway.create(vertx, config.redis());
-    reaper = new HoldReaper(redis, clients.registry(), Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    CartJournal journal =
+        new CartJournal(redis, new EventPublisher(clients.producer(), context), clock);
+    reaper = new HoldReaper(redis, journal, clients.registry(), clock);
     sweepTimer = vertx.setPeriodic(1, config.cart().holdSweepInterval().toMillis(), id -> sweep());
     return enableExpiryEvents().compose(ignored -> subscribe());
   }

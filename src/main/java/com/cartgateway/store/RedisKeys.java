@@ -84,6 +84,22 @@ public final class RedisKeys {
     return idleShard(Math.floorMod(cartId.hashCode(), IDLE_SHARDS));
   }
 
+  /** Shards of the unpublished index, so that it spreads over a cluster's slots. */
+  public static final int UNPUBLISHED_SHARDS = 16;
+
+  /**
+   * One shard of the unpublished index: cart ids with a change whose {@code cart.events} record may
+   * not be in Kafka yet, scored by when the change began.
+   */
+  public static String unpublishedShard(int shard) {
+    return "unpublished:{" + shard + "}";
+  }
+
+  /** The unpublished index shard of a cart. */
+  public static String unpublishedShardOf(String cartId) {
+    return unpublishedShard(Math.floorMod(cartId.hashCode(), UNPUBLISHED_SHARDS));
+  }
+
   /** The hash of one SKU: price, currency, stock, available, reserved, sold. */
   public static String sku(String sku) {
     return "sku:{" + sku + "}";

@@ -1,0 +1,70 @@
+package com.cartgateway.reconcile;
+
+import com.cartgateway.app.ProcessClients;
+import com.cartgateway.cart.CartJournal;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.sync.EventPublisher;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The timer role's republisher of changes that missed {@code cart.events}: one sweep at a time. */
+public final class UnpublishedSweepVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(UnpublishedSweepVerticle.class.getName());
+
+  private final AppConfig config;
+  private final ProcessClients clients;
+  private RedisGateway redis;
+  private long timer;
+  private boolean sweeping;
+
+  /**
+   * @param config the configuration
+   * @param clients the process's shared clients (producer, metrics)
+   */
+  public UnpublishedSweepVerticle(AppConfig config, ProcessClients clients) {
+    this.config = config;
+    this.clients = clients;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = RedisGateway.create(vertx, config.redis());
+    Clock clock = Clock.systemUTC();
+    // A change in flight is done by then: its request deadline and Kafka's delivery timeout.
+    Duration grace = config.http().requestTimeout().plus(config.kafka().deliveryTimeout());
+    UnpublishedSweeper sweeper =
+        new UnpublishedSweeper(
+            redis,
+            new CartJournal(redis, new EventPublisher(clients.producer(), context), clock),
+            grace,
+            clock,
+            clients.registry());
+    timer =
+        vertx.setPeriodic(
+            1,
+            // the timer role's cadence: as often as lapsed holds are swept
+            config.cart().holdSweepInterval().toMillis(),
+            id -> {
+              if (sweeping) {
+                return;
+              }
+              sweeping = true;
+              sweeper
+                  .sweep()
+                  .onFailure(e -> LOG.log(Level.WARNING, "republish sweep: " + e.getMessage()))
+                  .onComplete(done -> sweeping = false);
+            });
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return redis.close();
+  }
+}
