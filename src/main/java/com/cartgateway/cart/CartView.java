@@ -79,7 +79,8 @@ public final class CartView {
             warning(
                 "hold_expired",
                 line.sku(),
-                "the hold lapsed; the units are not reserved until the line changes"));
+                "no units are held for this line (the hold lapsed, or stock ran short);"
+                    + " checkout reserves them if stock allows"));
       }
       subtotal += line.unitPrice() * line.quantity();
       totalItems += line.quantity();

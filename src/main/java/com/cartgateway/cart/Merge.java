@@ -117,7 +117,7 @@ public final class Merge {
   }
 
   /** Merges the guest's cart into the user's cart. */
-  public Future<Result> merge(Owner user, Owner guest) {
+  public Future<Result> merge(Owner user, Owner guest, Long ifMatch) {
     String lease = RedisKeys.cartMergeLease(guest.cartId());
     String token = UUID.randomUUID().toString();
     return journal.recordAll(
@@ -126,7 +126,7 @@ public final class Merge {
             acquire(lease, token, 0)
                 .compose(
                     ignored ->
-                        mergeLeased(user, guest)
+                        mergeLeased(user, guest, ifMatch)
                             .eventually(
                                 () -> redis.eval(LEASE_RELEASE, List.of(lease), List.of(token)))),
         // the guest's tombstone (or whatever it is now) and the shopper's merged cart
@@ -165,7 +165,7 @@ public final class Merge {
             });
   }
 
-  private Future<Result> mergeLeased(Owner user, Owner guest) {
+  private Future<Result> mergeLeased(Owner user, Owner guest, Long ifMatch) {
     return redis
         .send(Request.cmd(Command.GET).arg(RedisKeys.cartMergedInto(guest.cartId())))
         .compose(
@@ -183,16 +183,30 @@ public final class Merge {
                 guestCart.lines().isEmpty()
                     ? carts
                         .read(user)
+                        .compose(cart -> matching(cart, ifMatch))
                         .map(cart -> new Result(cart, new JsonArray(), new JsonArray()))
-                    : attempt(user, guestCart, 1));
+                    : attempt(user, guestCart, ifMatch, 1));
+  }
+
+  /** With If-Match, the shopper's cart must still be at that version (else 412). */
+  private static Future<Cart> matching(Cart userCart, Long ifMatch) {
+    if (ifMatch != null && ifMatch != userCart.version()) {
+      return Future.failedFuture(
+          new CartException(
+              CartException.Reason.VERSION_CONFLICT,
+              "the cart is at version " + userCart.version(),
+              new JsonObject().put("currentVersion", userCart.version())));
+    }
+    return Future.succeededFuture(userCart);
   }
 
   private record Planned(
       CartLine guest, CartLine user, int quantity, long price, String result, int target) {}
 
-  private Future<Result> attempt(Owner user, Cart guestCart, int attempt) {
+  private Future<Result> attempt(Owner user, Cart guestCart, Long ifMatch, int attempt) {
     return carts
         .read(user)
+        .compose(userCart -> matching(userCart, ifMatch))
         .compose(
             userCart -> {
               List<Planned> plan = plan(guestCart, userCart);
@@ -206,7 +220,9 @@ public final class Merge {
               return Future.all(transfers)
                   .compose(
                       held ->
-                          write(user, guestCart, userCart, plan, held, now, expiresAt, attempt));
+                          write(
+                              user, guestCart, userCart, plan, held, now, expiresAt, ifMatch,
+                              attempt));
             });
   }
 
@@ -218,7 +234,11 @@ public final class Merge {
     for (CartLine g : guestCart.lines()) {
       CartLine u = userCart.line(g.sku());
       if (u == null) {
-        if (lines >= limits.maxLines() || !sameCurrency) {
+        if (!sameCurrency) {
+          plan.add(new Planned(g, null, 0, g.unitPrice(), "dropped_currency_mismatch", 0));
+          continue;
+        }
+        if (lines >= limits.maxLines()) {
           plan.add(new Planned(g, null, 0, g.unitPrice(), "dropped_cart_full", 0));
           continue;
         }
@@ -275,9 +295,11 @@ public final class Merge {
       io.vertx.core.CompositeFuture held,
       long now,
       long expiresAt,
+      Long ifMatch,
       int attempt) {
-    List<Object> args =
-        new ArrayList<>(List.of(userCart.version(), now, nullToEmpty(guestCart.currency())));
+    // The guest's currency only names a cart that has none yet; lines in another are dropped.
+    String currency = userCart.currency() == null ? nullToEmpty(guestCart.currency()) : "";
+    List<Object> args = new ArrayList<>(List.of(userCart.version(), now, currency));
     JsonArray report = new JsonArray();
     JsonArray warnings = new JsonArray();
     for (int i = 0; i < plan.size(); i++) {
@@ -289,7 +311,19 @@ public final class Merge {
               .put("guestQuantity", p.guest().quantity())
               .put("userQuantity", p.user() == null ? 0 : p.user().quantity())
               .put("result", p.result()));
-      if (p.result().equals("dropped_cart_full")) {
+      if (p.result().startsWith("dropped_")) {
+        warnings.add(
+            new JsonObject()
+                .put("code", "dropped_at_merge")
+                .put("sku", p.guest().sku())
+                .put(
+                    "detail",
+                    p.result().equals("dropped_cart_full")
+                        ? "the cart already has " + limits.maxLines() + " lines"
+                        : "the guest line is in "
+                            + guestCart.currency()
+                            + ", the cart in "
+                            + userCart.currency()));
         continue;
       }
       if (holds < p.target()) {
@@ -332,7 +366,7 @@ public final class Merge {
                           CartException.Reason.IN_PROGRESS,
                           "the cart kept changing during the merge"));
                 }
-                return attempt(user, guestCart, attempt + 1);
+                return attempt(user, guestCart, ifMatch, attempt + 1);
               }
               return redis
                   .eval(

@@ -168,8 +168,10 @@ final class CartHandlers {
   void merge(RoutingContext ctx) {
     String key;
     String session;
+    Long ifMatch;
     try {
       key = idempotencyKey(ctx);
+      ifMatch = Requests.ifMatch(ctx);
       Object fromBody = Requests.object(ctx, false).getValue("guestSession");
       if (fromBody != null && !(fromBody instanceof String)) {
         throw ApiError.invalid("guestSession", "must be a cart session id");
@@ -189,6 +191,17 @@ final class CartHandlers {
                 new IdentityException(
                     IdentityException.Kind.UNAUTHENTICATED, "merging needs the shopper's token"))
             : identities.user(authorization);
+    // The guest session is spent once merged: the browser forgets it, also on a replayed answer,
+    // and never on a failure (a 503 must not cost the guest its cart).
+    ctx.addHeadersEndHandler(
+        ended -> {
+          if (ctx.response().getStatusCode() == 200) {
+            ctx.response()
+                .putHeader(
+                    "Set-Cookie",
+                    SESSION_COOKIE + "=; Max-Age=0; HttpOnly; Secure; SameSite=Lax; Path=/");
+          }
+        });
     user.compose(owner -> limited(ctx, owner, RateLimiter.Kind.WRITES))
         .compose(
             owner -> {
@@ -204,20 +217,13 @@ final class CartHandlers {
                   key,
                   () ->
                       merge
-                          .merge(owner, guest)
+                          .merge(owner, guest, ifMatch)
                           .compose(
                               result ->
                                   carts
                                       .render(result.cart())
                                       .map(
                                           body -> {
-                                            // The guest session is spent: the browser forgets it.
-                                            ctx.response()
-                                                .putHeader(
-                                                    "Set-Cookie",
-                                                    SESSION_COOKIE
-                                                        + "=; Max-Age=0; HttpOnly; Secure;"
-                                                        + " SameSite=Lax; Path=/");
                                             body.getJsonArray("warnings").addAll(result.warnings());
                                             body.put("merge", result.report());
                                             return new Answer(

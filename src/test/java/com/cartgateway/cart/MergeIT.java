@@ -320,4 +320,100 @@ class MergeIT {
     JsonArray items = gateway.cart(alice).getJsonArray("items");
     assertThat(items).hasSize(1);
   }
+
+  @Test
+  @DisplayName(
+      "with a stale If-Match a merge answers 412 and moves nothing; the current one merges")
+  void ifMatch() {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String user = Gateway.unique("shopper");
+    long version = new JsonObject(gateway.add(user, sku, 1).body()).getLong("version");
+    String session = guestWith(gateway, sku, "4");
+
+    HttpResponse<String> stale = mergeIfMatch(user, session, version - 1);
+    assertThat(stale.statusCode()).isEqualTo(412);
+    assertThat(stale.headers().firstValue("Set-Cookie"))
+        .as("the guest keeps the session")
+        .isEmpty();
+    assertThat(quantities(gateway.cart(user))).isEqualTo(Map.of(sku, 1));
+    JsonObject guestCart =
+        new JsonObject(
+            gateway
+                .send(gateway.request("/v1/cart").header("X-Cart-Session", session).GET().build())
+                .body());
+    assertThat(quantities(guestCart)).as("the guest cart is untouched").isEqualTo(Map.of(sku, 4));
+    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(5);
+
+    HttpResponse<String> current = mergeIfMatch(user, session, version);
+    assertThat(current.statusCode()).isEqualTo(200);
+    assertThat(quantities(new JsonObject(current.body()))).isEqualTo(Map.of(sku, 4));
+    assertConserved(gateway, sku, 10, new JsonObject(current.body()));
+  }
+
+  @Test
+  @DisplayName(
+      "a guest line in another currency is reported dropped, and the shopper's cart keeps its"
+          + " currency and prices")
+  void otherCurrency() {
+    String euro = Gateway.unique("SKU");
+    String dollar = Gateway.unique("SKU");
+    gateway.putSku(euro, "3.00", "EUR", 10);
+    gateway.putSku(dollar, "2.00", "USD", 10);
+    String user = Gateway.unique("shopper");
+    gateway.add(user, euro, 1);
+    String session = guestWith(gateway, dollar, "2");
+
+    HttpResponse<String> merged = merge(gateway, user, session);
+    assertThat(merged.statusCode()).isEqualTo(200);
+    JsonObject cart = new JsonObject(merged.body());
+    assertThat(report(merged, dollar).getString("result")).isEqualTo("dropped_currency_mismatch");
+    assertThat(cart.getString("currency")).isEqualTo("EUR");
+    assertThat(cart.getString("subtotal")).isEqualTo("3.00");
+    assertThat(quantities(cart)).isEqualTo(Map.of(euro, 1));
+    assertThat(cart.getJsonArray("warnings").stream().map(w -> ((JsonObject) w).getString("code")))
+        .contains("dropped_at_merge");
+    assertConserved(gateway, dollar, 10, cart);
+    assertConserved(gateway, euro, 10, cart);
+  }
+
+  @Test
+  @DisplayName(
+      "a merge replayed under its Idempotency-Key also tells the browser to forget the session")
+  void replayClearsTheCookie() {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String user = Gateway.unique("shopper");
+    String session = guestWith(gateway, sku, "1");
+    String key = "merge-" + java.util.UUID.randomUUID();
+    HttpResponse<String> first = mergeWithKey(user, session, key);
+    HttpResponse<String> replay = mergeWithKey(user, session, key);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(replay.statusCode()).isEqualTo(200);
+    assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(replay.body()).isEqualTo(first.body());
+    assertThat(replay.headers().firstValue("Set-Cookie").orElseThrow()).contains("Max-Age=0");
+  }
+
+  private HttpResponse<String> mergeIfMatch(String user, String session, long version) {
+    return gateway.send(
+        gateway
+            .request("/v1/cart/merge")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("X-Cart-Session", session)
+            .header("If-Match", "\"" + version + "\"")
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  private HttpResponse<String> mergeWithKey(String user, String session, String key) {
+    return gateway.send(
+        gateway
+            .request("/v1/cart/merge")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("X-Cart-Session", session)
+            .header("Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
 }
