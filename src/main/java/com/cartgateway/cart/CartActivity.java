@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.sync.EventPublisher;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.time.Instant;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,10 +18,14 @@ import java.util.logging.Logger;
  * What follows a change of a cart: the idle index learns when the shopper last changed it (the
  * abandonment sweep reads it; an empty cart leaves it), and the first change after a reported
  * abandonment is announced on {@code cart.recovered}, once. The change itself is already applied; a
- * failure here is logged and healed by the sweep, which checks every cart it finds.
+ * failure here is logged and healed later: the sweep checks every cart it finds, and a refused
+ * announcement keeps its mark for the next change or sweep to announce.
  */
 public final class CartActivity {
   private static final Logger LOG = Logger.getLogger(CartActivity.class.getName());
+
+  /** The script of a cart's abandonment marks (report claims, pending recoveries). */
+  public static final LuaScript MARKS = LuaScript.load("cart_abandon");
 
   private final RedisGateway redis;
   private final EventPublisher events;
@@ -44,7 +50,7 @@ public final class CartActivity {
                 .arg(cart.shopperChangedAt())
                 .arg(cartId);
     Future<Void> indexed = redis.send(index).mapEmpty();
-    Future<Void> announced = cart.recoveredAt() == 0 ? Future.succeededFuture() : recovered(cart);
+    Future<Void> announced = announceRecovery(cart);
     return Future.join(indexed, announced)
         .transform(
             done -> {
@@ -56,8 +62,19 @@ public final class CartActivity {
             });
   }
 
-  /** Only the write that removes the mark announces it, so concurrent writes announce it once. */
-  private Future<Void> recovered(Cart cart) {
+  /**
+   * Announces the recovery the cart's state carries, if this caller is the one to take its mark:
+   * only the caller whose HDEL removes it publishes, so concurrent writes (and a sweep) announce it
+   * once. If Kafka refuses, the mark is put back, so that the next change of the cart, or the sweep
+   * that finds it idle again, announces it; the returned future then fails.
+   *
+   * @param cart a cart state read after a change, with its pending recovery ({@code rec})
+   * @return completes when announced, or when there was nothing for this caller to announce
+   */
+  public Future<Void> announceRecovery(Cart cart) {
+    if (cart.recoveredAt() == 0) {
+      return Future.succeededFuture();
+    }
     String cartId = cart.owner().cartId();
     return redis
         .send(Request.cmd(Command.HDEL).arg(RedisKeys.cart(cartId)).arg("rec"))
@@ -65,19 +82,32 @@ public final class CartActivity {
             removed ->
                 removed.toInteger() == 0
                     ? Future.succeededFuture()
-                    : events.publish(
-                        Topics.RECOVERED,
-                        cartId,
-                        new JsonObject()
-                            .put("cartId", cartId)
-                            .put(
-                                "owner",
-                                new JsonObject()
-                                    .put("type", cart.owner().type())
-                                    .put("id", cart.owner().id()))
-                            .put("version", cart.version())
-                            .put(
-                                "recoveredAt",
-                                Instant.ofEpochMilli(cart.recoveredAt()).toString())));
+                    : events
+                        .publish(Topics.RECOVERED, cartId, recoveredEvent(cart))
+                        .recover(
+                            refused ->
+                                restore(cart).transform(done -> Future.failedFuture(refused))));
+  }
+
+  private Future<Void> restore(Cart cart) {
+    String cartId = cart.owner().cartId();
+    return redis
+        .eval(MARKS, List.of(RedisKeys.cart(cartId)), List.of("restore_rec", cart.recoveredAt()))
+        .onFailure(
+            e ->
+                LOG.log(
+                    Level.WARNING,
+                    "the recovery of " + cartId + " was not announced and its mark is lost: " + e))
+        .mapEmpty();
+  }
+
+  private static JsonObject recoveredEvent(Cart cart) {
+    String cartId = cart.owner().cartId();
+    return new JsonObject()
+        .put("cartId", cartId)
+        .put(
+            "owner", new JsonObject().put("type", cart.owner().type()).put("id", cart.owner().id()))
+        .put("version", cart.version())
+        .put("recoveredAt", Instant.ofEpochMilli(cart.recoveredAt()).toString());
   }
 }

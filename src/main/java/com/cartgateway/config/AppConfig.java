@@ -35,8 +35,16 @@ public record AppConfig(
    * @param verticleInstances HTTP verticle instances in this process
    * @param requestTimeout deadline of one request, after which it answers 503
    * @param maxBodyBytes the largest accepted request body
+   * @param trustedProxyHops proxies in front of the gateway (a CDN, a load balancer) whose {@code
+   *     X-Forwarded-For} entries are trusted: the client address is the entry this many places from
+   *     the right; 0 ignores the header
    */
-  public record Http(int port, int verticleInstances, Duration requestTimeout, int maxBodyBytes) {}
+  public record Http(
+      int port,
+      int verticleInstances,
+      Duration requestTimeout,
+      int maxBodyBytes,
+      int trustedProxyHops) {}
 
   /**
    * Redis settings.

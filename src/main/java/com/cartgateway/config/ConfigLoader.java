@@ -34,6 +34,7 @@ public final class ConfigLoader {
           Map.entry("CART_HTTP_PORT", "http.port"),
           Map.entry("CART_VERTICLE_INSTANCES", "http.verticleInstances"),
           Map.entry("CART_REQUEST_TIMEOUT_MILLIS", "http.requestTimeoutMillis"),
+          Map.entry("CART_TRUSTED_PROXY_HOPS", "http.trustedProxyHops"),
           Map.entry("CART_REDIS_URL", "redis.url"),
           Map.entry("CART_REDIS_MODE", "redis.mode"),
           Map.entry("CART_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
@@ -136,7 +137,8 @@ public final class ConfigLoader {
                 integer("http.port", 8080, 0, 65535),
                 verticleInstances(),
                 Duration.ofMillis(integer("http.requestTimeoutMillis", 5000, 100, 120_000)),
-                integer("http.maxBodyBytes", 16384, 1024, 1 << 20)),
+                integer("http.maxBodyBytes", 16384, 1024, 1 << 20),
+                integer("http.trustedProxyHops", 0, 0, 10)),
             redis(),
             new AppConfig.Kafka(
                 text("kafka.bootstrap", "127.0.0.1:9092"),

@@ -66,6 +66,8 @@ public final class ApiRouter {
       Clock clock) {
     Router router = Router.router(vertx);
     router.route().handler(ApiRouter::commonHeaders);
+    int hops = config.http().trustedProxyHops();
+    router.route().handler(ctx -> Requests.resolveClient(ctx, hops));
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, Problems::handle);
     router.errorHandler(405, Problems::handle);

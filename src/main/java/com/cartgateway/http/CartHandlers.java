@@ -273,7 +273,7 @@ final class CartHandlers {
   private Future<Owner> limited(RoutingContext ctx, Owner owner, RateLimiter.Kind kind) {
     String identity =
         Boolean.TRUE.equals(ctx.get(NEW_GUEST))
-            ? "ip:" + ctx.request().remoteAddress().hostAddress()
+            ? "ip:" + Requests.clientAddress(ctx)
             : owner.cartId();
     return limiter.take(identity, kind).map(owner);
   }

@@ -52,7 +52,7 @@ final class CatalogHandlers {
       return;
     }
     limiter
-        .take("ip:" + ctx.request().remoteAddress().hostAddress(), RateLimiter.Kind.READS)
+        .take("ip:" + Requests.clientAddress(ctx), RateLimiter.Kind.READS)
         .compose(ignored -> inventory.get(sku))
         .compose(
             entry ->

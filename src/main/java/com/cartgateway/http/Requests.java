@@ -1,14 +1,20 @@
 package com.cartgateway.http;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Reads and checks request bodies, path parameters and conditional headers. */
+/**
+ * Reads and checks request bodies, path parameters, conditional headers and the client address that
+ * trusted proxies forward.
+ */
 final class Requests {
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ETAG = Pattern.compile("\"(\\d{1,18})\"");
@@ -128,5 +134,67 @@ final class Requests {
 
   static String etag(long version) {
     return "\"" + version + "\"";
+  }
+
+  private static final String CLIENT = "clientAddress";
+
+  /**
+   * Records the caller's address for rate limits: the client's as our trusted proxies report it in
+   * {@code X-Forwarded-For}, else the TCP peer's. Vert.x Web's own forward support ({@code
+   * Router.allowForward}) takes the leftmost entry, which the client writes itself, and trusts the
+   * forwarded host and scheme too; so the entry is picked here and nothing else changes. Without
+   * trusted proxies the header is ignored, so it cannot be spoofed.
+   */
+  static void resolveClient(RoutingContext ctx, int trustedHops) {
+    String forwarded =
+        forwardedClient(ctx.request().headers().getAll("X-Forwarded-For"), trustedHops);
+    ctx.put(CLIENT, forwarded != null ? forwarded : ctx.request().remoteAddress().hostAddress());
+    ctx.next();
+  }
+
+  /** The caller's address, as {@link #resolveClient} found it. */
+  static String clientAddress(RoutingContext ctx) {
+    String client = ctx.get(CLIENT);
+    return client != null ? client : ctx.request().remoteAddress().hostAddress();
+  }
+
+  /**
+   * The client address that trusted proxies report in {@code X-Forwarded-For}, or null when the TCP
+   * peer is to be used instead. Each proxy appends the address it was reached from, so the entry
+   * {@code trustedHops} places from the right was written by our outermost proxy; entries further
+   * left come from the client and are never read. With no trusted proxy, fewer entries than
+   * proxies, or an entry that is not an IP literal, the answer is null.
+   *
+   * @param headers every {@code X-Forwarded-For} line of the request, in order
+   * @param trustedHops proxies in front of the gateway
+   * @return the client's IP literal (IPv6 without brackets), or null
+   */
+  static String forwardedClient(List<String> headers, int trustedHops) {
+    if (trustedHops <= 0 || headers.isEmpty()) {
+      return null;
+    }
+    // Several lines of the header are one list, in order (RFC 9110, 5.3).
+    List<String> entries = new ArrayList<>();
+    for (String line : headers) {
+      for (String entry : line.split(",", -1)) {
+        entries.add(entry.trim());
+      }
+    }
+    if (entries.size() < trustedHops) {
+      return null;
+    }
+    return ipLiteral(entries.get(entries.size() - trustedHops));
+  }
+
+  /** An IP literal without port or brackets ({@code [::1]:443}, {@code 10.0.0.1:80}), or null. */
+  private static String ipLiteral(String entry) {
+    String host = entry;
+    if (host.startsWith("[")) {
+      int close = host.indexOf(']');
+      host = close < 0 ? "" : host.substring(1, close);
+    } else if (host.indexOf(':') == host.lastIndexOf(':') && host.indexOf(':') >= 0) {
+      host = host.substring(0, host.indexOf(':'));
+    }
+    return NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? host : null;
   }
 }

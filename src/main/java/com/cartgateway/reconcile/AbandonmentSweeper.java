@@ -1,6 +1,7 @@
 package com.cartgateway.reconcile;
 
 import com.cartgateway.cart.Cart;
+import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartLine;
 import com.cartgateway.cart.Money;
 import com.cartgateway.cart.Owner;
@@ -27,41 +28,52 @@ import java.util.Map;
 /**
  * Finds carts idle past the threshold through the sharded idle index (cart ids scored by their last
  * change by the shopper; no scan over all keys, and it lives in Redis, so it survives any restart)
- * and reports each idle period once on {@code cart.abandoned}: the cart's own script claims the
- * report, the event is written, and only then does the cart leave the index (a failed write gives
- * the claim back, so the next sweep tries again).
+ * and reports each idle period on {@code cart.abandoned}: the cart's own script claims the report,
+ * the event is written, the claim becomes the report, and only then does the cart leave the index.
+ * A failed write gives the claim back; a claim whose sweep died before the write expires after a
+ * lease, and the next sweep takes it over. So every idle period is reported at least once, and
+ * exactly once unless a sweep stalls for longer than the lease. A recovery whose announcement was
+ * refused earlier is announced before the next report.
  */
 public final class AbandonmentSweeper {
   /** The scripts the sweep runs. */
   public static final List<LuaScript> SCRIPTS =
-      List.of(LuaScript.load("cart_abandon"), LuaScript.load("idle_forget"));
+      List.of(CartActivity.MARKS, LuaScript.load("idle_forget"));
 
-  private static final LuaScript ABANDON = SCRIPTS.get(0);
+  private static final LuaScript MARKS = SCRIPTS.get(0);
   private static final LuaScript FORGET = SCRIPTS.get(1);
   private static final int PAGE = 200;
 
   private final RedisGateway redis;
   private final EventPublisher events;
+  private final CartActivity activity;
   private final Duration idleAfter;
+  private final Duration claimLease;
   private final Clock clock;
   private final Counter abandoned;
 
   /**
    * @param redis the verticle's Redis client
    * @param events where cart.abandoned goes
+   * @param activity announces recoveries that are still pending
    * @param idleAfter how long without a change by the shopper makes a cart abandoned
+   * @param claimLease how long a claim keeps other sweeps off; longer than any write of the event
    * @param clock the time source
    * @param registry where reports are counted
    */
   public AbandonmentSweeper(
       RedisGateway redis,
       EventPublisher events,
+      CartActivity activity,
       Duration idleAfter,
+      Duration claimLease,
       Clock clock,
       MeterRegistry registry) {
     this.redis = redis;
     this.events = events;
+    this.activity = activity;
     this.idleAfter = idleAfter;
+    this.claimLease = claimLease;
     this.clock = clock;
     this.abandoned =
         Counter.builder("cart_abandoned")
@@ -107,7 +119,10 @@ public final class AbandonmentSweeper {
 
   private Future<Integer> examine(String shard, String cartId, String score, long idleSince) {
     return redis
-        .eval(ABANDON, List.of(RedisKeys.cart(cartId)), List.of(idleSince, "claim"))
+        .eval(
+            MARKS,
+            List.of(RedisKeys.cart(cartId)),
+            List.of("claim", idleSince, clock.millis(), claimLease.toMillis()))
         .compose(
             reply ->
                 switch (reply.get(0).toString()) {
@@ -121,28 +136,45 @@ public final class AbandonmentSweeper {
                                   .arg(reply.get(1).toString())
                                   .arg(cartId))
                           .map(0);
+                    // another sweep is writing the event: the cart stays in the index, so that
+                    // its claim is taken over if that sweep dies
+                  case "pending" -> Future.succeededFuture(0);
                   default -> forget(shard, cartId, score).map(0);
                 });
   }
 
   private Future<Integer> report(String shard, String cartId, String score, Response reply) {
     String since = reply.get(1).toString();
+    String claim = reply.get(2).toString();
     Map<String, String> hash = new HashMap<>();
-    Response flat = reply.get(2);
+    Response flat = reply.get(3);
     for (int i = 0; i + 1 < flat.size(); i += 2) {
       hash.put(flat.get(i).toString(), flat.get(i + 1).toString());
     }
     Cart cart = Cart.fromHash(owner(cartId), hash);
-    return events
-        .publish(Topics.ABANDONED, cartId, event(cart, Long.parseLong(since)))
+    List<Object> release = List.of("release", claim);
+    // A recovery from the previous report still unannounced goes first, so that consumers see
+    // abandoned, recovered, abandoned.
+    return activity
+        .announceRecovery(cart)
+        .compose(
+            ignored -> events.publish(Topics.ABANDONED, cartId, event(cart, Long.parseLong(since))))
         .compose(
             written -> {
               abandoned.increment();
-              return forget(shard, cartId, score).map(1);
+              return redis
+                  .eval(MARKS, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
+                  .compose(
+                      done ->
+                          // a claim taken over meanwhile keeps the cart in the index for its
+                          // new owner
+                          "reported".equals(done.get(0).toString())
+                              ? forget(shard, cartId, score).map(1)
+                              : Future.succeededFuture(1));
             },
             failed ->
                 redis
-                    .eval(ABANDON, List.of(RedisKeys.cart(cartId)), List.of(0, "release", since))
+                    .eval(MARKS, List.of(RedisKeys.cart(cartId)), release)
                     .transform(ignored -> Future.failedFuture(failed)));
   }
 

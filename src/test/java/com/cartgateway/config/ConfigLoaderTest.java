@@ -94,6 +94,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName(
+      "trusted proxy hops default to none (X-Forwarded-For ignored) and are bounded to 0..10")
+  void trustedProxyHops() {
+    assertThat(load(new JsonObject(), Map.of()).http().trustedProxyHops()).isZero();
+    JsonObject file = new JsonObject().put("http", new JsonObject().put("trustedProxyHops", 1));
+    assertThat(load(file, Map.of()).http().trustedProxyHops()).isEqualTo(1);
+    assertThat(load(file, Map.of("CART_TRUSTED_PROXY_HOPS", "2")).http().trustedProxyHops())
+        .isEqualTo(2);
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_TRUSTED_PROXY_HOPS", "11")))
+        .hasMessageContaining(
+            "http.trustedProxyHops (CART_TRUSTED_PROXY_HOPS): 11 is outside 0..10");
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_TRUSTED_PROXY_HOPS", "-1")))
+        .hasMessageContaining("-1 is outside 0..10");
+  }
+
+  @Test
   @DisplayName("several Redis nodes need cluster mode")
   void clusterNodes() {
     String nodes = "redis://10.0.0.1:7000,redis://10.0.0.2:7000";

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.support.Gateway;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("rate limits per identity")
 class RateLimitIT {
+  private static final AtomicInteger ADDRESSES = new AtomicInteger();
 
   @Test
   @DisplayName(
@@ -59,6 +63,90 @@ class RateLimitIT {
     } finally {
       gateway.close();
     }
+  }
+
+  @Test
+  @DisplayName(
+      "behind one trusted proxy, callers without identity are counted by the address it forwards,"
+          + " and entries the client wrote further left change nothing")
+  void behindTrustedProxy() {
+    Gateway gateway =
+        Gateway.start(Map.of("CART_RATE_LIMIT_READS", "2", "CART_TRUSTED_PROXY_HOPS", "1"));
+    try {
+      String sku = Gateway.unique("SKU");
+      gateway.putSku(sku, "1.00", "USD", 10);
+      String first = testAddress();
+      String second = testAddress();
+
+      int allowed = exhaust(gateway, sku, first);
+      assertThat(allowed).as("a burst of twice the rate for the first client").isBetween(4, 5);
+      assertThat(readSku(gateway, sku, "203.0.113.77, " + first).statusCode())
+          .as("a spoofed entry left of the proxy's does not give a new bucket")
+          .isEqualTo(429);
+      assertThat(readSku(gateway, sku, second).statusCode())
+          .as("another client behind the same proxy has its own bucket")
+          .isEqualTo(200);
+      String guest = UUID.randomUUID().toString().replace("-", "");
+      assertThat(
+              gateway
+                  .send(
+                      gateway
+                          .request("/v1/cart")
+                          .header("X-Cart-Session", guest)
+                          .header("X-Forwarded-For", first)
+                          .GET()
+                          .build())
+                  .statusCode())
+          .as("a caller with identity is counted by it, not by the address")
+          .isEqualTo(200);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "without trusted proxies X-Forwarded-For is ignored: a spoofed header does not escape the"
+          + " bucket of the connection's address")
+  void forwardedHeaderIgnoredWithoutTrustedProxies() {
+    Gateway gateway = Gateway.start(Map.of("CART_RATE_LIMIT_READS", "2"));
+    try {
+      String sku = Gateway.unique("SKU");
+      gateway.putSku(sku, "1.00", "USD", 10);
+      int allowed = exhaust(gateway, sku, testAddress());
+      assertThat(allowed).isBetween(4, 5);
+      assertThat(readSku(gateway, sku, testAddress()).statusCode())
+          .as("another forwarded address is the same caller")
+          .isEqualTo(429);
+      assertThat(readSku(gateway, sku, null).statusCode()).isEqualTo(429);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  /** Reads until refused; returns how many reads were allowed. */
+  private static int exhaust(Gateway gateway, String sku, String forwardedFor) {
+    int allowed = 0;
+    while (readSku(gateway, sku, forwardedFor).statusCode() == 200) {
+      allowed++;
+      assertThat(allowed).as("the bucket runs out").isLessThan(20);
+    }
+    return allowed;
+  }
+
+  private static HttpResponse<String> readSku(Gateway gateway, String sku, String forwardedFor) {
+    HttpRequest.Builder request = gateway.request("/v1/skus/" + sku).GET();
+    if (forwardedFor != null) {
+      request.header("X-Forwarded-For", forwardedFor);
+    }
+    HttpResponse<String> response = gateway.send(request.build());
+    assertThat(response.statusCode()).isIn(200, 429);
+    return response;
+  }
+
+  /** A fresh documentation address (RFC 5737), so that no earlier bucket is reused. */
+  private static String testAddress() {
+    return "198.51.100." + ADDRESSES.incrementAndGet();
   }
 
   private static HttpResponse<String> read(Gateway gateway, String user) {
