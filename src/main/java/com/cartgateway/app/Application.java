@@ -1,5 +1,6 @@
 package com.cartgateway.app;
 
+import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
@@ -15,6 +16,7 @@ import com.cartgateway.reconcile.UnpublishedSweepVerticle;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoTables;
+import com.cartgateway.sync.WriteBehindProgress;
 import com.cartgateway.sync.WriteBehindVerticle;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -86,11 +88,19 @@ public final class Application {
 
   private Future<Void> deploy(AppConfig config) {
     List<Future<?>> deployments = new ArrayList<>();
+    // One reader of the worker group's progress a process, whatever its roles: the health checks
+    // report its lag, the worker exports it, and all of them share its cache. The first read
+    // starts now, in the background, so that the lag gauges exist before the first scrape.
+    WriteBehindProgress.forProcess(
+            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry())
+        .snapshot()
+        .onFailure(e -> LOG.fine("write-behind progress not read yet: " + e));
     if (config.roles().contains(Role.HTTP)) {
       List<LuaScript> scripts = new ArrayList<>(CartStore.SCRIPTS);
       scripts.addAll(InventoryStore.SCRIPTS);
       scripts.addAll(Checkout.SCRIPTS);
       scripts.addAll(Merge.SCRIPTS);
+      scripts.addAll(CartRebuilder.SCRIPTS);
       scripts.addAll(ApiRouter.SCRIPTS);
       RedisGateway loader = RedisGateway.create(vertx, config.redis());
       deployments.add(

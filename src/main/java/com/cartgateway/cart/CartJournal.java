@@ -12,8 +12,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -42,16 +44,28 @@ public final class CartJournal {
   private final RedisGateway redis;
   private final EventPublisher events;
   private final Clock clock;
+  private final Optional<CartRebuilder> rebuilder;
+  private final Duration hotIdle;
 
   /**
    * @param redis the verticle's Redis client
    * @param events the verticle's Kafka publisher
    * @param clock the time source of the entries
+   * @param rebuilder what brings back a cart Redis lacks before a change (none for the timer's
+   *     lapses, which leave a missing cart alone)
+   * @param hotIdle how long Redis keeps a cart after its last change
    */
-  public CartJournal(RedisGateway redis, EventPublisher events, Clock clock) {
+  public CartJournal(
+      RedisGateway redis,
+      EventPublisher events,
+      Clock clock,
+      Optional<CartRebuilder> rebuilder,
+      Duration hotIdle) {
     this.redis = redis;
     this.events = events;
     this.clock = clock;
+    this.rebuilder = rebuilder;
+    this.hotIdle = hotIdle;
   }
 
   /**
@@ -82,7 +96,8 @@ public final class CartJournal {
   public <T> Future<T> recordAll(
       List<String> cartIds, Supplier<Future<T>> change, Function<T, Future<List<Cart>>> states) {
     List<String> entries = cartIds.stream().map(id -> id + " " + UUID.randomUUID()).toList();
-    return add(entries)
+    Future<Void> hot = rebuilder.map(r -> r.beforeWrite(cartIds)).orElse(Future.succeededFuture());
+    return hot.compose(ready -> add(entries))
         .compose(
             added ->
                 change
@@ -94,7 +109,11 @@ public final class CartJournal {
                             states
                                 .apply(result)
                                 .compose(carts -> publish(carts))
-                                .onSuccess(published -> removeQuietly(entries))
+                                .onSuccess(
+                                    published -> {
+                                      removeQuietly(entries);
+                                      keepHot(cartIds);
+                                    })
                                 .map(result)));
   }
 
@@ -179,6 +198,15 @@ public final class CartJournal {
   /** After an outage nobody knows whether the change applied: the entry stays for the sweeper. */
   private static <T> Future<T> outage(Throwable failure) {
     return Future.failedFuture(failure);
+  }
+
+  /** Redis keeps a cart for the hot-set idle time after its last change; DynamoDB keeps it. */
+  private void keepHot(List<String> cartIds) {
+    for (String cartId : cartIds) {
+      redis
+          .send(Request.cmd(Command.PEXPIRE).arg(RedisKeys.cart(cartId)).arg(hotIdle.toMillis()))
+          .onFailure(e -> LOG.log(Level.FINE, "idle expiry of " + cartId + " not set", e));
+    }
   }
 
   /** An entry that could not be removed only costs a redundant event later. */

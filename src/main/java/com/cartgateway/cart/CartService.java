@@ -31,6 +31,7 @@ public final class CartService {
   private final Clock clock;
   private final CartActivity activity;
   private final CartJournal journal;
+  private final CartRebuilder rebuilder;
 
   /**
    * @param carts the cart store
@@ -40,6 +41,7 @@ public final class CartService {
    * @param clock the time source
    * @param activity what follows each change (idle index, recovery announcements)
    * @param journal what makes each change durable before it is acknowledged
+   * @param rebuilder what shows a cart Redis lost
    */
   public CartService(
       CartStore carts,
@@ -48,7 +50,8 @@ public final class CartService {
       Duration holdTtl,
       Clock clock,
       CartActivity activity,
-      CartJournal journal) {
+      CartJournal journal,
+      CartRebuilder rebuilder) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -56,16 +59,21 @@ public final class CartService {
     this.clock = clock;
     this.activity = activity;
     this.journal = journal;
+    this.rebuilder = rebuilder;
   }
 
   /** The owner's cart, priced. */
   public Future<JsonObject> read(Owner owner) {
-    return carts.read(owner).compose(this::render);
+    return stored(owner).compose(this::render);
   }
 
-  /** The owner's cart as stored (for conditional reads). */
+  /** The owner's cart as stored (for conditional reads); DynamoDB's copy if Redis lost it. */
   public Future<Cart> stored(Owner owner) {
-    return carts.read(owner);
+    return carts
+        .read(owner)
+        .compose(
+            cart ->
+                cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));
   }
 
   /** Renders a cart with current prices. */

@@ -109,6 +109,8 @@ public record AppConfig(
    * @param mergePolicy how a SKU in both carts is resolved when a guest logs in
    * @param abandonAfter how long without a change by the shopper makes a cart abandoned
    * @param abandonSweepInterval how often the timer looks for abandoned carts
+   * @param hotIdle how long Redis keeps a cart after its last change (the hot set); DynamoDB keeps
+   *     it 30 days
    */
   public record Cart(
       Duration reservationTtl,
@@ -119,7 +121,8 @@ public record AppConfig(
       int holdCap,
       com.cartgateway.cart.Merge.Policy mergePolicy,
       Duration abandonAfter,
-      Duration abandonSweepInterval) {}
+      Duration abandonSweepInterval,
+      Duration hotIdle) {}
 
   /**
    * Settings of the worker role, which drains {@code cart.events} into DynamoDB.

@@ -48,6 +48,7 @@ public final class ConfigLoader {
           Map.entry("CART_MERGE_POLICY", "cart.mergePolicy"),
           Map.entry("CART_ABANDON_AFTER_SECONDS", "cart.abandonAfterSeconds"),
           Map.entry("CART_ABANDON_SWEEP_MILLIS", "cart.abandonSweepMillis"),
+          Map.entry("CART_HOT_IDLE_SECONDS", "cart.hotIdleSeconds"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
           Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
 
@@ -158,11 +159,20 @@ public final class ConfigLoader {
                 integer("cart.holdCap", 20, 1, 1_000_000),
                 mergePolicy(),
                 Duration.ofSeconds(integer("cart.abandonAfterSeconds", 3600, 1, 30 * 86_400)),
-                Duration.ofMillis(integer("cart.abandonSweepMillis", 5000, 100, 3_600_000))),
+                Duration.ofMillis(integer("cart.abandonSweepMillis", 5000, 100, 3_600_000)),
+                Duration.ofSeconds(integer("cart.hotIdleSeconds", 172_800, 60, 30 * 86_400))),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)),
             worker());
+    AppConfig.Cart cart = config.cart();
+    // A cart must outlive its holds and its abandonment report in Redis, where both are decided.
+    if (cart.hotIdle().compareTo(cart.reservationTtl()) <= 0
+        || cart.hotIdle().compareTo(cart.abandonAfter()) <= 0) {
+      problem(
+          "cart.hotIdleSeconds",
+          "must exceed cart.reservationTtlSeconds and cart.abandonAfterSeconds");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }

@@ -3,6 +3,7 @@ package com.cartgateway.http;
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartJournal;
+import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
@@ -12,12 +13,16 @@ import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.sync.DynamoCarts;
 import com.cartgateway.sync.EventPublisher;
+import com.cartgateway.sync.WriteBehindProgress;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,10 +58,27 @@ public final class CartHttpVerticle extends VerticleBase {
     CartStore cartStore = new CartStore(redis);
     EventPublisher events = new EventPublisher(clients.producer(), context);
     CartActivity activity = new CartActivity(redis, events);
-    CartJournal journal = new CartJournal(redis, events, clock);
+    CartRebuilder rebuilder =
+        new CartRebuilder(
+            redis,
+            new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable()),
+            WriteBehindProgress.forProcess(
+                vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
+            config.cart().hotIdle(),
+            publishWindow(config),
+            Clock.systemUTC());
+    CartJournal journal =
+        new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());
     CartService carts =
         new CartService(
-            cartStore, inventory, limits, config.cart().reservationTtl(), clock, activity, journal);
+            cartStore,
+            inventory,
+            limits,
+            config.cart().reservationTtl(),
+            clock,
+            activity,
+            journal,
+            rebuilder);
     Checkout checkout =
         new Checkout(
             cartStore,
@@ -89,9 +111,14 @@ public final class CartHttpVerticle extends VerticleBase {
             clients.dynamo(),
             config.dynamoDb().cartsTable(),
             config.redis().commandTimeout());
+    // Cleartext HTTP/1.1 only: HTTP/2 ends at the CDN or load balancer, and the h2c upgrade
+    // lost large first responses (the OpenAPI document) for the JDK and curl clients.
     server =
         vertx.createHttpServer(
-            new HttpServerOptions().setCompressionSupported(true).setTcpNoDelay(true));
+            new HttpServerOptions()
+                .setCompressionSupported(true)
+                .setTcpNoDelay(true)
+                .setHttp2ClearTextEnabled(false));
     return server
         .requestHandler(
             ApiRouter.create(
@@ -114,5 +141,18 @@ public final class CartHttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS).eventually(() -> redis.close());
+  }
+
+  /**
+   * The longest a change applied in Redis may take to reach Kafka or fail: the Redis read of the
+   * new state, then the producer's blocking time and its delivery timeout (both the delivery
+   * timeout here), with a second of margin for clocks and queues.
+   */
+  static Duration publishWindow(AppConfig config) {
+    return config
+        .redis()
+        .commandTimeout()
+        .plus(config.kafka().deliveryTimeout().multipliedBy(2))
+        .plusSeconds(1);
   }
 }

@@ -1,12 +1,16 @@
 package com.cartgateway.ops;
 
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.sync.Topics;
+import com.cartgateway.sync.WriteBehindProgress;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -14,13 +18,23 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 
-/** Real checks of Redis, Kafka and DynamoDB, each with a deadline, for {@code /health/ready}. */
+/**
+ * Real checks of Redis, Kafka and DynamoDB, each with a deadline, for {@code /health/ready}, and
+ * the write-behind lag of the worker group on {@code cart.events}.
+ *
+ * <p>Lag is reported as data and never makes the gateway "not ready": a worker that is behind (or
+ * stopped) leaves the HTTP role fully able to serve, and taking instances out of the load balancer
+ * would not help DynamoDB catch up. Readiness is DOWN only when a dependency does not answer, Kafka
+ * included. The lag comes from the process's {@link WriteBehindProgress} snapshot (at most 250 ms
+ * old), so a probe costs no extra Kafka round trip in steady state.
+ */
 public final class HealthChecks {
   private final RedisGateway redis;
   private final Admin kafka;
   private final DynamoDbAsyncClient dynamo;
   private final String table;
   private final long timeoutMillis;
+  private final WriteBehindProgress progress;
 
   /**
    * @param redis the verticle's Redis client
@@ -31,15 +45,47 @@ public final class HealthChecks {
    */
   public HealthChecks(
       RedisGateway redis, Admin kafka, DynamoDbAsyncClient dynamo, String table, Duration timeout) {
+    this(redis, kafka, dynamo, table, timeout, null);
+  }
+
+  /**
+   * @param redis the verticle's Redis client
+   * @param kafka the process's Kafka admin client
+   * @param dynamo the process's DynamoDB client
+   * @param table the table that must exist
+   * @param timeout the deadline of each check
+   * @param progress the process's write-behind progress; null for the one the application
+   *     registered with the Vert.x instance ({@link WriteBehindProgress#inProcess}), if any
+   */
+  public HealthChecks(
+      RedisGateway redis,
+      Admin kafka,
+      DynamoDbAsyncClient dynamo,
+      String table,
+      Duration timeout,
+      WriteBehindProgress progress) {
     this.redis = redis;
     this.kafka = kafka;
     this.dynamo = dynamo;
     this.table = table;
     this.timeoutMillis = timeout.toMillis();
+    this.progress = progress;
   }
 
-  /** {@code {status, checks: {redis, kafka, dynamodb}}}; status UP only when all are UP. */
+  /**
+   * {@code {status, checks: {redis, kafka, dynamodb}, writeBehind}}; status UP only when all checks
+   * are UP, whatever the lag. {@code writeBehind} is {@code {group, topic, lagEvents, caughtUp,
+   * lagSeconds, asOf, partitions: [{partition, committed, end, lagEvents}]}}, or {@code {group,
+   * topic, error}} when the offsets could not be read; {@code lagSeconds} is null, since Kafka's
+   * offsets do not date the oldest unpersisted event (each worker exports {@code
+   * cart_writebehind_lag_seconds}). Absent when the process has no progress reader.
+   */
   public Future<JsonObject> ready(Context context) {
+    Future<JsonObject> w =
+        Optional.ofNullable(progress)
+            .or(() -> WriteBehindProgress.inProcess(context.owner()))
+            .map(this::writeBehind)
+            .orElse(Future.succeededFuture());
     Future<JsonObject> r = check(() -> redis.send(Request.cmd(Command.PING)).mapEmpty());
     Future<JsonObject> k =
         check(
@@ -60,7 +106,7 @@ public final class HealthChecks {
                             DescribeTableRequest.builder().tableName(table).build()),
                         context)
                     .mapEmpty());
-    return Future.join(r, k, d)
+    return Future.join(r, k, d, w)
         .transform(
             ignored -> {
               JsonObject checks =
@@ -71,8 +117,47 @@ public final class HealthChecks {
               boolean up =
                   checks.stream()
                       .allMatch(e -> "UP".equals(((JsonObject) e.getValue()).getString("status")));
+              JsonObject body =
+                  new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks);
+              if (w.result() != null) {
+                body.put("writeBehind", w.result());
+              }
+              return Future.succeededFuture(body);
+            });
+  }
+
+  /** The lag as data; never fails (a failure to read it is reported in the object). */
+  private Future<JsonObject> writeBehind(WriteBehindProgress reader) {
+    JsonObject base =
+        new JsonObject().put("group", reader.groupId()).put("topic", Topics.CART_EVENTS);
+    return reader
+        .snapshot()
+        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .transform(
+            read -> {
+              if (read.failed()) {
+                return Future.succeededFuture(
+                    base.put("error", read.cause().getClass().getSimpleName()));
+              }
+              WriteBehindProgress.Snapshot snapshot = read.result();
+              JsonArray partitions = new JsonArray();
+              snapshot
+                  .partitions()
+                  .values()
+                  .forEach(
+                      p ->
+                          partitions.add(
+                              new JsonObject()
+                                  .put("partition", p.partition())
+                                  .put("committed", p.committed() < 0 ? null : p.committed())
+                                  .put("end", p.end())
+                                  .put("lagEvents", p.lagEvents())));
               return Future.succeededFuture(
-                  new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+                  base.put("lagEvents", snapshot.lagEvents())
+                      .put("caughtUp", snapshot.caughtUp())
+                      .putNull("lagSeconds")
+                      .put("asOf", snapshot.asOf().toString())
+                      .put("partitions", partitions));
             });
   }
 

@@ -14,6 +14,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -29,6 +30,9 @@ public final class HoldReaper {
   private static final LuaScript HOLD_LAPSE = SCRIPTS.get(0);
   private static final LuaScript CART_LAPSE = SCRIPTS.get(1);
   private static final int PAGE = 500;
+  // A few SKUs at a time: the sweep is the backstop, and must not queue a whole page of commands
+  // (and the lapses they find) on the Redis pool ahead of the expiry notifications and requests.
+  private static final int LANES = 4;
 
   /** How a lapse was found, for metrics. */
   public enum Source {
@@ -84,6 +88,10 @@ public final class HoldReaper {
                 RedisKeys.skuHoldMarker(sku, cartId),
                 RedisKeys.skuExpiry(sku)),
             List.of(cartId))
+        // counted once the units are back in stock, whatever becomes of the cart's own update
+        .onSuccess(
+            units ->
+                (source == Source.SWEEP ? bySweep : byNotification).increment(units.toInteger()))
         .compose(
             units ->
                 journal
@@ -99,8 +107,7 @@ public final class HoldReaper {
                             changed.toInteger() == 1
                                 ? carts.read(Owner.ofCartId(cartId)).map(List::of)
                                 : Future.succeededFuture(List.of()))
-                    .map(ignored -> units.toInteger()))
-        .onSuccess(units -> (source == Source.SWEEP ? bySweep : byNotification).increment(units));
+                    .map(ignored -> units.toInteger()));
   }
 
   /** Sweeps every SKU's expiry index once; returns the units returned. */
@@ -118,15 +125,16 @@ public final class HoldReaper {
                 .arg(PAGE))
         .compose(
             page -> {
-              List<Future<Integer>> skus = new ArrayList<>();
-              for (Response sku : page.get(1)) {
-                skus.add(sweepSku(sku.toString()));
+              Iterator<Response> skus = page.get(1).iterator();
+              List<Future<Integer>> lanes = new ArrayList<>();
+              for (int i = 0; i < LANES; i++) {
+                lanes.add(sweepLane(skus, 0));
               }
-              return Future.all(skus)
+              return Future.all(lanes)
                   .compose(
                       done -> {
                         int sum = total;
-                        for (int i = 0; i < skus.size(); i++) {
+                        for (int i = 0; i < lanes.size(); i++) {
                           sum += done.<Integer>resultAt(i);
                         }
                         String next = page.get(0).toString();
@@ -135,6 +143,14 @@ public final class HoldReaper {
                             : sweepFrom(next, sum);
                       });
             });
+  }
+
+  /** Sweeps SKUs one after another until the page (shared by the lanes) runs out. */
+  private Future<Integer> sweepLane(Iterator<Response> skus, int sum) {
+    if (!skus.hasNext()) {
+      return Future.succeededFuture(sum);
+    }
+    return sweepSku(skus.next().toString()).compose(n -> sweepLane(skus, sum + n));
   }
 
   private Future<Integer> sweepSku(String sku) {

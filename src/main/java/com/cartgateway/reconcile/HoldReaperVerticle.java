@@ -13,6 +13,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,7 +49,12 @@ public final class HoldReaperVerticle extends VerticleBase {
     redis = RedisGateway.create(vertx, config.redis());
     Clock clock = Clock.systemUTC();
     CartJournal journal =
-        new CartJournal(redis, new EventPublisher(clients.producer(), context), clock);
+        new CartJournal(
+            redis,
+            new EventPublisher(clients.producer(), context),
+            clock,
+            Optional.empty(),
+            config.cart().hotIdle());
     reaper = new HoldReaper(redis, journal, clients.registry(), clock);
     sweepTimer = vertx.setPeriodic(1, config.cart().holdSweepInterval().toMillis(), id -> sweep());
     return enableExpiryEvents().compose(ignored -> subscribe());

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,7 +41,12 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
     UnpublishedSweeper sweeper =
         new UnpublishedSweeper(
             redis,
-            new CartJournal(redis, new EventPublisher(clients.producer(), context), clock),
+            new CartJournal(
+                redis,
+                new EventPublisher(clients.producer(), context),
+                clock,
+                Optional.empty(),
+                config.cart().hotIdle()),
             grace,
             clock,
             clients.registry());

@@ -84,6 +84,23 @@ public final class RedisKeys {
     return idleShard(Math.floorMod(cartId.hashCode(), IDLE_SHARDS));
   }
 
+  /**
+   * A short-lived note that DynamoDB has no copy of a cart Redis lacks, so that reads of a cart
+   * never written do not ask DynamoDB every time.
+   */
+  public static String cartAbsent(String cartId) {
+    return cart(cartId) + ":absent";
+  }
+
+  /**
+   * The epoch of this Redis's data, a hash: {@code since}, when the gateway first found a cart
+   * missing, and {@code ends}, the end offsets of {@code cart.events} once changes applied before
+   * then can no longer be on their way to Kafka. Its absence means Redis lost its data (flushed,
+   * failed over, restarted without persistence), so a cart missing from Redis may only be rebuilt
+   * once the worker has persisted every event up to those offsets.
+   */
+  public static final String EPOCH = "gateway:epoch";
+
   /** Shards of the unpublished index, so that it spreads over a cluster's slots. */
   public static final int UNPUBLISHED_SHARDS = 16;
 

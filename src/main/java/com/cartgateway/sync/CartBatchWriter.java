@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.metrics.CoreMetric;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
@@ -50,7 +49,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * jitter, capped), sending only the items still pending. The worker has nowhere else to put an
  * event, so it never gives up: the breaker retries without limit and its circuit opens only on
  * {@link #close()}, which stops the retries. Inside each attempt the AWS SDK applies its own retry
- * strategy to transient errors; those retries and throttles are counted too.
+ * strategy to transient errors; those retries and throttles are counted too, and every refusal is
+ * counted by kind (throughput, untaken items, other failures: see {@link WriteBehindMetrics}).
  */
 public final class CartBatchWriter {
   /** The most items one DynamoDB write request carries. */
@@ -196,9 +196,7 @@ public final class CartBatchWriter {
                   && canceled.cancellationReasons().size() == chunk.size()) {
                 return canceled(context, chunk, canceled, pending, tally);
               }
-              if (cause instanceof SdkServiceException service && service.isThrottlingException()) {
-                metrics.throttles.increment();
-              }
+              metrics.refused(WriteBehindMetrics.codeOf(cause), cause);
               return Future.failedFuture(cause);
             });
   }
@@ -214,6 +212,7 @@ public final class CartBatchWriter {
       Map<String, CartEvent> pending,
       Tally tally) {
     List<CartEvent> innocent = new ArrayList<>();
+    int staleHere = 0;
     boolean transientFailure = false;
     for (int i = 0; i < chunk.size(); i++) {
       CancellationReason reason = canceled.cancellationReasons().get(i);
@@ -222,15 +221,20 @@ public final class CartBatchWriter {
         case "ConditionalCheckFailed" -> {
           pending.remove(chunk.get(i).cartId());
           tally.stale++;
+          staleHere++;
           metrics.stale.increment();
         }
         case "None" -> innocent.add(chunk.get(i));
-        case "ThrottlingError", "ProvisionedThroughputExceeded" -> {
-          metrics.throttles.increment();
+        default -> {
+          // Throttled, TransactionConflict, or anything new: counted by kind, then retried.
+          metrics.refused(code, null);
           transientFailure = true;
         }
-        default -> transientFailure = true; // TransactionConflict, or anything new: retry
       }
+    }
+    if (transientFailure) {
+      // Everything not stale waits for the next retry: DynamoDB's form of UnprocessedItems here.
+      metrics.unprocessed.increment(chunk.size() - staleHere);
     }
     if (!transientFailure && !innocent.isEmpty() && innocent.size() < chunk.size()) {
       return send(context, innocent, pending, tally);
@@ -287,9 +291,10 @@ public final class CartBatchWriter {
 
   /**
    * Counts the retries and throttles that happen inside the AWS SDK's own retry strategy, which the
-   * worker would not see otherwise (the SDK calls it once an API call ends).
+   * worker would not see otherwise (the SDK calls it once an API call ends). The last attempt of a
+   * call is left out of the throttles: if it failed, the worker counts it by its error code.
    */
-  private static final class SdkRetryCounter implements MetricPublisher {
+  static final class SdkRetryCounter implements MetricPublisher {
     private final WriteBehindMetrics metrics;
 
     SdkRetryCounter(WriteBehindMetrics metrics) {
@@ -299,10 +304,12 @@ public final class CartBatchWriter {
     @Override
     public void publish(MetricCollection call) {
       call.metricValues(CoreMetric.RETRY_COUNT).forEach(metrics.sdkRetries::increment);
-      call.childrenWithName("ApiCallAttempt")
+      List<MetricCollection> attempts = call.childrenWithName("ApiCallAttempt").toList();
+      attempts.stream()
+          .limit(Math.max(0, attempts.size() - 1))
           .flatMap(attempt -> attempt.metricValues(CoreMetric.ERROR_TYPE).stream())
           .filter("Throttling"::equals)
-          .forEach(throttled -> metrics.throttles.increment());
+          .forEach(throttled -> metrics.sdkThrottled());
     }
 
     @Override

@@ -5,14 +5,52 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 /**
  * The process-wide meters of the write-behind worker ({@code cart_writebehind_*}). Every instance
  * built on one registry shares the same meters, so verticle instances add up. The per-consumer
- * gauges (lag, events in flight, paused partitions) live in {@link WriteBehindVerticle}.
+ * gauges (lag, events in flight, paused partitions) live in {@link WriteBehindVerticle}, the
+ * group's lag by partition in {@link WriteBehindProgress}.
+ *
+ * <p>DynamoDB refusals are counted by kind, so that a dashboard tells "DynamoDB needs capacity"
+ * from "DynamoDB is unreachable": {@code cart_writebehind_dynamodb_throttles{reason}} for
+ * throughput ({@code provisioned_throughput_exceeded}, {@code throttling}, {@code
+ * request_limit_exceeded}, and {@code sdk_attempt} for throttled attempts the AWS SDK retried by
+ * itself, whose code it does not report); {@code cart_writebehind_dynamodb_unprocessed_items} for
+ * items a request returned untaken (the transactional form of BatchWriteItem's {@code
+ * UnprocessedItems}); {@code cart_writebehind_dynamodb_failures{reason}} for everything else
+ * ({@code transaction_conflict}, {@code unavailable}, {@code other}).
  */
 final class WriteBehindMetrics {
+  static final String THROTTLES = "cart_writebehind_dynamodb_throttles";
+  static final String FAILURES = "cart_writebehind_dynamodb_failures";
+  static final String PROVISIONED = "provisioned_throughput_exceeded";
+  static final String THROTTLING = "throttling";
+  static final String REQUEST_LIMIT = "request_limit_exceeded";
+  static final String SDK_ATTEMPT = "sdk_attempt";
+  static final String CONFLICT = "transaction_conflict";
+  static final String UNAVAILABLE = "unavailable";
+  static final String OTHER = "other";
+
   private static final String COALESCING_RATIO = "cart_writebehind_coalescing_ratio";
+  // Powers of about 2.5 up to the largest poll the configuration allows.
+  private static final double[] BATCH_BUCKETS = {
+    1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000
+  };
+  private static final double[] REQUEST_BUCKETS = {1, 2, 5, 10, 15, 20, 25};
+  // Error and cancellation-reason codes of DynamoDB, by the reason they are counted under.
+  private static final Map<String, String> THROTTLE_CODES =
+      Map.of(
+          "ProvisionedThroughputExceededException", PROVISIONED,
+          "ProvisionedThroughputExceeded", PROVISIONED,
+          "ThrottlingException", THROTTLING,
+          "ThrottlingError", THROTTLING,
+          "Throttling", THROTTLING,
+          "RequestLimitExceeded", REQUEST_LIMIT);
 
   final DistributionSummary batchEvents;
   final DistributionSummary batchItems;
@@ -22,22 +60,27 @@ final class WriteBehindMetrics {
   final Counter invalid;
   final Counter workerRetries;
   final Counter sdkRetries;
-  final Counter throttles;
+  final Counter unprocessed;
   final Counter commitFailures;
   final Timer batchWrite;
+  private final Map<String, Counter> throttles;
+  private final Map<String, Counter> failures;
 
   WriteBehindMetrics(MeterRegistry registry) {
     batchEvents =
         DistributionSummary.builder("cart_writebehind_batch_events")
             .description("Valid cart events in one batch taken from Kafka")
+            .serviceLevelObjectives(BATCH_BUCKETS)
             .register(registry);
     batchItems =
         DistributionSummary.builder("cart_writebehind_batch_items")
             .description("DynamoDB items of one batch, after coalescing versions of a cart")
+            .serviceLevelObjectives(BATCH_BUCKETS)
             .register(registry);
     requestItems =
         DistributionSummary.builder("cart_writebehind_request_items")
             .description("Items in one DynamoDB write request (at most 25)")
+            .serviceLevelObjectives(REQUEST_BUCKETS)
             .register(registry);
     written = items(registry, "written");
     stale = items(registry, "stale");
@@ -47,10 +90,24 @@ final class WriteBehindMetrics {
             .register(registry);
     workerRetries = retries(registry, "worker");
     sdkRetries = retries(registry, "sdk");
-    throttles =
-        Counter.builder("cart_writebehind_dynamodb_throttles")
-            .description("DynamoDB requests or transaction items refused for throughput")
+    unprocessed =
+        Counter.builder("cart_writebehind_dynamodb_unprocessed_items")
+            .description(
+                "Items a DynamoDB request returned untaken (throttled, conflicting, or canceled"
+                    + " with them) and that wait for the next retry")
             .register(registry);
+    // Registered up front, so that every reason shows as 0 before it first happens.
+    throttles =
+        Map.of(
+            PROVISIONED, throttle(registry, PROVISIONED),
+            THROTTLING, throttle(registry, THROTTLING),
+            REQUEST_LIMIT, throttle(registry, REQUEST_LIMIT),
+            SDK_ATTEMPT, throttle(registry, SDK_ATTEMPT));
+    failures =
+        Map.of(
+            CONFLICT, failure(registry, CONFLICT),
+            UNAVAILABLE, failure(registry, UNAVAILABLE),
+            OTHER, failure(registry, OTHER));
     commitFailures =
         Counter.builder("cart_writebehind_commit_failures")
             .description("Offset commits refused (rebalance or Kafka down); the events replay")
@@ -65,6 +122,51 @@ final class WriteBehindMetrics {
           .description("Events taken from Kafka per DynamoDB item, since the start")
           .register(registry);
     }
+  }
+
+  /**
+   * Counts a request or a transaction item that DynamoDB refused: as a throttle when its code says
+   * throughput, else as a failure by kind.
+   *
+   * @param code the error code, or the transaction's cancellation reason; null when DynamoDB gave
+   *     none (the client could not reach it)
+   * @param failure the exception, or null for a cancellation reason
+   */
+  void refused(String code, Throwable failure) {
+    String throttle = code == null ? null : THROTTLE_CODES.get(code);
+    if (throttle == null
+        && failure instanceof SdkServiceException service
+        && service.isThrottlingException()) {
+      throttle = THROTTLING;
+    }
+    if (throttle != null) {
+      throttles.get(throttle).increment();
+    } else if ("TransactionConflict".equals(code)
+        || "TransactionConflictException".equals(code)
+        || "TransactionInProgressException".equals(code)) {
+      failures.get(CONFLICT).increment();
+    } else if (failure instanceof SdkClientException
+        || failure instanceof SdkServiceException service && service.statusCode() >= 500) {
+      failures.get(UNAVAILABLE).increment();
+    } else {
+      failures.get(OTHER).increment();
+    }
+  }
+
+  /** Counts a throttled attempt that the AWS SDK retried inside one call. */
+  void sdkThrottled() {
+    throttles.get(SDK_ATTEMPT).increment();
+  }
+
+  /** The error code of a DynamoDB exception, or null. */
+  static String codeOf(Throwable failure) {
+    if (!(failure instanceof DynamoDbException dynamo)) {
+      return null;
+    }
+    // An exception built without details (not parsed from a response) still names its kind.
+    return dynamo.awsErrorDetails() != null && dynamo.awsErrorDetails().errorCode() != null
+        ? dynamo.awsErrorDetails().errorCode()
+        : dynamo.getClass().getSimpleName();
   }
 
   private double coalescingRatio() {
@@ -83,6 +185,23 @@ final class WriteBehindMetrics {
     return Counter.builder("cart_writebehind_dynamodb_retries")
         .description("DynamoDB writes retried, by the worker's backoff or inside the AWS SDK")
         .tag("layer", layer)
+        .register(registry);
+  }
+
+  private static Counter throttle(MeterRegistry registry, String reason) {
+    return Counter.builder(THROTTLES)
+        .description(
+            "DynamoDB requests or transaction items refused for throughput, by reason (sdk_attempt:"
+                + " retried inside the AWS SDK, code not reported)")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  private static Counter failure(MeterRegistry registry, String reason) {
+    return Counter.builder(FAILURES)
+        .description(
+            "DynamoDB requests or transaction items refused for a reason other than throughput")
+        .tag("reason", reason)
         .register(registry);
   }
 }

@@ -62,7 +62,7 @@ public final class WriteBehindVerticle extends VerticleBase {
   private KafkaReadStream<String, String> consumer;
   private CartBatchWriter writer;
   private WriteBehindMetrics metrics;
-  private WriteBehindLag lag;
+  private WriteBehindProgress progress;
   private long lagTimer;
   private long keepAliveTimer = -1;
   private Future<Void> keepAlive;
@@ -98,7 +98,10 @@ public final class WriteBehindVerticle extends VerticleBase {
             config.dynamoDb().cartsTable(),
             config.worker(),
             clients.registry());
-    lag = new WriteBehindLag(clients.kafkaAdmin(), config.worker().groupId());
+    // The process's shared reader: the health check and the HTTP role use the same cache.
+    progress =
+        WriteBehindProgress.forProcess(
+            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
     consumer = KafkaReadStream.create(vertx, consumerSettings(), String.class, String.class);
     consumer.partitionsAssignedHandler(assigned::addAll);
     consumer.partitionsRevokedHandler(assigned::removeAll);
@@ -191,8 +194,14 @@ public final class WriteBehindVerticle extends VerticleBase {
     idle = false;
     inFlightEvents = batch.size() + carried.size();
     List<CartEvent> events = decode(batch);
+    // Record timestamps (when Kafka took the event), not the carts' updatedAt: a republished
+    // event keeps its old updatedAt, and a record that is not a cart event has none.
     oldestPendingAt =
-        events.stream().mapToLong(CartEvent::updatedAt).min().orElse(System.currentTimeMillis());
+        batch.stream()
+            .mapToLong(ConsumerRecord::timestamp)
+            .filter(at -> at > 0)
+            .min()
+            .orElse(System.currentTimeMillis());
     pauseAssigned()
         .compose(
             paused -> {
@@ -202,8 +211,9 @@ public final class WriteBehindVerticle extends VerticleBase {
         .eventually(this::stopKeepAlive)
         .compose(
             written -> {
-              events.stream()
-                  .mapToLong(CartEvent::updatedAt)
+              batch.stream()
+                  .mapToLong(ConsumerRecord::timestamp)
+                  .filter(at -> at > 0)
                   .max()
                   .ifPresent(newest -> newestWrittenAt = Math.max(newestWrittenAt, newest));
               oldestPendingAt = 0;
@@ -378,18 +388,25 @@ public final class WriteBehindVerticle extends VerticleBase {
       return;
     }
     refreshingLag = true;
-    Future.fromCompletionStage(lag.byPartition(Set.copyOf(assigned)), context)
+    Set<TopicPartition> mine = Set.copyOf(assigned);
+    progress
+        .snapshot()
         .onSuccess(
-            byPartition ->
-                lagEvents = byPartition.values().stream().mapToLong(Long::longValue).sum())
+            snapshot ->
+                lagEvents =
+                    mine.stream()
+                        .filter(p -> snapshot.partitions().containsKey(p.partition()))
+                        .mapToLong(p -> snapshot.lagEvents(p.partition()))
+                        .sum())
         .onFailure(e -> LOG.log(Level.FINE, "write-behind lag unknown for now", e))
         .onComplete(done -> refreshingLag = false);
   }
 
   /**
-   * Seconds DynamoDB is behind: now minus {@code updatedAt} of the oldest event not yet written
-   * while a batch is in flight, of the newest event written between batches, and 0 once a poll
-   * finds nothing new.
+   * Seconds DynamoDB is behind, from record timestamps: now minus the timestamp of the oldest
+   * record not yet written while a batch is in flight, of the newest record written between
+   * batches, and 0 once a poll finds nothing new. Events still in Kafka that this consumer has not
+   * polled yet are not seen here; {@code cart_writebehind_lag_events} counts them.
    */
   private double lagSeconds() {
     long since = oldestPendingAt > 0 ? oldestPendingAt : idle ? 0 : newestWrittenAt;
@@ -403,7 +420,7 @@ public final class WriteBehindVerticle extends VerticleBase {
         v -> v.lagEvents);
     gauge(
         "cart_writebehind_lag_seconds",
-        "Age of the oldest event not yet in DynamoDB (0 when caught up)",
+        "Age (record timestamp) of the oldest polled event not yet in DynamoDB (0 when caught up)",
         WriteBehindVerticle::lagSeconds);
     gauge(
         "cart_writebehind_inflight_events",

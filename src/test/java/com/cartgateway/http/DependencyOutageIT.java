@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.cartgateway.dev.ManagedService;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.DynamoTables;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /** A failing dependency gets 503 with Retry-After, never a hang, and the gateway heals after. */
 @DisplayName("dependency outages")
@@ -62,23 +59,21 @@ class DependencyOutageIT {
   @Test
   @DisplayName("readiness reports Kafka and DynamoDB outages by name and recovers")
   void kafkaAndDynamoDown() throws Exception {
-    for (ManagedService service :
-        new ManagedService[] {TestServices.get().kafka(), TestServices.get().dynamoDb()}) {
-      String check = service.name();
-      service.stop();
-      try {
-        assertReadiness(503, check, "DOWN");
-      } finally {
-        service.start();
-      }
-      if (service == TestServices.get().dynamoDb()) {
-        // DynamoDB Local in memory comes back empty; the tables are created again, as at start.
-        try (DynamoDbAsyncClient dynamo = DynamoTables.client(gateway.config().dynamoDb())) {
-          DynamoTables.ensure(dynamo, gateway.config().dynamoDb()).get(30, TimeUnit.SECONDS);
-        }
-      }
-      assertThat(eventually(() -> readiness().statusCode())).as(readiness().body()).isEqualTo(200);
+    ManagedService kafka = TestServices.get().kafka();
+    kafka.stop();
+    try {
+      assertReadiness(503, kafka.name(), "DOWN");
+    } finally {
+      kafka.start();
     }
+    assertThat(eventually(() -> readiness().statusCode())).as(readiness().body()).isEqualTo(200);
+
+    // Frozen rather than stopped: DynamoDB Local keeps its tables in memory only.
+    ManagedService dynamoDb = TestServices.get().dynamoDb();
+    try (AutoCloseable unreachable = TestServices.suspend(dynamoDb)) {
+      assertReadiness(503, dynamoDb.name(), "DOWN");
+    }
+    assertThat(eventually(() -> readiness().statusCode())).as(readiness().body()).isEqualTo(200);
   }
 
   private HttpResponse<String> readiness() {

@@ -3,6 +3,7 @@ package com.cartgateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.cartgateway.sync.CartEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -719,6 +720,51 @@ class OpenApiDocumentTest {
 
     assertThat(contract.getRawContract().getJsonObject("info").getString("description"))
         .contains("`cart.abandoned`", "idleSince", "`cart.recovered`", "recoveredAt");
+  }
+
+  @Test
+  @DisplayName("describes the cart.events record exactly as the gateway writes it")
+  void describesCartChangeEvents() {
+    JsonObject schema =
+        resolve(
+            contract
+                .getRawContract()
+                .getJsonObject("x-events")
+                .getJsonObject("topics")
+                .getJsonObject("cart.events")
+                .getJsonObject("schema"));
+    CartEvent.Owner owner = new CartEvent.Owner("user", "alice");
+    JsonObject held =
+        new CartEvent(
+                "u:alice",
+                owner,
+                3,
+                1_795_000_000_000L,
+                "USD",
+                List.of(
+                    new CartEvent.Line(
+                        "SKU-1",
+                        2,
+                        2999,
+                        1_794_999_000_000L,
+                        1_795_000_000_000L,
+                        2,
+                        1_795_000_900_000L,
+                        new JsonObject().put("size", "M"))))
+            .toJson();
+    JsonObject emptied =
+        new CartEvent("u:alice", owner, 4, 1_795_000_100_000L, null, List.of()).toJson();
+    assertValid(schema, held);
+    assertValid(schema, emptied);
+    assertThat(schema.getJsonArray("required").getList())
+        .containsExactlyInAnyOrderElementsOf(held.fieldNames());
+    JsonObject line = held.getJsonArray("lines").getJsonObject(0);
+    JsonObject lineSchema =
+        schema.getJsonObject("properties").getJsonObject("lines").getJsonObject("items");
+    assertThat(lineSchema.getJsonArray("required").getList())
+        .containsExactlyInAnyOrderElementsOf(line.fieldNames());
+    assertThat(fields(lineSchema.getJsonObject("properties")))
+        .containsExactlyInAnyOrderElementsOf(line.fieldNames());
   }
 
   @Test

@@ -3,8 +3,20 @@ package com.cartgateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.support.Gateway;
+import com.cartgateway.sync.CartEvent;
+import com.cartgateway.sync.Topics;
+import com.cartgateway.sync.WriteBehindLag;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +35,91 @@ class OperationsIT {
     assertThat(checks.fieldNames()).containsExactlyInAnyOrder("redis", "kafka", "dynamodb");
     checks.forEach(
         e -> assertThat(((JsonObject) e.getValue()).getString("status")).isEqualTo("UP"));
+  }
+
+  @Test
+  @DisplayName(
+      "ready reports the write-behind lag of cart.events by partition and stays UP while DynamoDB"
+          + " is behind")
+  void readyReportsWriteBehindLag() throws Exception {
+    // This gateway reports a group that no process runs, so an event published here stays
+    // unpersisted and the lag cannot be zero (the shared gateway's worker drains the default
+    // group).
+    Gateway gateway =
+        Gateway.start(
+            Map.of("CART_ROLES", "http"),
+            new JsonObject()
+                .put("worker", new JsonObject().put("groupId", Gateway.unique("idle-writer"))));
+    try {
+      readyReportsLagOf(gateway);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  private static void readyReportsLagOf(Gateway gateway) throws Exception {
+    String cart = Gateway.unique("u:lagging");
+    RecordMetadata sent =
+        gateway
+            .application()
+            .clients()
+            .producer()
+            .send(
+                new ProducerRecord<>(
+                    Topics.CART_EVENTS,
+                    cart,
+                    new CartEvent(
+                            cart,
+                            new CartEvent.Owner("user", cart.substring(2)),
+                            1,
+                            System.currentTimeMillis(),
+                            null,
+                            List.of())
+                        .toJson()
+                        .encode()))
+            .get(10, TimeUnit.SECONDS);
+    int partition = WriteBehindLag.partitionOf(cart, 3).partition();
+
+    // The lag comes from a snapshot at most 250 ms old: ask until it includes the event.
+    JsonObject body = null;
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (body == null || end(body, partition) <= sent.offset()) {
+      assertThat(Instant.now()).as("the event shows within 10 s").isBefore(deadline);
+      Thread.sleep(100);
+      HttpResponse<String> ready = gateway.send(gateway.request("/health/ready").GET().build());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      body = new JsonObject(ready.body());
+    }
+
+    assertThat(body.getString("status")).isEqualTo("UP");
+    JsonObject writeBehind = body.getJsonObject("writeBehind");
+    assertThat(writeBehind.getString("group")).isEqualTo(gateway.config().worker().groupId());
+    assertThat(writeBehind.getString("topic")).isEqualTo("cart.events");
+    assertThat(writeBehind.containsKey("lagSeconds")).isTrue();
+    assertThat(Instant.parse(writeBehind.getString("asOf"))).isBefore(Instant.now());
+    JsonArray partitions = writeBehind.getJsonArray("partitions");
+    assertThat(partitions).hasSize(3);
+    long total = 0;
+    for (int i = 0; i < partitions.size(); i++) {
+      JsonObject p = partitions.getJsonObject(i);
+      long committed = p.getLong("committed") == null ? 0 : p.getLong("committed");
+      assertThat(p.getLong("lagEvents")).isEqualTo(Math.max(0, p.getLong("end") - committed));
+      total += p.getLong("lagEvents");
+    }
+    assertThat(writeBehind.getLong("lagEvents")).isEqualTo(total);
+    JsonObject mine = partitions.getJsonObject(partition);
+    assertThat(mine.getInteger("partition")).isEqualTo(partition);
+    assertThat(mine.getLong("lagEvents")).isPositive();
+    assertThat(writeBehind.getBoolean("caughtUp")).isFalse();
+    assertThat(gateway.send(gateway.request("/metrics").GET().build()).body())
+        .contains("cart_writebehind_group_lag_events{partition=\"" + partition + "\"}");
+  }
+
+  private static long end(JsonObject ready, int partition) {
+    JsonObject writeBehind = ready.getJsonObject("writeBehind");
+    return writeBehind == null || writeBehind.getJsonArray("partitions") == null
+        ? -1
+        : writeBehind.getJsonArray("partitions").getJsonObject(partition).getLong("end");
   }
 
   @Test
@@ -73,6 +170,21 @@ class OperationsIT {
     HttpResponse<String> doc = gateway.send(gateway.request("/openapi.yaml").GET().build());
     assertThat(doc.statusCode()).isEqualTo(200);
     assertThat(doc.body()).startsWith("openapi: 3.1");
+  }
+
+  @Test
+  @DisplayName(
+      "a client asking for an h2c upgrade gets the whole document over HTTP/1.1 on a new connection")
+  void noCleartextUpgrade() throws Exception {
+    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpResponse<String> doc =
+        fresh.send(
+            gateway.request("/openapi.yaml").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(doc.statusCode()).isEqualTo(200);
+    assertThat(doc.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    try (var in = getClass().getClassLoader().getResourceAsStream("openapi.yaml")) {
+      assertThat(doc.body()).isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 
   @Test

@@ -85,6 +85,31 @@ public final class TestServices {
     return services.dynamoDb();
   }
 
+  /**
+   * Freezes a service's process (SIGSTOP) until the returned handle is closed (SIGCONT): it keeps
+   * its data and its port, but answers nothing, as a partitioned or hung server would. Stopping
+   * DynamoDB Local instead would lose every table, which no real outage does.
+   */
+  public static AutoCloseable suspend(ManagedService service) {
+    long pid = service.pid();
+    signal("STOP", pid);
+    return () -> signal("CONT", pid);
+  }
+
+  private static void signal(String name, long pid) {
+    try {
+      int code = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+      if (code != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid + " exited with " + code);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot signal " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling " + pid, e);
+    }
+  }
+
   /** The services themselves, for anything not covered above (more topics, folders, logs). */
   public DevServices devServices() {
     return services;

@@ -31,6 +31,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -195,6 +196,34 @@ final class WorkerProcess implements AutoCloseable {
     return join(Future.fromCompletionStage(lag.byPartition(all))).values().stream()
         .mapToLong(Long::longValue)
         .sum();
+  }
+
+  /**
+   * Commits this group at the end of cart.events, as a group that has written everything before
+   * now, so that its first poll holds only what the test publishes next (the shared topic carries
+   * every other test's events).
+   */
+  void skipHistory() {
+    Map<TopicPartition, OffsetSpec> latest =
+        IntStream.range(0, TestServices.TOPICS.get(Topics.CART_EVENTS))
+            .mapToObj(p -> new TopicPartition(Topics.CART_EVENTS, p))
+            .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+    Map<TopicPartition, OffsetAndMetadata> ends =
+        join(
+                Future.fromCompletionStage(
+                    clients.kafkaAdmin().listOffsets(latest).all().toCompletionStage()))
+            .entrySet()
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue().offset())));
+    join(
+        Future.fromCompletionStage(
+            clients
+                .kafkaAdmin()
+                .alterConsumerGroupOffsets(config.worker().groupId(), ends)
+                .all()
+                .toCompletionStage()));
   }
 
   Map<TopicPartition, OffsetAndMetadata> committed() {

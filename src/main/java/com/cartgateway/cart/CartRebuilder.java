@@ -1,0 +1,294 @@
+package com.cartgateway.cart;
+
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.StoreUnavailableException;
+import com.cartgateway.sync.CartEvent;
+import com.cartgateway.sync.DynamoCarts;
+import com.cartgateway.sync.WriteBehindProgress;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Rebuilds a cart that Redis lacks from its durable copy in DynamoDB, but only from a caught-up
+ * store (invariant 2): otherwise an acknowledged change still on its way through {@code
+ * cart.events} would vanish with the next write.
+ *
+ * <p>When is DynamoDB caught up for a cart? The first process to find a cart missing starts an
+ * epoch in Redis ({@code gateway:epoch}, a hash lost with everything else when Redis loses its
+ * data): the time it noticed. A change that a script applied before the loss may still be on its
+ * way to Kafka for a while (the publish window: a Redis read, then at most the producer's blocking
+ * time and its delivery timeout), so nothing is rebuilt until that window has passed since the
+ * epoch began; then the first process to look records the end offsets of {@code cart.events}. Every
+ * event acknowledged before Redis lost a cart lies below them, so once the worker group has
+ * committed past them on the cart's partition, DynamoDB has the cart's last acknowledged state.
+ * Until then a write gets 503 with {@code Retry-After}; a read serves DynamoDB's copy without
+ * keeping it. Carts that leave Redis by the hot-set idle time ({@code CART_HOT_IDLE_SECONDS}) left
+ * it long after their last event, which the worker has persisted unless it lags by more than that
+ * time (the lag is on {@code /health/ready} and in the metrics).
+ *
+ * <p>A cart DynamoDB has never seen is simply new. Reads remember that for a minute, so browsing
+ * with an empty cart does not cost a DynamoDB read a page.
+ */
+public final class CartRebuilder {
+  /** The scripts the rebuilder runs. */
+  public static final List<LuaScript> SCRIPTS =
+      List.of(LuaScript.load("cart_restore", "cart_common"));
+
+  private static final LuaScript RESTORE = SCRIPTS.get(0);
+  private static final Duration ABSENT = Duration.ofSeconds(60);
+  private static final String SINCE = "since";
+  private static final String ENDS = "ends";
+
+  private final RedisGateway redis;
+  private final DynamoCarts dynamo;
+  private final WriteBehindProgress progress;
+  private final Duration hotIdle;
+  private final Duration publishWindow;
+  private final Clock clock;
+
+  /**
+   * @param redis the verticle's Redis client
+   * @param dynamo the durable copy of carts
+   * @param progress how far the worker group has persisted {@code cart.events}
+   * @param hotIdle how long Redis keeps a cart after its last change
+   * @param publishWindow the longest a change applied in Redis may take to reach Kafka or fail
+   * @param clock the wall clock, shared by every process through the epoch's start time
+   */
+  public CartRebuilder(
+      RedisGateway redis,
+      DynamoCarts dynamo,
+      WriteBehindProgress progress,
+      Duration hotIdle,
+      Duration publishWindow,
+      Clock clock) {
+    this.redis = redis;
+    this.dynamo = dynamo;
+    this.progress = progress;
+    this.hotIdle = hotIdle;
+    this.publishWindow = publishWindow;
+    this.clock = clock;
+  }
+
+  /** Makes sure Redis has each cart before a write changes it: restored, or known to be new. */
+  public Future<Void> beforeWrite(List<String> cartIds) {
+    List<Future<?>> all = new ArrayList<>(cartIds.size());
+    for (String cartId : cartIds) {
+      all.add(beforeWrite(cartId));
+    }
+    return Future.all(all).mapEmpty();
+  }
+
+  private Future<Void> beforeWrite(String cartId) {
+    return redis
+        .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cart(cartId)))
+        .compose(
+            exists ->
+                exists.toInteger() == 1
+                    ? Future.succeededFuture()
+                    : caughtUp(cartId)
+                        .compose(
+                            ready ->
+                                ready
+                                    ? durable(cartId)
+                                    : Future.failedFuture(
+                                        new StoreUnavailableException(
+                                            "write-behind",
+                                            new IllegalStateException(
+                                                "DynamoDB is not caught up with " + cartId))))
+                        .compose(
+                            stored ->
+                                stored.isPresent()
+                                    ? restore(stored.get()).mapEmpty()
+                                    : Future.succeededFuture()));
+  }
+
+  /**
+   * What to show for a cart Redis lacks: DynamoDB's copy (restored into Redis when DynamoDB is
+   * caught up), else the empty cart.
+   *
+   * @param missing the cart as Redis read it, version 0
+   */
+  public Future<Cart> onReadMiss(Cart missing) {
+    String cartId = missing.owner().cartId();
+    return redis
+        .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cartAbsent(cartId)))
+        .compose(
+            absent ->
+                absent.toInteger() == 1
+                    ? Future.succeededFuture(missing)
+                    : durable(cartId)
+                        .compose(
+                            stored -> {
+                              if (stored.isEmpty()) {
+                                return redis
+                                    .send(
+                                        Request.cmd(Command.SET)
+                                            .arg(RedisKeys.cartAbsent(cartId))
+                                            .arg(1)
+                                            .arg("EX")
+                                            .arg(ABSENT.toSeconds()))
+                                    .map(missing);
+                              }
+                              Cart cart = toCart(missing.owner(), stored.get());
+                              return caughtUp(cartId)
+                                  .compose(
+                                      ready ->
+                                          ready
+                                              ? restore(stored.get()).map(cart)
+                                              : Future.succeededFuture(cart));
+                            }));
+  }
+
+  /**
+   * Whether DynamoDB has every acknowledged event of the cart. Committed offsets only grow, so a
+   * cached snapshot that already passed the epoch's end offsets is proof enough; else a fresh read.
+   */
+  private Future<Boolean> caughtUp(String cartId) {
+    return epoch()
+        .compose(
+            epoch -> {
+              long since = Long.parseLong(epoch.get(SINCE));
+              if (clock.millis() < since + publishWindow.toMillis()) {
+                return Future.succeededFuture(false);
+              }
+              return (epoch.containsKey(ENDS)
+                      ? Future.succeededFuture(new JsonObject(epoch.get(ENDS)))
+                      : settle())
+                  .compose(
+                      ends ->
+                          progress
+                              .snapshot()
+                              .compose(
+                                  cached ->
+                                      passed(cached, ends, cartId)
+                                          ? Future.succeededFuture(true)
+                                          : progress
+                                              .fresh()
+                                              .map(fresh -> passed(fresh, ends, cartId))));
+            });
+  }
+
+  private static boolean passed(
+      WriteBehindProgress.Snapshot snapshot, JsonObject ends, String cartId) {
+    int partition = snapshot.partitionOf(cartId);
+    Long end = ends.getLong(Integer.toString(partition));
+    WriteBehindProgress.PartitionProgress now = snapshot.partitions().get(partition);
+    return end != null && now != null && Math.max(0, now.committed()) >= end;
+  }
+
+  /** The current epoch's fields, starting one now when Redis lost (or never had) it. */
+  private Future<Map<String, String>> epoch() {
+    return fields()
+        .compose(
+            epoch ->
+                epoch.containsKey(SINCE)
+                    ? Future.succeededFuture(epoch)
+                    // The first process to notice sets it; everyone uses that one.
+                    : redis
+                        .send(
+                            Request.cmd(Command.HSETNX)
+                                .arg(RedisKeys.EPOCH)
+                                .arg(SINCE)
+                                .arg(clock.millis()))
+                        .compose(set -> fields()));
+  }
+
+  /**
+   * Records the end offsets of {@code cart.events} once the publish window has passed: every change
+   * acknowledged before the loss is below them.
+   */
+  private Future<JsonObject> settle() {
+    return progress
+        .fresh()
+        .compose(
+            fresh -> {
+              JsonObject ends = new JsonObject();
+              for (Map.Entry<Integer, WriteBehindProgress.PartitionProgress> p :
+                  fresh.partitions().entrySet()) {
+                ends.put(Integer.toString(p.getKey()), p.getValue().end());
+              }
+              return redis
+                  .send(
+                      Request.cmd(Command.HSETNX).arg(RedisKeys.EPOCH).arg(ENDS).arg(ends.encode()))
+                  .compose(set -> fields())
+                  .map(epoch -> new JsonObject(epoch.get(ENDS)));
+            });
+  }
+
+  private Future<Map<String, String>> fields() {
+    return redis
+        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.EPOCH))
+        .map(
+            reply -> {
+              Map<String, String> fields = new HashMap<>();
+              for (String key : reply.getKeys()) {
+                fields.put(key, reply.get(key).toString());
+              }
+              return fields;
+            });
+  }
+
+  private Future<Optional<CartEvent>> durable(String cartId) {
+    return dynamo
+        .read(cartId)
+        .recover(e -> Future.failedFuture(new StoreUnavailableException("dynamodb", e)));
+  }
+
+  private Future<Boolean> restore(CartEvent stored) {
+    List<Object> args = new ArrayList<>();
+    args.add(stored.version());
+    args.add(stored.updatedAt());
+    args.add(stored.currency() == null ? "" : stored.currency());
+    args.add(hotIdle.toMillis());
+    for (CartEvent.Line line : stored.lines()) {
+      args.add(line.sku());
+      args.add(line.quantity());
+      args.add(line.unitPrice());
+      args.add(line.addedAt());
+      args.add(line.variant() == null ? "" : line.variant().encode());
+    }
+    return redis
+        .eval(RESTORE, List.of(RedisKeys.cart(stored.cartId())), args)
+        .compose(
+            restored ->
+                redis
+                    .send(Request.cmd(Command.DEL).arg(RedisKeys.cartAbsent(stored.cartId())))
+                    .map(restored.toInteger() == 1));
+  }
+
+  /** The cart a durable copy describes, as restoring it would leave it: nothing held. */
+  private static Cart toCart(Owner owner, CartEvent stored) {
+    List<CartLine> lines = new ArrayList<>(stored.lines().size());
+    for (CartEvent.Line line : stored.lines()) {
+      lines.add(
+          new CartLine(
+              line.sku(),
+              line.quantity(),
+              line.unitPrice(),
+              line.addedAt(),
+              stored.updatedAt(),
+              0,
+              0,
+              line.variant()));
+    }
+    return new Cart(
+        owner,
+        stored.version(),
+        lines.isEmpty() ? null : stored.currency(),
+        List.copyOf(lines),
+        stored.updatedAt(),
+        stored.updatedAt(),
+        0);
+  }
+}

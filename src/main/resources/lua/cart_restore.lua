@@ -1,0 +1,29 @@
+-- Brings a cart back into Redis from its durable copy, unless Redis has it (a concurrent restore or
+-- write won). Holds are not restored: the stock side no longer counts them, so the lines come back
+-- unheld and checkout reserves them again.
+-- KEYS[1] cart hash
+-- ARGV[1] version  ARGV[2] updatedAt ms  ARGV[3] currency or ''  ARGV[4] hot-set idle ms
+-- then per line, 5 values: sku, quantity, unit price, addedAt, variant JSON or ''
+-- Returns 1 when restored, 0 when Redis had the cart
+local cart = KEYS[1]
+if redis.call('EXISTS', cart) == 1 then
+  return 0
+end
+local updated = tonumber(ARGV[2])
+local n = 0
+for i = 5, #ARGV, 5 do
+  local sku = ARGV[i]
+  local line = {q = tonumber(ARGV[i + 1]), p = tonumber(ARGV[i + 2]), a = tonumber(ARGV[i + 3]),
+                u = updated, h = 0, hx = 0}
+  redis.call('HSET', cart, 'l:' .. sku, encode_line(line))
+  if ARGV[i + 4] ~= '' then
+    redis.call('HSET', cart, 'var:' .. sku, ARGV[i + 4])
+  end
+  n = n + 1
+end
+redis.call('HSET', cart, 'v', ARGV[1], 'u', updated, 'sc', updated, 'n', n)
+if ARGV[3] ~= '' and n > 0 then
+  redis.call('HSET', cart, 'cur', ARGV[3])
+end
+redis.call('PEXPIRE', cart, ARGV[4])
+return 1
