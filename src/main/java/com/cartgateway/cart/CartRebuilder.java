@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.config.AppConfig;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
@@ -24,18 +25,18 @@ import java.util.Optional;
  * store (invariant 2): otherwise an acknowledged change still on its way through {@code
  * cart.events} would vanish with the next write.
  *
- * <p>When is DynamoDB caught up for a cart? The first process to find a cart missing starts an
- * epoch in Redis ({@code gateway:epoch}, a hash lost with everything else when Redis loses its
- * data): the time it noticed. A change that a script applied before the loss may still be on its
- * way to Kafka for a while (the publish window: a Redis read, then at most the producer's blocking
- * time and its delivery timeout), so nothing is rebuilt until that window has passed since the
- * epoch began; then the first process to look records the end offsets of {@code cart.events}. Every
- * event acknowledged before Redis lost a cart lies below them, so once the worker group has
- * committed past them on the cart's partition, DynamoDB has the cart's last acknowledged state.
- * Until then a write gets 503 with {@code Retry-After}; a read serves DynamoDB's copy without
- * keeping it. Carts that leave Redis by the hot-set idle time ({@code CART_HOT_IDLE_SECONDS}) left
- * it long after their last event, which the worker has persisted unless it lags by more than that
- * time (the lag is on {@code /health/ready} and in the metrics).
+ * <p>When is DynamoDB caught up for a cart? The first process to find Redis without an epoch (each
+ * HTTP verticle looks every second) starts one ({@code gateway:epoch}, a hash lost with everything
+ * else when Redis loses its data): the time it noticed. A change that a script applied before the
+ * loss may still be on its way to Kafka for a while (the publish window: a Redis read, then at most
+ * the producer's blocking time and its delivery timeout), so nothing is rebuilt until that window
+ * has passed since the epoch began; then the first process to look records the end offsets of
+ * {@code cart.events}. Every event acknowledged before Redis lost a cart lies below them, so once
+ * the worker group has committed past them on the cart's partition, DynamoDB has the cart's last
+ * acknowledged state. Until then a write gets 503 with {@code Retry-After}; a read serves
+ * DynamoDB's copy without keeping it. Carts that leave Redis by the hot-set idle time ({@code
+ * CART_HOT_IDLE_SECONDS}) left it long after their last event, which the worker has persisted
+ * unless it lags by more than that time (the lag is on {@code /health/ready} and in the metrics).
  *
  * <p>A cart DynamoDB has never seen is simply new. Reads remember that for a minute, so browsing
  * with an empty cart does not cost a DynamoDB read a page.
@@ -80,6 +81,19 @@ public final class CartRebuilder {
     this.clock = clock;
   }
 
+  /**
+   * The longest a change applied in Redis may take to reach Kafka or fail: the Redis read of the
+   * new state, then the producer's blocking time and its delivery timeout (both the delivery
+   * timeout here), with a second of margin for clocks and queues.
+   */
+  public static Duration publishWindow(AppConfig config) {
+    return config
+        .redis()
+        .commandTimeout()
+        .plus(config.kafka().deliveryTimeout().multipliedBy(2))
+        .plusSeconds(1);
+  }
+
   /** Makes sure Redis has each cart before a write changes it: restored, or known to be new. */
   public Future<Void> beforeWrite(List<String> cartIds) {
     List<Future<?>> all = new ArrayList<>(cartIds.size());
@@ -111,6 +125,11 @@ public final class CartRebuilder {
                                 stored.isPresent()
                                     ? restore(stored.get()).mapEmpty()
                                     : Future.succeededFuture()));
+  }
+
+  /** Starts an epoch if Redis has none: called every second, so an epoch starts near a loss. */
+  public Future<Void> watchEpoch() {
+    return epoch().mapEmpty();
   }
 
   /**

@@ -2,6 +2,7 @@ package com.cartgateway.dev;
 
 import com.cartgateway.app.Application;
 import com.cartgateway.app.Main;
+import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.sync.DynamoTables;
@@ -13,6 +14,7 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +64,11 @@ public final class DevMain {
       DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
     }
     Application app = Application.start(config).await(60, TimeUnit.SECONDS);
+    // On a Redis that has just started empty, new carts wait out the publish window (see
+    // CartRebuilder): say so, and print the URL once writes are taken.
+    Duration window = CartRebuilder.publishWindow(config);
+    System.out.println("gateway up; new carts are taken in " + window.toSeconds() + " s");
+    Thread.sleep(window.toMillis());
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

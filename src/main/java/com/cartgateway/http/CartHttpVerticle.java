@@ -21,9 +21,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Serves the HTTP API on one event loop, with its own Redis connections; all state lives in Redis,
@@ -31,11 +32,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CartHttpVerticle extends VerticleBase {
   private static final long DRAIN_SECONDS = 20;
+  private static final long EPOCH_WATCH_MILLIS = 1000;
+  private static final Logger LOG = Logger.getLogger(CartHttpVerticle.class.getName());
 
   private final AppConfig config;
   private final ProcessClients clients;
   private RedisGateway redis;
   private HttpServer server;
+  private long epochTimer;
 
   /**
    * @param config the configuration
@@ -65,7 +69,7 @@ public final class CartHttpVerticle extends VerticleBase {
             WriteBehindProgress.forProcess(
                 vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
             config.cart().hotIdle(),
-            publishWindow(config),
+            CartRebuilder.publishWindow(config),
             Clock.systemUTC());
     CartJournal journal =
         new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());
@@ -102,6 +106,16 @@ public final class CartHttpVerticle extends VerticleBase {
             clock,
             activity,
             journal);
+    // Notice a Redis that lost its data within a second, not at the first cart it misses, so that
+    // the publish window a rebuild must wait out starts close to the loss.
+    rebuilder.watchEpoch().onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage()));
+    epochTimer =
+        vertx.setPeriodic(
+            EPOCH_WATCH_MILLIS,
+            id ->
+                rebuilder
+                    .watchEpoch()
+                    .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
     HealthChecks health =
@@ -140,19 +154,7 @@ public final class CartHttpVerticle extends VerticleBase {
   /** Stops accepting, lets requests in flight finish, then closes the Redis connections. */
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(epochTimer);
     return server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS).eventually(() -> redis.close());
-  }
-
-  /**
-   * The longest a change applied in Redis may take to reach Kafka or fail: the Redis read of the
-   * new state, then the producer's blocking time and its delivery timeout (both the delivery
-   * timeout here), with a second of margin for clocks and queues.
-   */
-  static Duration publishWindow(AppConfig config) {
-    return config
-        .redis()
-        .commandTimeout()
-        .plus(config.kafka().deliveryTimeout().multipliedBy(2))
-        .plusSeconds(1);
   }
 }

@@ -118,7 +118,8 @@ class DevModeIT {
                     .timeout(Duration.ofSeconds(5))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (ready.statusCode() == 200) {
+        // the banner comes once new carts are taken (after the publish window)
+        if (ready.statusCode() == 200 && output.toString().contains("ready at " + url)) {
           return;
         }
       } catch (IOException notYet) {
