@@ -2,6 +2,7 @@
 -- back into the hold). Safe to retry: the op record replays the first reply.
 -- KEYS[1] sku hash  KEYS[2] holds hash  KEYS[3] hold marker  KEYS[4] expiry index  KEYS[5] op record
 -- ARGV[1] cart id  ARGV[2] units to sell (negative: unsell)  ARGV[3] hold expiresAt ms (for an unsell)
+-- ARGV[4] now ms
 -- Returns {'ok', units still held} | {'short', units held} (nothing applied)
 local sku, holds, marker, expiry, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local done = redis.call('GET', op)
@@ -18,6 +19,9 @@ if units > held then
 end
 redis.call('HINCRBY', sku, 'res', -units)
 redis.call('HINCRBY', sku, 'sold', units)
+-- a sale (or its undoing) is a change of the SKU's durable state: catalog.events orders it
+redis.call('HINCRBY', sku, 'ver', 1)
+redis.call('HSET', sku, 'upd', ARGV[4])
 held = held - units
 if held > 0 then
   redis.call('HSET', holds, cart, held)

@@ -8,6 +8,7 @@ import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
 import com.cartgateway.http.ApiRouter;
 import com.cartgateway.http.CartHttpVerticle;
+import com.cartgateway.inventory.CatalogRebuilder;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.reconcile.AbandonmentVerticle;
@@ -101,6 +102,7 @@ public final class Application {
       scripts.addAll(Checkout.SCRIPTS);
       scripts.addAll(Merge.SCRIPTS);
       scripts.addAll(CartRebuilder.SCRIPTS);
+      scripts.addAll(CatalogRebuilder.SCRIPTS);
       scripts.addAll(ApiRouter.SCRIPTS);
       RedisGateway loader = RedisGateway.create(vertx, config.redis());
       deployments.add(

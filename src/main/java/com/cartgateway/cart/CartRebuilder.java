@@ -1,6 +1,8 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.inventory.HoldResult;
+import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
@@ -8,6 +10,7 @@ import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoCarts;
 import com.cartgateway.sync.WriteBehindProgress;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -19,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Rebuilds a cart that Redis lacks from its durable copy in DynamoDB, but only from a caught-up
@@ -33,10 +37,12 @@ import java.util.Optional;
  * has passed since the epoch began; then the first process to look records the end offsets of
  * {@code cart.events}. Every event acknowledged before Redis lost a cart lies below them, so once
  * the worker group has committed past them on the cart's partition, DynamoDB has the cart's last
- * acknowledged state. Until then a write gets 503 with {@code Retry-After}; a read serves
- * DynamoDB's copy without keeping it. Carts that leave Redis by the hot-set idle time ({@code
- * CART_HOT_IDLE_SECONDS}) left it long after their last event, which the worker has persisted
- * unless it lags by more than that time (the lag is on {@code /health/ready} and in the metrics).
+ * acknowledged state. Carts come back after the catalog ({@code CatalogRebuilder}), so that a
+ * restored line whose hold has not lapsed can take it again. Until then a write gets 503 with
+ * {@code Retry-After}; a read serves DynamoDB's copy, unheld, without keeping it. Carts that leave
+ * Redis by the hot-set idle time ({@code CART_HOT_IDLE_SECONDS}) left it long after their last
+ * event, which the worker has persisted unless it lags by more than that time (the lag is on {@code
+ * /health/ready} and in the metrics).
  *
  * <p>A cart DynamoDB has never seen is simply new. Reads remember that for a minute, so browsing
  * with an empty cart does not cost a DynamoDB read a page.
@@ -52,7 +58,9 @@ public final class CartRebuilder {
   private static final String ENDS = "ends";
 
   private final RedisGateway redis;
+  private final InventoryStore inventory;
   private final DynamoCarts dynamo;
+  private final CartStore carts;
   private final WriteBehindProgress progress;
   private final Duration hotIdle;
   private final Duration publishWindow;
@@ -60,6 +68,7 @@ public final class CartRebuilder {
 
   /**
    * @param redis the verticle's Redis client
+   * @param inventory where a restored cart's live holds are taken again
    * @param dynamo the durable copy of carts
    * @param progress how far the worker group has persisted {@code cart.events}
    * @param hotIdle how long Redis keeps a cart after its last change
@@ -68,12 +77,15 @@ public final class CartRebuilder {
    */
   public CartRebuilder(
       RedisGateway redis,
+      InventoryStore inventory,
       DynamoCarts dynamo,
       WriteBehindProgress progress,
       Duration hotIdle,
       Duration publishWindow,
       Clock clock) {
     this.redis = redis;
+    this.inventory = inventory;
+    this.carts = new CartStore(redis);
     this.dynamo = dynamo;
     this.progress = progress;
     this.hotIdle = hotIdle;
@@ -150,21 +162,29 @@ public final class CartRebuilder {
                         .compose(
                             stored -> {
                               if (stored.isEmpty()) {
-                                return redis
-                                    .send(
-                                        Request.cmd(Command.SET)
-                                            .arg(RedisKeys.cartAbsent(cartId))
-                                            .arg(1)
-                                            .arg("EX")
-                                            .arg(ABSENT.toSeconds()))
-                                    .map(missing);
+                                // noted only from a caught-up store: else it may just be behind
+                                return caughtUp(cartId)
+                                    .compose(
+                                        ready ->
+                                            ready
+                                                ? redis
+                                                    .send(
+                                                        Request.cmd(Command.SET)
+                                                            .arg(RedisKeys.cartAbsent(cartId))
+                                                            .arg(1)
+                                                            .arg("EX")
+                                                            .arg(ABSENT.toSeconds()))
+                                                    .map(missing)
+                                                : Future.succeededFuture(missing));
                               }
                               Cart cart = toCart(missing.owner(), stored.get());
                               return caughtUp(cartId)
                                   .compose(
                                       ready ->
                                           ready
-                                              ? restore(stored.get()).map(cart)
+                                              // as restored, with the holds it took again
+                                              ? restore(stored.get())
+                                                  .compose(restored -> carts.read(missing.owner()))
                                               : Future.succeededFuture(cart));
                             }));
   }
@@ -178,7 +198,9 @@ public final class CartRebuilder {
         .compose(
             epoch -> {
               long since = Long.parseLong(epoch.get(SINCE));
-              if (clock.millis() < since + publishWindow.toMillis()) {
+              // Carts after the catalog: a restored cart takes its live holds again.
+              if (clock.millis() < since + publishWindow.toMillis()
+                  || !"restored".equals(epoch.get("catalog"))) {
                 return Future.succeededFuture(false);
               }
               return (epoch.containsKey(ENDS)
@@ -264,26 +286,79 @@ public final class CartRebuilder {
         .recover(e -> Future.failedFuture(new StoreUnavailableException("dynamodb", e)));
   }
 
+  /**
+   * Restores a cart, holding again what its lines held where the hold has not lapsed and stock
+   * allows (a line that cannot comes back unheld, as after a lapse). Holds first, on the SKUs'
+   * slots, then the cart; a restore that loses to another one gives its holds back.
+   */
   private Future<Boolean> restore(CartEvent stored) {
-    List<Object> args = new ArrayList<>();
-    args.add(stored.version());
-    args.add(stored.updatedAt());
-    args.add(stored.currency() == null ? "" : stored.currency());
-    args.add(hotIdle.toMillis());
+    long now = clock.millis();
+    String cartId = stored.cartId();
+    String nonce = "restore:" + UUID.randomUUID() + ":";
+    List<Future<Integer>> holds = new ArrayList<>();
     for (CartEvent.Line line : stored.lines()) {
-      args.add(line.sku());
-      args.add(line.quantity());
-      args.add(line.unitPrice());
-      args.add(line.addedAt());
-      args.add(line.variant() == null ? "" : line.variant().encode());
+      holds.add(
+          line.held() > 0 && line.holdExpiresAt() > now
+              ? inventory
+                  .adjustHold(
+                      line.sku(), cartId, line.held(), line.holdExpiresAt(), nonce + line.sku())
+                  .map(HoldResult::applied)
+                  .recover(
+                      e ->
+                          e instanceof CartException
+                              ? Future.succeededFuture(0)
+                              : Future.failedFuture(e))
+              : Future.succeededFuture(0));
     }
-    return redis
-        .eval(RESTORE, List.of(RedisKeys.cart(stored.cartId())), args)
+    return Future.all(holds)
         .compose(
-            restored ->
-                redis
-                    .send(Request.cmd(Command.DEL).arg(RedisKeys.cartAbsent(stored.cartId())))
-                    .map(restored.toInteger() == 1));
+            held -> {
+              List<Object> args = new ArrayList<>();
+              args.add(stored.version());
+              args.add(stored.updatedAt());
+              args.add(stored.currency() == null ? "" : stored.currency());
+              args.add(hotIdle.toMillis());
+              for (int i = 0; i < stored.lines().size(); i++) {
+                CartEvent.Line line = stored.lines().get(i);
+                int units = held.resultAt(i);
+                args.add(line.sku());
+                args.add(line.quantity());
+                args.add(line.unitPrice());
+                args.add(line.addedAt());
+                args.add(line.updatedAt());
+                args.add(units);
+                args.add(units > 0 ? line.holdExpiresAt() : 0);
+                args.add(line.variant() == null ? "" : line.variant().encode());
+              }
+              return redis
+                  .eval(RESTORE, List.of(RedisKeys.cart(cartId)), args)
+                  .compose(
+                      restored ->
+                          restored.toInteger() == 1
+                              ? redis
+                                  .send(Request.cmd(Command.DEL).arg(RedisKeys.cartAbsent(cartId)))
+                                  .map(true)
+                              : release(stored, held, nonce).map(false));
+            });
+    // A failure after some holds were taken leaves them to lapse with their TTL, as any hold.
+  }
+
+  private Future<Void> release(CartEvent stored, CompositeFuture held, String nonce) {
+    List<Future<?>> released = new ArrayList<>();
+    for (int i = 0; i < stored.lines().size(); i++) {
+      int units = held.resultAt(i);
+      if (units > 0) {
+        CartEvent.Line line = stored.lines().get(i);
+        released.add(
+            inventory.adjustHold(
+                line.sku(),
+                stored.cartId(),
+                -units,
+                line.holdExpiresAt(),
+                nonce + "undo:" + line.sku()));
+      }
+    }
+    return Future.all(released).mapEmpty();
   }
 
   /** The cart a durable copy describes, as restoring it would leave it: nothing held. */

@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.Price;
 import com.cartgateway.store.LuaScript;
@@ -51,6 +52,7 @@ public final class Checkout {
   private final Counter soldUnits;
   private final CartActivity activity;
   private final CartJournal journal;
+  private final CatalogJournal catalog;
 
   /**
    * @param carts the cart store
@@ -62,6 +64,8 @@ public final class Checkout {
    * @param registry where outcomes are counted
    * @param activity what follows the change of the cart (it leaves the idle index)
    * @param journal what makes the emptied cart durable before the order is acknowledged
+   * @param catalog what makes the sales durable (the SKUs' sold counts) before the order is
+   *     acknowledged
    */
   public Checkout(
       CartStore carts,
@@ -72,7 +76,8 @@ public final class Checkout {
       Clock clock,
       MeterRegistry registry,
       CartActivity activity,
-      CartJournal journal) {
+      CartJournal journal,
+      CatalogJournal catalog) {
     this.carts = carts;
     this.inventory = inventory;
     this.redis = redis;
@@ -82,6 +87,7 @@ public final class Checkout {
     this.registry = registry;
     this.activity = activity;
     this.journal = journal;
+    this.catalog = catalog;
     this.soldUnits =
         Counter.builder("cart_holds_sold_units")
             .description("Units whose hold became a sale at checkout")
@@ -111,6 +117,7 @@ public final class Checkout {
                     ? carts
                         .read(owner)
                         .compose(cart -> journal.publish(List.of(cart)))
+                        .compose(published -> catalog.publish(skusOf(placed.get())))
                         .compose(published -> publish(owner, new JsonObject(placed.get())))
                     : journal.recordAll(
                         List.of(owner.cartId()),
@@ -185,8 +192,18 @@ public final class Checkout {
                   .compose(prices -> priced(cart, prices, acceptPriceChanges))
                   .compose(
                       order ->
-                          holdAndSell(
-                              owner, orderId, cart, order, acceptPriceChanges, ifMatch, attempt));
+                          // the sales' new sold counts are on catalog.events before the end
+                          catalog.record(
+                              skus,
+                              () ->
+                                  holdAndSell(
+                                      owner,
+                                      orderId,
+                                      cart,
+                                      order,
+                                      acceptPriceChanges,
+                                      ifMatch,
+                                      attempt)));
             });
   }
 
@@ -423,6 +440,16 @@ public final class Checkout {
       }
     }
     return Future.join(undo).mapEmpty();
+  }
+
+  /** The SKUs of a kept order. */
+  private static List<String> skusOf(String order) {
+    JsonArray items = new JsonObject(order).getJsonArray("items");
+    List<String> skus = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      skus.add(items.getJsonObject(i).getString("sku"));
+    }
+    return skus;
   }
 
   private static CartException outOfStock(JsonArray lines) {

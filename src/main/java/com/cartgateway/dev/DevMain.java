@@ -13,8 +13,14 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -64,11 +70,13 @@ public final class DevMain {
       DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
     }
     Application app = Application.start(config).await(60, TimeUnit.SECONDS);
-    // On a Redis that has just started empty, new carts wait out the publish window (see
-    // CartRebuilder): say so, and print the URL once writes are taken.
-    Duration window = CartRebuilder.publishWindow(config);
-    System.out.println("gateway up; new carts are taken in " + window.toSeconds() + " s");
-    Thread.sleep(window.toMillis());
+    // On a Redis that has just started empty, carts and SKUs wait out the publish window and the
+    // catalog's restore (see CartRebuilder): say so, and print the URL once they are taken.
+    System.out.println(
+        "gateway up; carts are taken in about "
+            + CartRebuilder.publishWindow(config).toSeconds()
+            + " s, once the store has settled");
+    awaitSettled("http://127.0.0.1:" + config.http().port());
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -87,6 +95,27 @@ public final class DevMain {
                 "dev-stop"));
     printBanner(config, services);
     stopped.await();
+  }
+
+  /** Waits until an unknown SKU answers 404: the catalog is restored, so carts are taken. */
+  private static void awaitSettled(String url) throws InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest probe =
+        HttpRequest.newBuilder(URI.create(url + "/v1/skus/DEV-SETTLED-PROBE"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (Instant.now().isBefore(deadline)) {
+      try {
+        if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 404) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // the gateway is starting
+      }
+      Thread.sleep(250);
+    }
+    System.out.println("the store has not settled within 120 s; writes may answer 503 for now");
   }
 
   private static void printBanner(AppConfig config, DevServices services) {

@@ -5,6 +5,7 @@ import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
 import com.cartgateway.store.LuaScript;
@@ -60,6 +61,7 @@ public final class ApiRouter {
       Idempotency idempotency,
       RateLimiter limiter,
       InventoryStore inventory,
+      CatalogJournal catalogJournal,
       Identities identities,
       HealthChecks health,
       PrometheusMeterRegistry registry,
@@ -139,7 +141,8 @@ public final class ApiRouter {
         .handler(cartHeaders)
         .handler(cart::remove);
 
-    CatalogHandlers catalog = new CatalogHandlers(inventory, identities, limiter, clock);
+    CatalogHandlers catalog =
+        new CatalogHandlers(inventory, catalogJournal, identities, limiter, clock);
     router
         .put("/v1/admin/skus/:sku")
         .handler(deadline)

@@ -10,10 +10,13 @@ import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.CatalogJournal;
+import com.cartgateway.inventory.CatalogRebuilder;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoCarts;
+import com.cartgateway.sync.DynamoCatalog;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.WriteBehindProgress;
 import io.vertx.core.Future;
@@ -54,17 +57,27 @@ public final class CartHttpVerticle extends VerticleBase {
   public Future<?> start() {
     Clock clock = Clock.systemUTC();
     redis = RedisGateway.create(vertx, config.redis());
+    CatalogRebuilder catalogRebuilder =
+        new CatalogRebuilder(
+            redis,
+            clients.kafkaAdmin(),
+            config.worker().groupId(),
+            new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable()),
+            CartRebuilder.publishWindow(config),
+            clock);
     InventoryStore inventory =
-        new InventoryStore(redis, clients.prices(), clock, clients.registry());
+        new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
     CartStore.Limits limits =
         new CartStore.Limits(
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
     CartStore cartStore = new CartStore(redis);
     EventPublisher events = new EventPublisher(clients.producer(), context);
     CartActivity activity = new CartActivity(redis, events);
+    CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
     CartRebuilder rebuilder =
         new CartRebuilder(
             redis,
+            inventory,
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable()),
             WriteBehindProgress.forProcess(
                 vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
@@ -93,7 +106,8 @@ public final class CartHttpVerticle extends VerticleBase {
             clock,
             clients.registry(),
             activity,
-            journal);
+            journal,
+            catalogJournal);
     Merge merge =
         new Merge(
             vertx,
@@ -115,6 +129,7 @@ public final class CartHttpVerticle extends VerticleBase {
             id ->
                 rebuilder
                     .watchEpoch()
+                    .compose(watched -> catalogRebuilder.tick())
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
@@ -144,6 +159,7 @@ public final class CartHttpVerticle extends VerticleBase {
                 new Idempotency(redis),
                 new RateLimiter(redis, config.rateLimit(), clock),
                 inventory,
+                catalogJournal,
                 identities,
                 health,
                 clients.registry(),

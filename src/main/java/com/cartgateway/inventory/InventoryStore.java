@@ -34,19 +34,26 @@ public final class InventoryStore {
   private final RedisGateway redis;
   private final PriceCache prices;
   private final Clock clock;
+  private final CatalogRebuilder catalog;
   private final Counter placed;
 
   /**
    * @param redis the verticle's Redis client
    * @param prices the process's price cache
    * @param clock the time holds are judged at
+   * @param catalog what tells a SKU not in the catalog from one not restored yet
    * @param registry where held units are counted
    */
   public InventoryStore(
-      RedisGateway redis, PriceCache prices, Clock clock, MeterRegistry registry) {
+      RedisGateway redis,
+      PriceCache prices,
+      Clock clock,
+      CatalogRebuilder catalog,
+      MeterRegistry registry) {
     this.redis = redis;
     this.prices = prices;
     this.clock = clock;
+    this.catalog = catalog;
     this.placed =
         Counter.builder("cart_holds_placed_units")
             .description("Units soft-reserved for carts")
@@ -99,19 +106,20 @@ public final class InventoryStore {
                 .arg("avail")
                 .arg("res")
                 .arg("sold"))
-        .map(
+        .compose(
             r ->
                 r.get(0) == null
-                    ? Optional.empty()
-                    : Optional.of(
-                        new SkuEntry(
-                            sku,
-                            r.get(0).toLong(),
-                            r.get(1).toString(),
-                            r.get(2).toLong(),
-                            r.get(3).toLong(),
-                            r.get(4).toLong(),
-                            r.get(5).toLong())));
+                    ? catalog.confirmUnknown().map(Optional.<SkuEntry>empty())
+                    : Future.succeededFuture(
+                        Optional.of(
+                            new SkuEntry(
+                                sku,
+                                r.get(0).toLong(),
+                                r.get(1).toString(),
+                                r.get(2).toLong(),
+                                r.get(3).toLong(),
+                                r.get(4).toLong(),
+                                r.get(5).toLong()))));
   }
 
   /**
@@ -155,9 +163,13 @@ public final class InventoryStore {
                             reply.get(4).toInteger()));
                   }
                   case "unknown_sku" ->
-                      Future.failedFuture(
-                          new CartException(
-                              Reason.UNKNOWN_SKU, "SKU " + sku + " is not sold here"));
+                      catalog
+                          .confirmUnknown()
+                          .compose(
+                              unknown ->
+                                  Future.failedFuture(
+                                      new CartException(
+                                          Reason.UNKNOWN_SKU, "SKU " + sku + " is not sold here")));
                   case "out_of_stock" ->
                       Future.failedFuture(
                           new CartException(
@@ -187,7 +199,7 @@ public final class InventoryStore {
                 RedisKeys.skuHoldMarker(sku, cartId),
                 RedisKeys.skuExpiry(sku),
                 RedisKeys.skuOp(sku, opId)),
-            List.of(cartId, units, expiresAtMillis))
+            List.of(cartId, units, expiresAtMillis, clock.millis()))
         .map(reply -> reply.get(0).toString().equals("ok"));
   }
 

@@ -2,7 +2,9 @@ package com.cartgateway.reconcile;
 
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartJournal;
+import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;
@@ -36,20 +38,19 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
   public Future<?> start() {
     redis = RedisGateway.create(vertx, config.redis());
     Clock clock = Clock.systemUTC();
-    // A change in flight is done by then: its request deadline and Kafka's delivery timeout.
-    Duration grace = config.http().requestTimeout().plus(config.kafka().deliveryTimeout());
+    // A change in flight is done by then: its request's deadline, then the publish window (a
+    // publish may go on after the deadline).
+    Duration grace = config.http().requestTimeout().plus(CartRebuilder.publishWindow(config));
+    EventPublisher events = new EventPublisher(clients.producer(), context);
     UnpublishedSweeper sweeper =
         new UnpublishedSweeper(
             redis,
-            new CartJournal(
-                redis,
-                new EventPublisher(clients.producer(), context),
-                clock,
-                Optional.empty(),
-                config.cart().hotIdle()),
+            new CartJournal(redis, events, clock, Optional.empty(), config.cart().hotIdle()),
             grace,
             clock,
             clients.registry());
+    CatalogJournal catalog =
+        new CatalogJournal(redis, events, clock, Optional.of(clients.registry()));
     timer =
         vertx.setPeriodic(
             1,
@@ -62,6 +63,7 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
               sweeping = true;
               sweeper
                   .sweep()
+                  .compose(carts -> catalog.sweep(grace))
                   .onFailure(e -> LOG.log(Level.WARNING, "republish sweep: " + e.getMessage()))
                   .onComplete(done -> sweeping = false);
             });

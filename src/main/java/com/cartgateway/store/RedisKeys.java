@@ -8,6 +8,12 @@ public final class RedisKeys {
   /** The set of every SKU ever put in the catalog (the sweep and the rebuild walk it). */
   public static final String CATALOG_INDEX = "catalog:skus";
 
+  /**
+   * SKUs changed whose state {@code catalog.events} may lack: a sorted set of {@code "<sku>
+   * <uuid>"} by the time of the change. Catalog changes are few (admin puts, sales), so one key.
+   */
+  public static final String CATALOG_UNPUBLISHED = "catalog:unpublished";
+
   /** The channel of key expiry events on database 0 (keyspace notifications, class Ex). */
   public static final String EXPIRED_CHANNEL = "__keyevent@0__:expired";
 
@@ -93,11 +99,12 @@ public final class RedisKeys {
   }
 
   /**
-   * The epoch of this Redis's data, a hash: {@code since}, when the gateway first found a cart
-   * missing, and {@code ends}, the end offsets of {@code cart.events} once changes applied before
-   * then can no longer be on their way to Kafka. Its absence means Redis lost its data (flushed,
-   * failed over, restarted without persistence), so a cart missing from Redis may only be rebuilt
-   * once the worker has persisted every event up to those offsets.
+   * The epoch of this Redis's data, a hash: {@code since}, when the gateway found Redis without
+   * one; {@code ends} and {@code catalogEnds}, the end offsets of {@code cart.events} and {@code
+   * catalog.events} once changes applied before then can no longer be on their way to Kafka; and
+   * {@code catalog}, once the catalog is restored. Its absence means Redis lost its data (flushed,
+   * failed over, restarted without persistence), so nothing missing from Redis may be rebuilt
+   * before the worker has persisted every event up to those offsets.
    */
   public static final String EPOCH = "gateway:epoch";
 

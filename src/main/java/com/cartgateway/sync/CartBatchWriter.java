@@ -124,12 +124,20 @@ public final class CartBatchWriter {
    * @return how many events came in, how many items they made, and their outcomes
    */
   public Future<Result> write(Collection<CartEvent> events) {
-    Map<String, CartEvent> pending = coalesce(events);
-    int items = pending.size();
-    metrics.batchEvents.record(events.size());
-    metrics.batchItems.record(items);
-    if (items == 0) {
-      return Future.succeededFuture(new Result(events.size(), 0, 0, 0));
+    return writeItems(events.stream().map(e -> DynamoCarts.versioned(table, e)).toList());
+  }
+
+  /**
+   * Stores the newest version of each key among {@code items}, which may mix tables (carts and the
+   * catalog): as {@link #write}.
+   */
+  public Future<Result> writeItems(Collection<VersionedItem> items) {
+    Map<String, VersionedItem> pending = coalesceItems(items);
+    int count = pending.size();
+    metrics.batchEvents.record(items.size());
+    metrics.batchItems.record(count);
+    if (count == 0) {
+      return Future.succeededFuture(new Result(items.size(), 0, 0, 0));
     }
     Context context = vertx.getOrCreateContext();
     Tally tally = new Tally();
@@ -139,7 +147,7 @@ public final class CartBatchWriter {
         .map(
             done -> {
               timer.stop(metrics.batchWrite);
-              return new Result(events.size(), items, tally.written, tally.stale);
+              return new Result(items.size(), count, tally.written, tally.stale);
             });
   }
 
@@ -148,22 +156,23 @@ public final class CartBatchWriter {
     breaker.open();
   }
 
-  /** The newest version of each cart, in first-seen order. */
-  static Map<String, CartEvent> coalesce(Collection<CartEvent> events) {
-    Map<String, CartEvent> newest = new LinkedHashMap<>();
-    for (CartEvent event : events) {
+  /** The newest version of each key, in first-seen order. */
+  static Map<String, VersionedItem> coalesceItems(Collection<VersionedItem> items) {
+    Map<String, VersionedItem> newest = new LinkedHashMap<>();
+    for (VersionedItem item : items) {
       newest.merge(
-          event.cartId(), event, (kept, next) -> next.version() > kept.version() ? next : kept);
+          item.slot(), item, (kept, next) -> next.version() > kept.version() ? next : kept);
     }
     return newest;
   }
 
   /** Sends every pending item, 25 a request; fails while any item is left pending. */
-  private Future<Void> attempt(Context context, Map<String, CartEvent> pending, Tally tally) {
-    List<CartEvent> all = List.copyOf(pending.values());
+  private Future<Void> attempt(Context context, Map<String, VersionedItem> pending, Tally tally) {
+    List<VersionedItem> all = List.copyOf(pending.values());
     List<Future<Void>> requests = new ArrayList<>();
     for (int from = 0; from < all.size(); from += MAX_ITEMS_PER_REQUEST) {
-      List<CartEvent> chunk = all.subList(from, Math.min(all.size(), from + MAX_ITEMS_PER_REQUEST));
+      List<VersionedItem> chunk =
+          all.subList(from, Math.min(all.size(), from + MAX_ITEMS_PER_REQUEST));
       requests.add(send(context, chunk, pending, tally));
     }
     return Future.join(requests)
@@ -179,13 +188,13 @@ public final class CartBatchWriter {
 
   /** One conditional transaction; settles the items it could and leaves the rest pending. */
   private Future<Void> send(
-      Context context, List<CartEvent> chunk, Map<String, CartEvent> pending, Tally tally) {
+      Context context, List<VersionedItem> chunk, Map<String, VersionedItem> pending, Tally tally) {
     metrics.requestItems.record(chunk.size());
     return Future.fromCompletionStage(dynamo.transactWriteItems(request(chunk)), context)
         .transform(
             sent -> {
               if (sent.succeeded()) {
-                chunk.forEach(event -> pending.remove(event.cartId()));
+                chunk.forEach(event -> pending.remove(event.slot()));
                 tally.written += chunk.size();
                 metrics.written.increment(chunk.size());
                 return Future.succeededFuture();
@@ -207,11 +216,11 @@ public final class CartBatchWriter {
    */
   private Future<Void> canceled(
       Context context,
-      List<CartEvent> chunk,
+      List<VersionedItem> chunk,
       TransactionCanceledException canceled,
-      Map<String, CartEvent> pending,
+      Map<String, VersionedItem> pending,
       Tally tally) {
-    List<CartEvent> innocent = new ArrayList<>();
+    List<VersionedItem> innocent = new ArrayList<>();
     int staleHere = 0;
     boolean transientFailure = false;
     for (int i = 0; i < chunk.size(); i++) {
@@ -219,7 +228,7 @@ public final class CartBatchWriter {
       String code = reason.code() == null ? "None" : reason.code();
       switch (code) {
         case "ConditionalCheckFailed" -> {
-          pending.remove(chunk.get(i).cartId());
+          pending.remove(chunk.get(i).slot());
           tally.stale++;
           staleHere++;
           metrics.stale.increment();
@@ -244,20 +253,20 @@ public final class CartBatchWriter {
         : Future.failedFuture(canceled);
   }
 
-  private TransactWriteItemsRequest request(List<CartEvent> chunk) {
+  private TransactWriteItemsRequest request(List<VersionedItem> chunk) {
     List<TransactWriteItem> puts = new ArrayList<>(chunk.size());
-    for (CartEvent event : chunk) {
+    for (VersionedItem item : chunk) {
       puts.add(
           TransactWriteItem.builder()
               .put(
                   Put.builder()
-                      .tableName(table)
-                      .item(DynamoCarts.item(event))
+                      .tableName(item.table())
+                      .item(item.attributes())
                       .conditionExpression(CONDITION)
                       .expressionAttributeNames(
-                          Map.of("#id", DynamoTables.CART_ID, "#version", DynamoCarts.VERSION))
+                          Map.of("#id", item.keyName(), "#version", DynamoCarts.VERSION))
                       .expressionAttributeValues(
-                          Map.of(":version", AttributeValue.fromN(Long.toString(event.version()))))
+                          Map.of(":version", AttributeValue.fromN(Long.toString(item.version()))))
                       .build())
               .build());
     }

@@ -70,6 +70,12 @@ public final class DynamoCarts {
         : Future.fromCompletionStage(read, context);
   }
 
+  /** The item of an event in the carts table, as the worker stores it. */
+  static VersionedItem versioned(String table, CartEvent event) {
+    return new VersionedItem(
+        table, DynamoTables.CART_ID, event.cartId(), event.version(), item(event));
+  }
+
   /** The item of an event; {@code state} is the event's JSON. */
   static Map<String, AttributeValue> item(CartEvent event) {
     return Map.of(

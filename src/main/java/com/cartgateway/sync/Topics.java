@@ -2,7 +2,10 @@ package com.cartgateway.sync;
 
 import java.util.List;
 
-/** The Kafka topics of the contract; values are JSON, keys are cart ids. */
+/**
+ * The Kafka topics of the contract, values JSON, keys cart ids; and the gateway's own {@code
+ * catalog.events}, keyed by SKU.
+ */
 public final class Topics {
   /** Every applied cart change, with the new version and the full state. */
   public static final String CART_EVENTS = "cart.events";
@@ -16,8 +19,12 @@ public final class Topics {
   /** The first change of a cart after it was reported abandoned. */
   public static final String RECOVERED = "cart.recovered";
 
+  /** Every change of a SKU's price, stock or sales, with its new durable state (internal). */
+  public static final String CATALOG_EVENTS = "catalog.events";
+
   /** All of them, for creating them in dev mode and tests. */
-  public static final List<String> ALL = List.of(CART_EVENTS, CHECKOUTS, ABANDONED, RECOVERED);
+  public static final List<String> ALL =
+      List.of(CART_EVENTS, CHECKOUTS, ABANDONED, RECOVERED, CATALOG_EVENTS);
 
   private Topics() {}
 }

@@ -28,8 +28,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The worker role: drains {@code cart.events} into DynamoDB, so that every acknowledged cart change
- * becomes durable there (invariant 1).
+ * The worker role: drains {@code cart.events} into the carts table and {@code catalog.events} into
+ * the catalog table, so that every acknowledged cart change, price, stock level and sale becomes
+ * durable in DynamoDB (invariant 1).
  *
  * <p>One loop, in this order: poll a batch; pause the assigned partitions; store the batch with
  * {@link CartBatchWriter} (the newest version of each cart, conditionally, retried until DynamoDB
@@ -107,7 +108,9 @@ public final class WriteBehindVerticle extends VerticleBase {
     consumer.partitionsRevokedHandler(assigned::removeAll);
     registerGauges();
     lagTimer = vertx.setPeriodic(LAG_REFRESH_MILLIS, id -> refreshLag());
-    return consumer.subscribe(Set.of(Topics.CART_EVENTS)).onSuccess(subscribed -> next());
+    return consumer
+        .subscribe(Set.of(Topics.CART_EVENTS, Topics.CATALOG_EVENTS))
+        .onSuccess(subscribed -> next());
   }
 
   @Override
@@ -176,7 +179,7 @@ public final class WriteBehindVerticle extends VerticleBase {
                 // Not started: these records stay uncommitted and come back to the next owner.
                 drained.tryComplete();
               } else if (polled.failed()) {
-                LOG.log(Level.WARNING, "poll of cart.events failed; retrying", polled.cause());
+                LOG.log(Level.WARNING, "poll failed; retrying", polled.cause());
                 vertx.setTimer(RETRY_MILLIS, id -> next());
               } else if (polled.result().isEmpty()) {
                 idle = true;
@@ -193,7 +196,7 @@ public final class WriteBehindVerticle extends VerticleBase {
   private void process(List<ConsumerRecord<String, String>> batch) {
     idle = false;
     inFlightEvents = batch.size() + carried.size();
-    List<CartEvent> events = decode(batch);
+    List<VersionedItem> items = decode(batch);
     // Record timestamps (when Kafka took the event), not the carts' updatedAt: a republished
     // event keeps its old updatedAt, and a record that is not a cart event has none.
     oldestPendingAt =
@@ -206,7 +209,7 @@ public final class WriteBehindVerticle extends VerticleBase {
         .compose(
             paused -> {
               keepAliveTimer = vertx.setPeriodic(KEEP_ALIVE_MILLIS, id -> keepAlive());
-              return writer.write(events);
+              return writer.writeItems(items);
             })
         .eventually(this::stopKeepAlive)
         .compose(
@@ -238,18 +241,26 @@ public final class WriteBehindVerticle extends VerticleBase {
             });
   }
 
-  /** The cart events of a batch; a record that is not one is counted, logged and skipped. */
-  private List<CartEvent> decode(List<ConsumerRecord<String, String>> batch) {
-    List<CartEvent> events = new ArrayList<>(batch.size());
+  /**
+   * The items a batch stores: cart events into the carts table, SKU states into the catalog table.
+   * A record that is neither is counted, logged and skipped.
+   */
+  private List<VersionedItem> decode(List<ConsumerRecord<String, String>> batch) {
+    List<VersionedItem> items = new ArrayList<>(batch.size());
     for (ConsumerRecord<String, String> record : batch) {
       try {
-        events.add(CartEvent.fromJson(new JsonObject(record.value())));
+        JsonObject value = new JsonObject(record.value());
+        items.add(
+            Topics.CATALOG_EVENTS.equals(record.topic())
+                ? DynamoCatalog.versioned(
+                    config.dynamoDb().catalogTable(), SkuState.fromJson(value))
+                : DynamoCarts.versioned(config.dynamoDb().cartsTable(), CartEvent.fromJson(value)));
       } catch (RuntimeException e) {
         // One bad record must not hold its partition back forever; it cannot be stored anyway.
         metrics.invalid.increment();
         LOG.log(
             Level.SEVERE,
-            "skipping a record that is not a cart event: "
+            "skipping a record that is not a cart event or a SKU state: "
                 + record.topic()
                 + "-"
                 + record.partition()
@@ -259,7 +270,7 @@ public final class WriteBehindVerticle extends VerticleBase {
                 + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
       }
     }
-    return events;
+    return items;
   }
 
   /** For each partition of the batch, the offset after its last record. */
@@ -320,7 +331,7 @@ public final class WriteBehindVerticle extends VerticleBase {
             })
         .recover(
             e -> {
-              LOG.log(Level.WARNING, "could not pause cart.events partitions", e);
+              LOG.log(Level.WARNING, "could not pause the assigned partitions", e);
               return Future.succeededFuture();
             });
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.cartgateway.sync.CartEvent;
+import com.cartgateway.sync.SkuState;
+import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -654,15 +656,23 @@ class OpenApiDocumentTest {
   }
 
   @Test
-  @DisplayName("lists the Kafka topics, keyed by cart id, in x-events")
+  @DisplayName(
+      "lists every Kafka topic the gateway writes in x-events: the contract's keyed by cart id,"
+          + " catalog.events by SKU")
   void listsEvents() {
     JsonObject topics = contract.getRawContract().getJsonObject("x-events").getJsonObject("topics");
-    assertThat(fields(topics))
-        .containsExactlyInAnyOrder(
-            "cart.events", "cart.checkouts", "cart.abandoned", "cart.recovered");
+    assertThat(fields(topics)).containsExactlyInAnyOrderElementsOf(Topics.ALL);
     for (String topic : fields(topics)) {
-      assertThat(topics.getJsonObject(topic).getString("key")).as(topic).isEqualTo("cart id");
+      assertThat(topics.getJsonObject(topic).getString("key"))
+          .as(topic)
+          .isEqualTo(topic.equals(Topics.CATALOG_EVENTS) ? "sku" : "cart id");
     }
+    JsonObject state = new SkuState("SKU-1", 4, 2999, "USD", 100, 7, 1_795_000_000_000L).toJson();
+    JsonObject schema =
+        resolve(topics.getJsonObject(Topics.CATALOG_EVENTS).getJsonObject("schema"));
+    assertValid(schema, state);
+    assertThat(schema.getJsonArray("required").getList())
+        .containsExactlyInAnyOrderElementsOf(state.fieldNames());
   }
 
   @Test

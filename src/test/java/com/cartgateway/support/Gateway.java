@@ -129,7 +129,9 @@ public final class Gateway {
     while (true) {
       try {
         putSku(sku, "1.00", "USD", 1_000_000);
-        if (add(unique("probe"), sku, 1).statusCode() == 200) {
+        // and the catalog is back: a SKU Redis lacks is unknown (404), not "not restored" (503)
+        if (add(unique("probe"), sku, 1).statusCode() == 200
+            && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404) {
           return;
         }
       } catch (RuntimeException | AssertionError retry) {

@@ -17,7 +17,17 @@ import java.util.Optional;
 public final class TestServices {
   /** The gateway's topics, with their partition counts. */
   public static final Map<String, Integer> TOPICS =
-      Map.of("cart.events", 3, "cart.checkouts", 3, "cart.abandoned", 3, "cart.recovered", 3);
+      Map.of(
+          "cart.events",
+          3,
+          "cart.checkouts",
+          3,
+          "cart.abandoned",
+          3,
+          "cart.recovered",
+          3,
+          "catalog.events",
+          3);
 
   private static TestServices instance;
   private static RuntimeException startFailure;

@@ -80,6 +80,21 @@ class CartEventTest {
     CartEvent a2 = WorkerProcess.event("u:a", 2);
     CartEvent b1 = WorkerProcess.event("u:b", 1);
 
-    assertThat(CartBatchWriter.coalesce(List.of(a1, b1, a3, a2)).values()).containsExactly(a3, b1);
+    CartEvent other = WorkerProcess.event("u:a", 2);
+
+    assertThat(
+            CartBatchWriter.coalesceItems(
+                    List.of(
+                        DynamoCarts.versioned("carts", a1),
+                        DynamoCarts.versioned("carts", b1),
+                        DynamoCarts.versioned("carts", a3),
+                        DynamoCarts.versioned("carts", a2),
+                        DynamoCarts.versioned("elsewhere", other)))
+                .values())
+        .as("one item a key and table, the newest")
+        .containsExactly(
+            DynamoCarts.versioned("carts", a3),
+            DynamoCarts.versioned("carts", b1),
+            DynamoCarts.versioned("elsewhere", other));
   }
 }

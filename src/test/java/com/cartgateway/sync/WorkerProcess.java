@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -199,14 +200,17 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   /**
-   * Commits this group at the end of cart.events, as a group that has written everything before
-   * now, so that its first poll holds only what the test publishes next (the shared topic carries
-   * every other test's events).
+   * Commits this group at the end of cart.events and catalog.events, as a group that has written
+   * everything before now, so that its first poll holds only what the test publishes next (the
+   * shared topics carry every other test's events).
    */
   void skipHistory() {
     Map<TopicPartition, OffsetSpec> latest =
-        IntStream.range(0, TestServices.TOPICS.get(Topics.CART_EVENTS))
-            .mapToObj(p -> new TopicPartition(Topics.CART_EVENTS, p))
+        Stream.of(Topics.CART_EVENTS, Topics.CATALOG_EVENTS)
+            .flatMap(
+                topic ->
+                    IntStream.range(0, TestServices.TOPICS.get(topic))
+                        .mapToObj(p -> new TopicPartition(topic, p)))
             .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
     Map<TopicPartition, OffsetAndMetadata> ends =
         join(

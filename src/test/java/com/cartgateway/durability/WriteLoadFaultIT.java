@@ -1,0 +1,655 @@
+package com.cartgateway.durability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.app.Main;
+import com.cartgateway.dev.ManagedService;
+import com.cartgateway.dev.ParentWatchdog;
+import com.cartgateway.support.Gateway;
+import com.cartgateway.support.TestServices;
+import com.cartgateway.sync.CartEvent;
+import com.cartgateway.sync.DynamoCarts;
+import com.cartgateway.sync.DynamoTables;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+/**
+ * Never lose a cart, under load: while shoppers keep adding, one fault strikes (Redis flushed,
+ * Redis killed and restarted empty, the worker stopped, the Kafka broker restarted, DynamoDB
+ * unreachable, a gateway process SIGKILLed). Once it is over and the load has stopped, every add
+ * answered 2xx is a line of its cart as read over HTTP, and, once the worker group has caught up,
+ * DynamoDB's copy is that cart: the same version and every acknowledged line; and every SKU still
+ * has its stock, its counters adding up (after a Redis loss, the catalog comes back from DynamoDB
+ * by itself). Answers other than 2xx (503, cut connections) promise nothing and are only counted.
+ */
+@DisplayName("no acknowledged add is lost to a fault under write load")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WriteLoadFaultIT {
+  private static final int SHOPPERS = 8;
+  private static final long STOCK = 100_000;
+  private static final Duration BEFORE = Duration.ofSeconds(3);
+  private static final Duration AFTER = Duration.ofSeconds(4);
+  // Generous: the machines have 2 cores, shared with the services.
+  private static final Duration RECOVERY = Duration.ofSeconds(60);
+  private static final Duration CHILD_START = Duration.ofSeconds(90);
+  private static final String EVENTS = "cart.events";
+
+  private static Vertx vertx;
+  private static Redis redis;
+  private static Admin admin;
+  private static DynamoDbAsyncClient dynamoClient;
+
+  private final TestServices services = TestServices.get();
+  private final Gateway shared = Gateway.get();
+
+  /** Something done to the system while the load runs; it leaves every service running. */
+  @FunctionalInterface
+  private interface Fault {
+    void strike(WriteLoad load) throws Exception;
+  }
+
+  @BeforeAll
+  static void clients() {
+    vertx = Vertx.vertx();
+    redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+    admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestServices.get().kafkaBootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10000));
+    dynamoClient = DynamoTables.client(Gateway.get().config().dynamoDb());
+  }
+
+  @AfterAll
+  static void close() {
+    admin.close(Duration.ofSeconds(5));
+    dynamoClient.close();
+    redis.close();
+    vertx.close();
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("Redis flushed (FLUSHALL) during the load")
+  void redisFlushed() throws Exception {
+    Gateway target = underTest(new JsonObject());
+    try {
+      underLoad(
+          "redis-flushall",
+          target,
+          target.url(),
+          load -> {
+            // The catalog comes back from DynamoDB by itself: nobody puts the SKUs again.
+            redis.send(Request.cmd(Command.FLUSHALL)).await(10, TimeUnit.SECONDS);
+          });
+    } finally {
+      target.close();
+      Gateway.get().awaitWritable();
+    }
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("the Redis process killed and restarted empty during the load")
+  void redisKilled() throws Exception {
+    ManagedService redisServer = services.redis();
+    Gateway target = underTest(new JsonObject());
+    try {
+      underLoad(
+          "redis-kill",
+          target,
+          target.url(),
+          load -> {
+            redisServer.kill();
+            try {
+              hold(Duration.ofSeconds(2));
+            } finally {
+              // The test Redis keeps nothing across a restart: a full loss.
+              redisServer.start();
+            }
+            // The catalog comes back from DynamoDB by itself: nobody puts the SKUs again.
+          });
+    } finally {
+      redisServer.start();
+      target.close();
+      Gateway.get().awaitWritable();
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("the worker stopped for a while and started again during the load")
+  void workerRestarted() throws Exception {
+    // A group and a carts table of their own: the shared gateway's worker keeps writing the
+    // default table, so only this table shows whether this group's worker wrote the changes.
+    String group = Gateway.unique("wl-writer");
+    String table = Gateway.unique("wl-carts");
+    JsonObject file =
+        new JsonObject()
+            .put("worker", new JsonObject().put("groupId", group))
+            .put("dynamodb", new JsonObject().put("cartsTable", table));
+    Map<String, String> workerRole = Map.of("CART_ROLES", "worker");
+    Gateway[] worker = {Gateway.start(workerRole, file)};
+    Gateway target = null;
+    try {
+      target = underTest(file);
+      // A new group starts at the oldest event: let it write what earlier tests published, so
+      // that the lag the test looks at is the one the stop makes.
+      awaitCaughtUp(group);
+      underLoad(
+          "worker-restart",
+          target,
+          target.url(),
+          load -> {
+            worker[0].close();
+            worker[0] = null;
+            hold(Duration.ofSeconds(5));
+            worker[0] = Gateway.start(workerRole, file);
+          },
+          group,
+          table);
+    } finally {
+      if (worker[0] != null) {
+        worker[0].close();
+      }
+      if (target != null) {
+        target.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("the Kafka broker restarted during the load")
+  void kafkaRestarted() throws Exception {
+    ManagedService kafka = services.kafka();
+    Gateway target = underTest(new JsonObject());
+    try {
+      underLoad(
+          "kafka-restart",
+          target,
+          target.url(),
+          load -> {
+            kafka.stop();
+            try {
+              hold(Duration.ofSeconds(2));
+            } finally {
+              kafka.start();
+            }
+          });
+    } finally {
+      kafka.start();
+      target.close();
+    }
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("DynamoDB Local unreachable (SIGSTOP) for 5 s during the load")
+  void dynamoDbUnreachable() throws Exception {
+    Gateway target = underTest(new JsonObject());
+    try {
+      underLoad(
+          "dynamodb-unreachable",
+          target,
+          target.url(),
+          load -> {
+            // Frozen, never stopped: DynamoDB Local is in memory and would lose its tables.
+            try (AutoCloseable frozen = TestServices.suspend(services.dynamoDb())) {
+              hold(Duration.ofSeconds(5));
+            }
+          });
+    } finally {
+      target.close();
+    }
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("a gateway process killed with SIGKILL during the load")
+  void gatewayKilled() throws Exception {
+    Gateway target = underTest(new JsonObject());
+    try (ChildGateway child = ChildGateway.start(services)) {
+      child.awaitReady(CHILD_START);
+      underLoad(
+          "gateway-sigkill",
+          target,
+          child.url(),
+          load -> {
+            child.kill();
+            // Its clients go to another gateway, as a load balancer would send them.
+            load.retarget(target.url());
+          });
+    } finally {
+      target.close();
+    }
+  }
+
+  /**
+   * The gateway under test: HTTP plus the timer role, which republishes the changes Kafka did not
+   * take (or that a killed process never published). A short request deadline makes those 503s and
+   * their republishing come sooner.
+   */
+  private static Gateway underTest(JsonObject file) {
+    return Gateway.start(
+        Map.of(
+            "CART_ROLES",
+            "http,timer",
+            "CART_REQUEST_TIMEOUT_MILLIS",
+            "3000",
+            "CART_HOLD_SWEEP_MILLIS",
+            "1000"),
+        file);
+  }
+
+  private void underLoad(String name, Gateway target, String startUrl, Fault fault)
+      throws Exception {
+    underLoad(
+        name,
+        target,
+        startUrl,
+        fault,
+        shared.config().worker().groupId(),
+        shared.config().dynamoDb().cartsTable());
+  }
+
+  /** Loads, strikes, loads on, stops, then checks every cart over HTTP and in DynamoDB. */
+  private void underLoad(
+      String name, Gateway target, String startUrl, Fault fault, String group, String table)
+      throws Exception {
+    long started = System.nanoTime();
+    List<String> skus =
+        IntStream.range(0, WriteLoad.ADDS_PER_CART)
+            .mapToObj(i -> Gateway.unique("WL-" + i))
+            .toList();
+    putSkus(target, skus);
+    WriteLoad load = new WriteLoad(name, skus, shared::userToken, startUrl);
+    boolean recovered;
+    try {
+      load.start(SHOPPERS);
+      hold(BEFORE);
+      load.phase("fault");
+      fault.strike(load);
+      long over = System.nanoTime();
+      load.phase("recovery");
+      System.out.printf(
+          "[WriteLoadFaultIT] %s: fault over, %s events of cart.events not in DynamoDB%n",
+          name, lagOrUnknown(group));
+      // Writes to carts Redis lost wait for the publish window and the worker: bounded, not fixed.
+      recovered = eventually(() -> load.everyShopperAcknowledgedSince(over) ? null : "") == null;
+      load.phase("after");
+      hold(AFTER);
+    } finally {
+      load.stop();
+    }
+    System.out.println(load.summary());
+    assertThat(load.acknowledged("before"))
+        .as("adds acknowledged before the fault, so that it strikes carts with lines")
+        .isPositive();
+    SoftAssertions soft = new SoftAssertions();
+    soft.assertThat(recovered)
+        .as("every shopper's adds are acknowledged again within %s of the fault's end", RECOVERY)
+        .isTrue();
+    verify(soft, load, target, group, table);
+    soft.assertAll();
+    System.out.printf(
+        "[WriteLoadFaultIT] %s: passed in %d s%n",
+        name, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+  }
+
+  /** Checks (a) every cart over HTTP and (b) its copy in DynamoDB, once the group caught up. */
+  private static void verify(
+      SoftAssertions soft, WriteLoad load, Gateway target, String group, String table)
+      throws Exception {
+    // Only then does a cart that Redis lost come back from DynamoDB with everything acknowledged.
+    awaitCaughtUp(group);
+    Map<WriteLoad.CartRun, JsonObject> read = new LinkedHashMap<>();
+    for (WriteLoad.CartRun cart : load.carts()) {
+      JsonObject body = readCart(target, cart);
+      read.put(cart, body);
+      Map<String, Integer> lines = lines(body);
+      soft.assertThat(lines.keySet())
+          .as("%s over HTTP: every SKU whose add got a 2xx is a line", cart.user)
+          .containsAll(cart.acknowledged.keySet());
+      soft.assertThat(lines)
+          .as("%s over HTTP: each add applied at most once", cart.user)
+          .allSatisfy((sku, quantity) -> assertThat(quantity).isEqualTo(1));
+      soft.assertThat(body.getLong("version"))
+          .as("%s over HTTP: not older than its last 2xx", cart.user)
+          .isGreaterThanOrEqualTo(cart.newestAcknowledged());
+    }
+
+    // The stock side survived too: after a Redis loss the catalog came back from DynamoDB with
+    // its stock, and the counters still add up.
+    Set<String> skus = new TreeSet<>();
+    load.carts().forEach(cart -> skus.addAll(cart.acknowledged.keySet()));
+    for (String sku : skus) {
+      HttpResponse<String> answer = target.send(target.request("/v1/skus/" + sku).GET().build());
+      soft.assertThat(answer.statusCode())
+          .as("GET /v1/skus/%s: %s", sku, answer.body())
+          .isEqualTo(200);
+      if (answer.statusCode() == 200) {
+        JsonObject stock = new JsonObject(answer.body());
+        soft.assertThat(stock.getLong("stock")).as("%s keeps its stock", sku).isEqualTo(STOCK);
+        soft.assertThat(
+                stock.getLong("available") + stock.getLong("reserved") + stock.getLong("sold"))
+            .as("%s: available + reserved + sold = stock", sku)
+            .isEqualTo(STOCK);
+      }
+    }
+
+    // The group has caught up, but a change whose event Kafka refused reaches DynamoDB only once
+    // the timer has republished it.
+    DynamoCarts dynamo = new DynamoCarts(dynamoClient, table);
+    Map<WriteLoad.CartRun, Optional<CartEvent>> stored = new HashMap<>();
+    String behind =
+        eventually(
+            () -> {
+              List<String> differ = new ArrayList<>();
+              for (Map.Entry<WriteLoad.CartRun, JsonObject> e : read.entrySet()) {
+                Optional<CartEvent> copy =
+                    dynamo.read("u:" + e.getKey().user).await(10, TimeUnit.SECONDS);
+                stored.put(e.getKey(), copy);
+                long version = copy.map(CartEvent::version).orElse(0L);
+                if (version != e.getValue().getLong("version")) {
+                  differ.add(
+                      e.getKey().user
+                          + " v"
+                          + version
+                          + " (HTTP v"
+                          + e.getValue().getLong("version")
+                          + ")");
+                }
+              }
+              return differ.isEmpty() ? null : differ.size() + " carts differ: " + differ;
+            });
+    soft.assertThat(behind)
+        .as("DynamoDB holds every cart at the version read over HTTP, once the group caught up")
+        .isNull();
+    for (Map.Entry<WriteLoad.CartRun, JsonObject> e : read.entrySet()) {
+      WriteLoad.CartRun cart = e.getKey();
+      Map<String, Integer> copy =
+          stored
+              .getOrDefault(cart, Optional.empty())
+              .map(WriteLoadFaultIT::storedLines)
+              .orElse(Map.of());
+      soft.assertThat(copy.keySet())
+          .as("%s in DynamoDB: every SKU whose add got a 2xx is a line", cart.user)
+          .containsAll(cart.acknowledged.keySet());
+      if (behind == null) {
+        soft.assertThat(copy)
+            .as("%s in DynamoDB: the same lines as over HTTP at the same version", cart.user)
+            .isEqualTo(lines(e.getValue()));
+      }
+    }
+  }
+
+  /** Reads a cart, retrying 503 (and a cut connection) until it answers 200. */
+  private static JsonObject readCart(Gateway target, WriteLoad.CartRun cart) throws Exception {
+    Instant deadline = Instant.now().plus(RECOVERY);
+    String last;
+    while (true) {
+      try {
+        HttpResponse<String> response =
+            target
+                .http()
+                .send(
+                    target
+                        .request("/v1/cart")
+                        .header("Authorization", "Bearer " + cart.token)
+                        .GET()
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return new JsonObject(response.body());
+        }
+        assertThat(response.statusCode()).as("GET /v1/cart: %s", response.body()).isEqualTo(503);
+        last = "503 " + response.body();
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      assertThat(Instant.now()).as("GET /v1/cart answers 200 (last: %s)", last).isBefore(deadline);
+      Thread.sleep(250);
+    }
+  }
+
+  /** Creates the SKUs, with ample stock; retries while the store settles after a previous test. */
+  private static void putSkus(Gateway target, List<String> skus) throws Exception {
+    Instant deadline = Instant.now().plus(RECOVERY);
+    for (String sku : skus) {
+      while (true) {
+        try {
+          target.putSku(sku, "1.00", "USD", STOCK);
+          break;
+        } catch (IllegalStateException notYet) {
+          assertThat(Instant.now()).as("PUT %s: %s", sku, notYet.getMessage()).isBefore(deadline);
+          Thread.sleep(100);
+        }
+      }
+    }
+  }
+
+  /** Waits until the group has committed every event of cart.events, i.e. DynamoDB has them. */
+  private static void awaitCaughtUp(String group) throws Exception {
+    String lag =
+        eventually(
+            () -> {
+              long events = groupLag(group);
+              return events == 0 ? null : events + " events not committed by " + group;
+            });
+    assertThat(lag).as("the worker group catches up").isNull();
+  }
+
+  /** Events of cart.events the group has not committed, over every partition. */
+  private static long groupLag(String group) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest =
+        IntStream.range(0, TestServices.TOPICS.get(EVENTS))
+            .mapToObj(p -> new TopicPartition(EVENTS, p))
+            .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+    Map<TopicPartition, ListOffsetsResultInfo> ends =
+        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(10, TimeUnit.SECONDS);
+    long lag = 0;
+    for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
+      OffsetAndMetadata done = committed.get(end.getKey());
+      lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+    }
+    return lag;
+  }
+
+  private static String lagOrUnknown(String group) {
+    try {
+      return Long.toString(groupLag(group));
+    } catch (Exception e) {
+      return "unknown (" + e + ")";
+    }
+  }
+
+  /**
+   * Polls a check until it finds nothing wrong (answers null), for up to {@link #RECOVERY}; returns
+   * its last complaint when time runs out. A check that throws counts as "not yet".
+   */
+  private static String eventually(Callable<String> check) throws InterruptedException {
+    Instant deadline = Instant.now().plus(RECOVERY);
+    while (true) {
+      String problem;
+      try {
+        problem = check.call();
+      } catch (Exception e) {
+        problem = e.toString();
+      }
+      if (problem == null || Instant.now().isAfter(deadline)) {
+        return problem;
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** Lets the load run on for a while (a phase of the scenario, not a condition waited for). */
+  private static void hold(Duration phase) throws InterruptedException {
+    Thread.sleep(phase.toMillis());
+  }
+
+  private static Map<String, Integer> lines(JsonObject cart) {
+    Map<String, Integer> lines = new TreeMap<>();
+    cart.getJsonArray("items")
+        .forEach(
+            i ->
+                lines.put(
+                    ((JsonObject) i).getString("sku"), ((JsonObject) i).getInteger("quantity")));
+    return lines;
+  }
+
+  private static Map<String, Integer> storedLines(CartEvent stored) {
+    Map<String, Integer> lines = new TreeMap<>();
+    stored.lines().forEach(line -> lines.put(line.sku(), line.quantity()));
+    return lines;
+  }
+
+  /**
+   * A gateway in a JVM of its own ({@code Main} behind {@link ParentWatchdog}, which ends it if
+   * this JVM dies), so that it can be killed with SIGKILL as a crashed process would be.
+   */
+  private static final class ChildGateway implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ChildGateway(Process process, int port, Path log) {
+      this.process = process;
+      this.port = port;
+      this.log = log;
+    }
+
+    static ChildGateway start(TestServices services) throws IOException {
+      int port = freePort();
+      Path folder = Files.createDirectories(Path.of("target", "write-load-fault"));
+      Path log = folder.resolve("gateway-" + port + ".log");
+      List<String> command =
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-cp",
+              System.getProperty("java.class.path"),
+              "-XX:+UseSerialGC",
+              "-Xmx512m",
+              ParentWatchdog.class.getName(),
+              Main.class.getName());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+      Map<String, String> env = builder.environment();
+      env.keySet().removeIf(key -> key.startsWith("CART_"));
+      env.putAll(
+          Map.ofEntries(
+              Map.entry("CART_ROLES", "http"),
+              Map.entry("CART_HTTP_PORT", Integer.toString(port)),
+              Map.entry("CART_VERTICLE_INSTANCES", "1"),
+              Map.entry("CART_REQUEST_TIMEOUT_MILLIS", "3000"),
+              Map.entry("CART_REDIS_URL", services.redisUrl()),
+              Map.entry("CART_KAFKA_BOOTSTRAP", services.kafkaBootstrap()),
+              Map.entry("CART_DYNAMODB_ENDPOINT", services.dynamoDbEndpoint()),
+              Map.entry("CART_JWT_SECRET", Gateway.JWT_SECRET),
+              Map.entry("CART_ADMIN_TOKEN", Gateway.ADMIN_TOKEN),
+              Map.entry("CART_RATE_LIMIT_READS", "0"),
+              Map.entry("CART_RATE_LIMIT_WRITES", "0")));
+      // Standard input stays an open pipe: the watchdog ends the child when it closes.
+      return new ChildGateway(builder.start(), port, log);
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    void awaitReady(Duration within) throws Exception {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      Instant deadline = Instant.now().plus(within);
+      while (true) {
+        assertThat(process.isAlive()).as("the child gateway runs; see %s", log).isTrue();
+        try {
+          HttpResponse<String> ready =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(url() + "/health/ready"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          if (ready.statusCode() == 200) {
+            return;
+          }
+        } catch (IOException notYet) {
+          // Not listening yet.
+        }
+        assertThat(Instant.now()).as("the child gateway is ready; see %s", log).isBefore(deadline);
+        Thread.sleep(250);
+      }
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful stop, requests in flight cut. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the child gateway died").isTrue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      if (process.isAlive()) {
+        kill();
+      }
+    }
+
+    private static int freePort() throws IOException {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        return socket.getLocalPort();
+      }
+    }
+  }
+}

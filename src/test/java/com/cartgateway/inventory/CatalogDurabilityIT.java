@@ -1,0 +1,196 @@
+package com.cartgateway.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.support.Gateway;
+import com.cartgateway.support.TestServices;
+import com.cartgateway.sync.DynamoTables;
+import com.cartgateway.sync.SkuState;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+
+/**
+ * Invariant 2 for the stock side: price, stock and sales reach DynamoDB through {@code
+ * catalog.events}, so that a Redis that lost everything gets its catalog and counters back, and a
+ * cart that comes back takes its live holds again.
+ */
+@DisplayName("the catalog is durable too")
+class CatalogDurabilityIT {
+  private static Vertx vertx;
+  private static Redis redis;
+  private static DynamoDbAsyncClient dynamo;
+  private final Gateway gateway = Gateway.get();
+
+  @BeforeAll
+  static void clients() {
+    vertx = Vertx.vertx();
+    redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+    dynamo = DynamoTables.client(Gateway.get().config().dynamoDb());
+  }
+
+  @AfterAll
+  static void close() {
+    Gateway.get().awaitWritable();
+    dynamo.close();
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName("an admin put and the sales of a checkout reach the catalog table, newest version")
+  void statesReachDynamoDb() throws Exception {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "2.50", "EUR", 10);
+    SkuState put = awaitStored(sku, s -> s.stock() == 10);
+    assertThat(put.price()).isEqualTo(250);
+    assertThat(put.currency()).isEqualTo("EUR");
+    assertThat(put.sold()).isZero();
+
+    String user = Gateway.unique("shopper");
+    assertThat(gateway.add(user, sku, 3).statusCode()).isEqualTo(200);
+    assertThat(checkout(user).statusCode()).isEqualTo(201);
+    SkuState sold = awaitStored(sku, s -> s.sold() == 3);
+    assertThat(sold.version()).isGreaterThan(put.version());
+    assertThat(sold.stock()).isEqualTo(10);
+  }
+
+  @Test
+  @DisplayName(
+      "after Redis lost everything, a SKU answers 503 until the catalog is back with its stock"
+          + " and sales; a returning cart takes its live hold again")
+  void rebuiltAfterLoss() throws Exception {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String buyer = Gateway.unique("buyer");
+    assertThat(gateway.add(buyer, sku, 2).statusCode()).isEqualTo(200);
+    assertThat(checkout(buyer).statusCode()).isEqualTo(201);
+    String holder = Gateway.unique("holder");
+    HttpResponse<String> held = gateway.add(holder, sku, 3);
+    assertThat(held.statusCode()).isEqualTo(200);
+    awaitStored(sku, s -> s.sold() == 2);
+    awaitCartStored("u:" + holder, new JsonObject(held.body()).getLong("version"));
+
+    redis.send(Request.cmd(Command.FLUSHALL)).await(10, TimeUnit.SECONDS);
+    HttpResponse<String> early = gateway.send(gateway.request("/v1/skus/" + sku).GET().build());
+    assertThat(early.statusCode())
+        .as("not 404: the SKU is not unknown, only not back yet")
+        .isEqualTo(503);
+    assertThat(early.headers().firstValue("Retry-After")).isPresent();
+
+    HttpResponse<String> back =
+        eventually(() -> gateway.send(gateway.request("/v1/skus/" + sku).GET().build()));
+    assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+    JsonObject stock = new JsonObject(back.body());
+    assertThat(stock.getLong("stock")).isEqualTo(10);
+    assertThat(stock.getLong("sold")).as("the sale survived").isEqualTo(2);
+    assertThat(stock.getLong("reserved")).isZero();
+    assertThat(stock.getLong("available")).isEqualTo(8);
+    assertThat(stock.getString("price")).isEqualTo("1.00");
+
+    // A read before DynamoDB is caught up for the cart shows its copy, unheld, without keeping
+    // it; the read after shows the cart restored into Redis.
+    JsonObject line = null;
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (line == null || line.getValue("reservation") == null) {
+      assertThat(Instant.now()).as("the cart comes back with its hold").isBefore(deadline);
+      Thread.sleep(250);
+      HttpResponse<String> read = cartOf(holder);
+      if (read.statusCode() == 200) {
+        line = new JsonObject(read.body()).getJsonArray("items").getJsonObject(0);
+      }
+    }
+    assertThat(line.getInteger("quantity")).isEqualTo(3);
+    assertThat(line.getJsonObject("reservation").getInteger("quantity"))
+        .as("its hold had not lapsed: taken again")
+        .isEqualTo(3);
+    JsonObject after = gateway.sku(sku);
+    assertThat(after.getLong("reserved")).isEqualTo(3);
+    assertThat(after.getLong("available")).isEqualTo(5);
+  }
+
+  private HttpResponse<String> checkout(String user) {
+    return gateway.send(
+        gateway
+            .request("/v1/cart/checkout")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("Idempotency-Key", Gateway.unique("key"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build());
+  }
+
+  private HttpResponse<String> cartOf(String user) {
+    return gateway.send(
+        gateway
+            .request("/v1/cart")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .GET()
+            .build());
+  }
+
+  /** Retries a request answered 503 while the catalog and carts come back, for up to 60 s. */
+  private static HttpResponse<String> eventually(Supplier<HttpResponse<String>> request)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(60);
+    HttpResponse<String> response = request.get();
+    while (response.statusCode() == 503 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(250);
+      response = request.get();
+    }
+    return response;
+  }
+
+  private SkuState awaitStored(String sku, Predicate<SkuState> wanted) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (true) {
+      Optional<SkuState> stored =
+          item(gateway.config().dynamoDb().catalogTable(), "sku", sku)
+              .map(item -> SkuState.fromJson(new JsonObject(item.get("state").s())));
+      if (stored.isPresent() && wanted.test(stored.get())) {
+        return stored.get();
+      }
+      assertThat(Instant.now()).as(sku + " reaches the catalog table").isBefore(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  private void awaitCartStored(String cartId, long version) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (item(gateway.config().dynamoDb().cartsTable(), "cartId", cartId)
+        .map(item -> Long.parseLong(item.get("version").n()) < version)
+        .orElse(true)) {
+      assertThat(Instant.now()).as(cartId + " reaches the carts table").isBefore(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  private static Optional<Map<String, AttributeValue>> item(String table, String key, String id)
+      throws Exception {
+    GetItemResponse read =
+        dynamo
+            .getItem(
+                get ->
+                    get.tableName(table)
+                        .key(Map.of(key, AttributeValue.fromS(id)))
+                        .consistentRead(true))
+            .get(10, TimeUnit.SECONDS);
+    return read.hasItem() && !read.item().isEmpty() ? Optional.of(read.item()) : Optional.empty();
+  }
+}
