@@ -4,6 +4,7 @@ import com.cartgateway.identity.IdentityException;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.StoreUnavailableException;
+import com.cartgateway.store.UnpublishedMarks;
 import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -95,7 +95,7 @@ public final class CartJournal {
    */
   public <T> Future<T> recordAll(
       List<String> cartIds, Supplier<Future<T>> change, Function<T, Future<List<Cart>>> states) {
-    List<String> entries = cartIds.stream().map(id -> id + " " + UUID.randomUUID()).toList();
+    List<String> entries = cartIds.stream().map(UnpublishedMarks::mark).toList();
     Future<Void> hot = rebuilder.map(r -> r.beforeWrite(cartIds)).orElse(Future.succeededFuture());
     return hot.compose(ready -> add(entries))
         .compose(
@@ -142,12 +142,6 @@ public final class CartJournal {
         .toJson();
   }
 
-  /** The cart id of an entry of the unpublished index. */
-  public static String cartIdOf(String entry) {
-    int space = entry.lastIndexOf(' ');
-    return space < 0 ? entry : entry.substring(0, space);
-  }
-
   /** Publishes cart states; a refusal by Kafka is an outage (503 with Retry-After). */
   public Future<Void> publish(List<Cart> carts) {
     List<Future<?>> published = new ArrayList<>(carts.size());
@@ -166,7 +160,7 @@ public final class CartJournal {
       removed.add(
           redis.send(
               Request.cmd(Command.ZREM)
-                  .arg(RedisKeys.unpublishedShardOf(cartIdOf(entry)))
+                  .arg(RedisKeys.unpublishedShardOf(UnpublishedMarks.idOf(entry)))
                   .arg(entry)));
     }
     return Future.all(removed).mapEmpty();
@@ -179,7 +173,7 @@ public final class CartJournal {
       added.add(
           redis.send(
               Request.cmd(Command.ZADD)
-                  .arg(RedisKeys.unpublishedShardOf(cartIdOf(entry)))
+                  .arg(RedisKeys.unpublishedShardOf(UnpublishedMarks.idOf(entry)))
                   .arg(now)
                   .arg(entry)));
     }

@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartException;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.StoreUnavailableException;
+import com.cartgateway.store.UnpublishedMarks;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.SkuState;
 import com.cartgateway.sync.Topics;
@@ -12,17 +13,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -74,7 +72,7 @@ public final class CatalogJournal {
   public <T> Future<T> record(Collection<String> skus, Supplier<Future<T>> change) {
     List<String> entries = new ArrayList<>();
     for (String sku : new LinkedHashSet<>(skus)) {
-      entries.add(sku + " " + UUID.randomUUID());
+      entries.add(UnpublishedMarks.mark(sku));
     }
     if (entries.isEmpty()) {
       return change.get();
@@ -126,35 +124,18 @@ public final class CatalogJournal {
    * takes), then removes the marks; returns how many SKUs it published.
    */
   public Future<Integer> sweep(Duration grace) {
-    long before = clock.millis() - grace.toMillis();
-    return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(RedisKeys.CATALOG_UNPUBLISHED)
-                .arg("-inf")
-                .arg(before)
-                .arg("LIMIT")
-                .arg(0)
-                .arg(PAGE))
+    return UnpublishedMarks.due(
+            redis, RedisKeys.CATALOG_UNPUBLISHED, clock.millis() - grace.toMillis(), PAGE)
         .compose(
             page -> {
-              Map<String, List<String>> bySku = new LinkedHashMap<>();
-              for (Response entry : page) {
-                String text = entry.toString();
-                bySku
-                    .computeIfAbsent(
-                        text.substring(0, text.lastIndexOf(' ')), s -> new ArrayList<>())
-                    .add(text);
-              }
+              Map<String, List<String>> bySku = page.byId();
               List<String> entries = bySku.values().stream().flatMap(List::stream).toList();
               Future<Integer> done =
                   publish(bySku.keySet())
                       .compose(published -> remove(entries))
                       .map(removed -> bySku.size())
                       .onSuccess(n -> republished.ifPresent(c -> c.increment(n)));
-              return page.size() < PAGE
-                  ? done
-                  : done.compose(n -> sweep(grace).map(more -> n + more));
+              return page.full() ? done.compose(n -> sweep(grace).map(more -> n + more)) : done;
             });
   }
 

@@ -6,16 +6,12 @@ import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.UnpublishedMarks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,33 +67,18 @@ public final class UnpublishedSweeper {
   }
 
   private Future<Integer> sweepShard(String key, long before) {
-    return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(key)
-                .arg("-inf")
-                .arg(before)
-                .arg("LIMIT")
-                .arg(0)
-                .arg(PAGE))
+    return UnpublishedMarks.due(redis, key, before, PAGE)
         .compose(
             page -> {
-              Map<String, List<String>> byCart = new LinkedHashMap<>();
-              for (Response entry : page) {
-                String text = entry.toString();
-                byCart
-                    .computeIfAbsent(CartJournal.cartIdOf(text), id -> new ArrayList<>())
-                    .add(text);
-              }
               Future<Integer> chain = Future.succeededFuture(0);
-              for (Map.Entry<String, List<String>> cart : byCart.entrySet()) {
+              for (Map.Entry<String, List<String>> cart : page.byId().entrySet()) {
                 chain =
                     chain.compose(
                         sum -> republish(cart.getKey(), cart.getValue()).map(n -> sum + n));
               }
-              return page.size() < PAGE
-                  ? chain
-                  : chain.compose(sum -> sweepShard(key, before).map(n -> sum + n));
+              return page.full()
+                  ? chain.compose(sum -> sweepShard(key, before).map(n -> sum + n))
+                  : chain;
             });
   }
 

@@ -3,6 +3,7 @@ package com.cartgateway.cart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.UnpublishedMarks;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.KafkaEvents;
 import com.cartgateway.support.TestServices;
@@ -266,7 +267,7 @@ class DurableAcknowledgementIT {
               .await(5, TimeUnit.SECONDS);
       List<String> mine = new ArrayList<>();
       for (Response entry : entries) {
-        if (CartJournal.cartIdOf(entry.toString()).equals(cartId)) {
+        if (UnpublishedMarks.idOf(entry.toString()).equals(cartId)) {
           mine.add(entry.toString());
         }
       }

@@ -125,6 +125,66 @@ class CatalogDurabilityIT {
     assertThat(after.getLong("available")).isEqualTo(5);
   }
 
+  @Test
+  @DisplayName(
+      "with Kafka down an admin put answers 503 and stays applied; once Kafka is back the timer"
+          + " publishes it, and the catalog table has it without another put")
+  void kafkaDownThenRepublished() throws Exception {
+    Gateway timed =
+        Gateway.start(
+            Map.of(
+                "CART_ROLES",
+                "http,timer",
+                "CART_HOLD_SWEEP_MILLIS",
+                "500",
+                "CART_REQUEST_TIMEOUT_MILLIS",
+                "3000"));
+    var kafka = TestServices.get().kafka();
+    try {
+      String sku = Gateway.unique("SKU");
+      timed.putSku(sku, "3.00", "USD", 5);
+      awaitStored(sku, s -> s.stock() == 5);
+
+      HttpResponse<String> down;
+      kafka.stop();
+      try {
+        down =
+            timed.send(
+                timed
+                    .request("/v1/admin/skus/" + sku)
+                    .header("Authorization", "Bearer " + Gateway.ADMIN_TOKEN)
+                    .header("Content-Type", "application/json")
+                    .PUT(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"price\":\"3.50\",\"currency\":\"USD\",\"stock\":40}"))
+                    .build());
+        assertThat(timed.sku(sku).getLong("stock"))
+            .as("applied in Redis, not rolled back")
+            .isEqualTo(40);
+        // past the producer's delivery timeout: the event is given up, only the mark remains
+        Thread.sleep(timed.config().kafka().deliveryTimeout().toMillis());
+      } finally {
+        kafka.start();
+      }
+      assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+      assertThat(down.headers().firstValue("Retry-After")).isPresent();
+
+      SkuState republished = awaitStored(sku, s -> s.stock() == 40, 60);
+      assertThat(republished.price()).isEqualTo(350);
+      assertThat(
+              timed
+                  .application()
+                  .clients()
+                  .registry()
+                  .find("catalog_events_republished")
+                  .counter()
+                  .count())
+          .isPositive();
+    } finally {
+      timed.close();
+    }
+  }
+
   private HttpResponse<String> checkout(String user) {
     return gateway.send(
         gateway
@@ -158,7 +218,12 @@ class CatalogDurabilityIT {
   }
 
   private SkuState awaitStored(String sku, Predicate<SkuState> wanted) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
+    return awaitStored(sku, wanted, 30);
+  }
+
+  private SkuState awaitStored(String sku, Predicate<SkuState> wanted, int seconds)
+      throws Exception {
+    Instant deadline = Instant.now().plusSeconds(seconds);
     while (true) {
       Optional<SkuState> stored =
           item(gateway.config().dynamoDb().catalogTable(), "sku", sku)

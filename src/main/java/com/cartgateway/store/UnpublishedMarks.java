@@ -1,0 +1,65 @@
+package com.cartgateway.store;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The marks of changes whose event Kafka may lack: members {@code "<id> <nonce>"} of sorted sets
+ * scored by the time of the change, one member a change, so that concurrent changes of one cart or
+ * SKU never clear each other's mark.
+ */
+public final class UnpublishedMarks {
+  private UnpublishedMarks() {}
+
+  /** A new mark of a change of {@code id}. */
+  public static String mark(String id) {
+    return id + " " + UUID.randomUUID();
+  }
+
+  /** The cart id or SKU a mark is about. */
+  public static String idOf(String mark) {
+    int space = mark.lastIndexOf(' ');
+    return space < 0 ? mark : mark.substring(0, space);
+  }
+
+  /**
+   * Up to {@code limit} marks of {@code key} set before {@code before}, by id in the order met.
+   *
+   * @return the marks by id, and whether the page was full (more may follow)
+   */
+  public static Future<Page> due(RedisGateway redis, String key, long before, int limit) {
+    return redis
+        .send(
+            Request.cmd(Command.ZRANGEBYSCORE)
+                .arg(key)
+                .arg("-inf")
+                .arg(before)
+                .arg("LIMIT")
+                .arg(0)
+                .arg(limit))
+        .map(
+            reply -> {
+              Map<String, List<String>> byId = new LinkedHashMap<>();
+              for (Response mark : reply) {
+                String text = mark.toString();
+                byId.computeIfAbsent(idOf(text), id -> new ArrayList<>()).add(text);
+              }
+              return new Page(byId, reply.size() >= limit);
+            });
+  }
+
+  /**
+   * One page of due marks.
+   *
+   * @param byId the marks, by the id they are about
+   * @param full whether the page was full, so that more marks may be due
+   */
+  public record Page(Map<String, List<String>> byId, boolean full) {}
+}
