@@ -1,6 +1,7 @@
 package com.cartgateway.support;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,13 +12,32 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 
-/** Reads back, from the real broker, the events of one cart on one topic. */
+/**
+ * Reads back, from the real broker, the events of one cart on one topic: from the beginning of the
+ * cart's partition (the producer's default partitioner: murmur2 of the key), always at least up to
+ * the end the partition had when called, however much other tests wrote before.
+ */
 public final class KafkaEvents {
+  // Reading a partition's whole history is bounded too, beyond the wait asked for.
+  private static final Duration HISTORY = Duration.ofSeconds(60);
+
   private KafkaEvents() {}
 
-  /** Every event keyed by the cart id on the topic, from the beginning, read for {@code wait}. */
+  /**
+   * Every event keyed by the cart id: all written before the call, and any more for {@code wait}.
+   */
   public static List<JsonObject> of(String topic, String cartId, Duration wait) {
+    return read(topic, cartId, Integer.MAX_VALUE, wait);
+  }
+
+  /** Reads until the cart has {@code count} events on the topic, or {@code within} passes. */
+  public static List<JsonObject> await(String topic, String cartId, int count, Duration within) {
+    return read(topic, cartId, count, within);
+  }
+
+  private static List<JsonObject> read(String topic, String cartId, int count, Duration wait) {
     Map<String, Object> settings =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -30,30 +50,28 @@ public final class KafkaEvents {
             false);
     List<JsonObject> events = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      int partitions = consumer.partitionsFor(topic).size();
+      TopicPartition partition =
+          new TopicPartition(
+              topic,
+              Utils.toPositive(Utils.murmur2(cartId.getBytes(StandardCharsets.UTF_8)))
+                  % partitions);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
       Instant deadline = Instant.now().plus(wait);
-      while (Instant.now().isBefore(deadline)) {
+      Instant limit = deadline.plus(HISTORY);
+      while (Instant.now().isBefore(limit)) {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
           if (cartId.equals(record.key())) {
             events.add(new JsonObject(record.value()));
           }
         }
+        boolean readAll = consumer.position(partition) >= end;
+        if (readAll && (events.size() >= count || Instant.now().isAfter(deadline))) {
+          break;
+        }
       }
-    }
-    return events;
-  }
-
-  /** Polls until the cart has {@code count} events on the topic, or the deadline passes. */
-  public static List<JsonObject> await(String topic, String cartId, int count, Duration within) {
-    Instant deadline = Instant.now().plus(within);
-    List<JsonObject> events = of(topic, cartId, Duration.ofMillis(500));
-    while (events.size() < count && Instant.now().isBefore(deadline)) {
-      events = of(topic, cartId, Duration.ofMillis(500));
     }
     return events;
   }
