@@ -113,7 +113,8 @@ public final class DevMain {
       } catch (IOException notYet) {
         // the gateway is starting
       }
-      Thread.sleep(250);
+      // once a second: each refusal is a logged 503
+      Thread.sleep(1000);
     }
     System.out.println("the store has not settled within 120 s; writes may answer 503 for now");
   }
