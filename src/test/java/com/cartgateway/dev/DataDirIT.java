@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoCarts;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +55,7 @@ class DataDirIT {
   void keepsEverything(@TempDir Path dataDir) throws Exception {
     String sub = "keeper-" + UUID.randomUUID();
     String cartId = "u:" + sub;
-    String user = "Bearer " + token(sub);
+    String user = "Bearer " + DevTokens.user(sub);
     JsonObject before;
     try (DevProcess first = DevProcess.start(dataDir)) {
       assertThat(
@@ -113,24 +108,6 @@ class DataDirIT {
 
   private HttpResponse<String> send(HttpRequest request) throws Exception {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String token(String sub) {
-    Vertx vertx = Vertx.vertx();
-    try {
-      return JWTAuth.create(
-              vertx,
-              new JWTAuthOptions()
-                  .addPubSecKey(
-                      new PubSecKeyOptions()
-                          .setAlgorithm("HS256")
-                          .setBuffer(DevMain.DEV_JWT_SECRET)))
-          .generateToken(
-              new JsonObject().put("sub", sub),
-              new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
-    } finally {
-      vertx.close();
-    }
   }
 
   /** One run of dev mode in its own JVM, on a free port, with a data folder. */

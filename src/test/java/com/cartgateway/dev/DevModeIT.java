@@ -2,12 +2,7 @@ package com.cartgateway.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,7 +63,7 @@ class DevModeIT {
                           "{\"price\":\"3.50\",\"currency\":\"EUR\",\"stock\":10}"))
                   .build());
       assertThat(sku.statusCode()).isEqualTo(200);
-      String user = "Bearer " + devToken();
+      String user = "Bearer " + DevTokens.user("dev-it");
       HttpResponse<String> added =
           send(
               HttpRequest.newBuilder(URI.create(url + "/v1/cart/items"))
@@ -132,23 +127,6 @@ class DevModeIT {
 
   private HttpResponse<String> send(HttpRequest request) throws Exception {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String devToken() {
-    Vertx vertx = Vertx.vertx();
-    try {
-      return JWTAuth.create(
-              vertx,
-              new JWTAuthOptions()
-                  .addPubSecKey(
-                      new PubSecKeyOptions()
-                          .setAlgorithm("HS256")
-                          .setBuffer(DevMain.DEV_JWT_SECRET)))
-          .generateToken(
-              new JsonObject().put("sub", "dev-it"), new JWTOptions().setExpiresInSeconds(300));
-    } finally {
-      vertx.close();
-    }
   }
 
   private void drain(Process process) {
