@@ -96,8 +96,18 @@ public final class CartJournal {
   public <T> Future<T> recordAll(
       List<String> cartIds, Supplier<Future<T>> change, Function<T, Future<List<Cart>>> states) {
     List<String> entries = cartIds.stream().map(UnpublishedMarks::mark).toList();
+    // Both before the change, independent of each other: one round trip on a write, not two.
     Future<Void> hot = rebuilder.map(r -> r.beforeWrite(cartIds)).orElse(Future.succeededFuture());
-    return hot.compose(ready -> add(entries))
+    Future<Void> marked = add(entries);
+    return Future.join(hot, marked)
+        .recover(
+            failure -> {
+              if (marked.succeeded()) {
+                // nothing will change: a mark would only make the timer publish for nothing
+                removeQuietly(entries);
+              }
+              return Future.failedFuture(hot.failed() ? hot.cause() : marked.cause());
+            })
         .compose(
             added ->
                 change
