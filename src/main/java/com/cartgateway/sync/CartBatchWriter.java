@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,10 @@ import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
 /**
  * Stores batches of cart events in DynamoDB: the newest version of each cart, never an older one
@@ -36,25 +36,30 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * <p><b>Never backwards.</b> BatchWriteItem takes no condition, so two writers (two consumers
  * briefly owning one partition during a rebalance, or a replay from an old offset) could put an
  * older version last, and reading first does not help: the read and the write are not atomic. Every
- * item is therefore a conditional put, {@code attribute_not_exists(cartId) OR version < :version},
- * sent as {@code TransactWriteItems} of at most 25 puts, one request for 25 items as with
- * BatchWriteItem. A put whose condition fails is stale (DynamoDB already has that version or a
- * newer one) and is dropped; as a transaction is all or nothing, DynamoDB then cancels the others
- * (reason {@code None}), and they are sent again at once without the stale ones. The cost is two
- * write units an item instead of one, paid for a condition that holds whatever the interleaving.
+ * item is therefore a conditional {@code PutItem}, {@code attribute_not_exists(cartId) OR version <
+ * :version}, and up to {@link #MAX_IN_FLIGHT} of them are in flight at once. A put is one write
+ * unit per KB of item, half of what the same put costs inside {@code TransactWriteItems}; the
+ * condition needs no transaction, as it is about one item only. A put whose condition fails is
+ * stale (DynamoDB already has that version or a newer one) and is dropped. The write units DynamoDB
+ * reports ({@code ReturnConsumedCapacity}) are counted, so that the cost of a change shows in
+ * {@code cart_writebehind_dynamodb_write_units}.
  *
- * <p><b>Retries.</b> Items a transaction could not take (throttling, a conflict with a concurrent
- * transaction on the same cart, DynamoDB unreachable) stay pending, and the whole write is retried
- * through a Vert.x {@link CircuitBreaker} with {@link RetryPolicy#exponentialDelayWithJitter} (full
- * jitter, capped), sending only the items still pending. The worker has nowhere else to put an
- * event, so it never gives up: the breaker retries without limit and its circuit opens only on
- * {@link #close()}, which stops the retries. Inside each attempt the AWS SDK applies its own retry
- * strategy to transient errors; those retries and throttles are counted too, and every refusal is
- * counted by kind (throughput, untaken items, other failures: see {@link WriteBehindMetrics}).
+ * <p><b>Retries.</b> An item DynamoDB did not take (throttling, DynamoDB unreachable) stays
+ * pending; the lane that sent it stops there, so that an outage costs one timeout per lane and not
+ * one per item, and the whole write is retried through a Vert.x {@link CircuitBreaker} with {@link
+ * RetryPolicy#exponentialDelayWithJitter} (full jitter, capped), sending only the items still
+ * pending. The worker has nowhere else to put an event, so it never gives up: the breaker retries
+ * without limit and its circuit opens only on {@link #close()}, which stops the retries. Inside
+ * each attempt the AWS SDK applies its own retry strategy to transient errors; those retries and
+ * throttles are counted too, and every refusal is counted by kind (throughput, other failures: see
+ * {@link WriteBehindMetrics}).
  */
 public final class CartBatchWriter {
-  /** The most items one DynamoDB write request carries. */
-  public static final int MAX_ITEMS_PER_REQUEST = 25;
+  /**
+   * The most puts one writer has in flight. Half the DynamoDB client's connection pool (64), so
+   * that a second worker instance of the process still finds connections.
+   */
+  static final int MAX_IN_FLIGHT = 32;
 
   private static final Logger LOG = Logger.getLogger(CartBatchWriter.class.getName());
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -106,7 +111,7 @@ public final class CartBatchWriter {
                     // The 1st, 2nd, 4th, 8th... retry of a batch: visible, not a flood.
                     LOG.log(
                         Level.WARNING,
-                        "DynamoDB write failed, retry " + retry + ": " + describe(failure));
+                        "DynamoDB write failed, retry " + retry + ": " + unwrap(failure));
                   }
                   return backoff.delay(failure, Math.min(retry, MAX_BACKOFF_EXPONENT));
                 });
@@ -166,16 +171,17 @@ public final class CartBatchWriter {
     return newest;
   }
 
-  /** Sends every pending item, 25 a request; fails while any item is left pending. */
+  /**
+   * Sends every pending item, {@link #MAX_IN_FLIGHT} at a time; fails while any item is left
+   * pending.
+   */
   private Future<Void> attempt(Context context, Map<String, VersionedItem> pending, Tally tally) {
-    List<VersionedItem> all = List.copyOf(pending.values());
-    List<Future<Void>> requests = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += MAX_ITEMS_PER_REQUEST) {
-      List<VersionedItem> chunk =
-          all.subList(from, Math.min(all.size(), from + MAX_ITEMS_PER_REQUEST));
-      requests.add(send(context, chunk, pending, tally));
+    Iterator<VersionedItem> queue = List.copyOf(pending.values()).iterator();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < Math.min(MAX_IN_FLIGHT, pending.size()); i++) {
+      lanes.add(lane(context, queue, pending, tally));
     }
-    return Future.join(requests)
+    return Future.join(lanes)
         .transform(
             joined ->
                 pending.isEmpty()
@@ -186,92 +192,60 @@ public final class CartBatchWriter {
                             : new IllegalStateException(pending.size() + " items pending")));
   }
 
-  /** One conditional transaction; settles the items it could and leaves the rest pending. */
-  private Future<Void> send(
-      Context context, List<VersionedItem> chunk, Map<String, VersionedItem> pending, Tally tally) {
-    metrics.requestItems.record(chunk.size());
-    return Future.fromCompletionStage(dynamo.transactWriteItems(request(chunk)), context)
+  /** Puts items from the queue one after the other, until it is empty or a put fails. */
+  private Future<Void> lane(
+      Context context,
+      Iterator<VersionedItem> queue,
+      Map<String, VersionedItem> pending,
+      Tally tally) {
+    if (!queue.hasNext()) {
+      return Future.succeededFuture();
+    }
+    return put(context, queue.next(), pending, tally)
+        .compose(done -> lane(context, queue, pending, tally));
+  }
+
+  /** One conditional put: written or stale settles the item, anything else leaves it pending. */
+  private Future<Void> put(
+      Context context, VersionedItem item, Map<String, VersionedItem> pending, Tally tally) {
+    return Future.fromCompletionStage(dynamo.putItem(request(item)), context)
         .transform(
             sent -> {
               if (sent.succeeded()) {
-                chunk.forEach(event -> pending.remove(event.slot()));
-                tally.written += chunk.size();
-                metrics.written.increment(chunk.size());
+                pending.remove(item.slot());
+                tally.written++;
+                metrics.written.increment();
+                countUnits(sent.result());
                 return Future.succeededFuture();
               }
               Throwable cause = unwrap(sent.cause());
-              if (cause instanceof TransactionCanceledException canceled
-                  && canceled.hasCancellationReasons()
-                  && canceled.cancellationReasons().size() == chunk.size()) {
-                return canceled(context, chunk, canceled, pending, tally);
+              if (cause instanceof ConditionalCheckFailedException) {
+                pending.remove(item.slot());
+                tally.stale++;
+                metrics.stale.increment();
+                return Future.succeededFuture();
               }
               metrics.refused(WriteBehindMetrics.codeOf(cause), cause);
               return Future.failedFuture(cause);
             });
   }
 
-  /**
-   * Reads why DynamoDB canceled a transaction, item by item: stale items are dropped; if nothing
-   * but stale items stood in the way, the others go again at once, else they wait for a retry.
-   */
-  private Future<Void> canceled(
-      Context context,
-      List<VersionedItem> chunk,
-      TransactionCanceledException canceled,
-      Map<String, VersionedItem> pending,
-      Tally tally) {
-    List<VersionedItem> innocent = new ArrayList<>();
-    int staleHere = 0;
-    boolean transientFailure = false;
-    for (int i = 0; i < chunk.size(); i++) {
-      CancellationReason reason = canceled.cancellationReasons().get(i);
-      String code = reason.code() == null ? "None" : reason.code();
-      switch (code) {
-        case "ConditionalCheckFailed" -> {
-          pending.remove(chunk.get(i).slot());
-          tally.stale++;
-          staleHere++;
-          metrics.stale.increment();
-        }
-        case "None" -> innocent.add(chunk.get(i));
-        default -> {
-          // Throttled, TransactionConflict, or anything new: counted by kind, then retried.
-          metrics.refused(code, null);
-          transientFailure = true;
-        }
-      }
+  private void countUnits(PutItemResponse response) {
+    if (response.consumedCapacity() != null
+        && response.consumedCapacity().capacityUnits() != null) {
+      metrics.writeUnits.increment(response.consumedCapacity().capacityUnits());
     }
-    if (transientFailure) {
-      // Everything not stale waits for the next retry: DynamoDB's form of UnprocessedItems here.
-      metrics.unprocessed.increment(chunk.size() - staleHere);
-    }
-    if (!transientFailure && !innocent.isEmpty() && innocent.size() < chunk.size()) {
-      return send(context, innocent, pending, tally);
-    }
-    return innocent.isEmpty() && !transientFailure
-        ? Future.succeededFuture()
-        : Future.failedFuture(canceled);
   }
 
-  private TransactWriteItemsRequest request(List<VersionedItem> chunk) {
-    List<TransactWriteItem> puts = new ArrayList<>(chunk.size());
-    for (VersionedItem item : chunk) {
-      puts.add(
-          TransactWriteItem.builder()
-              .put(
-                  Put.builder()
-                      .tableName(item.table())
-                      .item(item.attributes())
-                      .conditionExpression(CONDITION)
-                      .expressionAttributeNames(
-                          Map.of("#id", item.keyName(), "#version", DynamoCarts.VERSION))
-                      .expressionAttributeValues(
-                          Map.of(":version", AttributeValue.fromN(Long.toString(item.version()))))
-                      .build())
-              .build());
-    }
-    return TransactWriteItemsRequest.builder()
-        .transactItems(puts)
+  private PutItemRequest request(VersionedItem item) {
+    return PutItemRequest.builder()
+        .tableName(item.table())
+        .item(item.attributes())
+        .conditionExpression(CONDITION)
+        .expressionAttributeNames(Map.of("#id", item.keyName(), "#version", DynamoCarts.VERSION))
+        .expressionAttributeValues(
+            Map.of(":version", AttributeValue.fromN(Long.toString(item.version()))))
+        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
         .overrideConfiguration(
             o -> o.apiCallTimeout(REQUEST_TIMEOUT).addMetricPublisher(sdkRetryCounter))
         .build();
@@ -281,15 +255,6 @@ public final class CartBatchWriter {
     return failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause()
         : failure;
-  }
-
-  private static String describe(Throwable failure) {
-    if (failure instanceof TransactionCanceledException canceled
-        && canceled.hasCancellationReasons()) {
-      return "transaction canceled "
-          + canceled.cancellationReasons().stream().map(CancellationReason::code).toList();
-    }
-    return String.valueOf(failure);
   }
 
   /** Outcomes of one {@link #write}, across its attempts. */

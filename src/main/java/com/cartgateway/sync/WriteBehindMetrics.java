@@ -20,10 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
  * from "DynamoDB is unreachable": {@code cart_writebehind_dynamodb_throttles{reason}} for
  * throughput ({@code provisioned_throughput_exceeded}, {@code throttling}, {@code
  * request_limit_exceeded}, and {@code sdk_attempt} for throttled attempts the AWS SDK retried by
- * itself, whose code it does not report); {@code cart_writebehind_dynamodb_unprocessed_items} for
- * items a request returned untaken (the transactional form of BatchWriteItem's {@code
- * UnprocessedItems}); {@code cart_writebehind_dynamodb_failures{reason}} for everything else
- * ({@code transaction_conflict}, {@code unavailable}, {@code other}).
+ * itself, whose code it does not report); {@code cart_writebehind_dynamodb_failures{reason}} for
+ * everything else ({@code unavailable}, {@code other}). What the writes cost is {@code
+ * cart_writebehind_dynamodb_write_units}: the write units DynamoDB reported for the items it took.
  */
 final class WriteBehindMetrics {
   static final String THROTTLES = "cart_writebehind_dynamodb_throttles";
@@ -32,7 +31,6 @@ final class WriteBehindMetrics {
   static final String THROTTLING = "throttling";
   static final String REQUEST_LIMIT = "request_limit_exceeded";
   static final String SDK_ATTEMPT = "sdk_attempt";
-  static final String CONFLICT = "transaction_conflict";
   static final String UNAVAILABLE = "unavailable";
   static final String OTHER = "other";
 
@@ -41,26 +39,22 @@ final class WriteBehindMetrics {
   private static final double[] BATCH_BUCKETS = {
     1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000
   };
-  private static final double[] REQUEST_BUCKETS = {1, 2, 5, 10, 15, 20, 25};
-  // Error and cancellation-reason codes of DynamoDB, by the reason they are counted under.
+  // Error codes of DynamoDB, by the reason they are counted under.
   private static final Map<String, String> THROTTLE_CODES =
       Map.of(
           "ProvisionedThroughputExceededException", PROVISIONED,
-          "ProvisionedThroughputExceeded", PROVISIONED,
           "ThrottlingException", THROTTLING,
-          "ThrottlingError", THROTTLING,
           "Throttling", THROTTLING,
           "RequestLimitExceeded", REQUEST_LIMIT);
 
   final DistributionSummary batchEvents;
   final DistributionSummary batchItems;
-  final DistributionSummary requestItems;
   final Counter written;
   final Counter stale;
   final Counter invalid;
   final Counter workerRetries;
   final Counter sdkRetries;
-  final Counter unprocessed;
+  final Counter writeUnits;
   final Counter commitFailures;
   final Timer batchWrite;
   private final Map<String, Counter> throttles;
@@ -77,11 +71,6 @@ final class WriteBehindMetrics {
             .description("DynamoDB items of one batch, after coalescing versions of a cart")
             .serviceLevelObjectives(BATCH_BUCKETS)
             .register(registry);
-    requestItems =
-        DistributionSummary.builder("cart_writebehind_request_items")
-            .description("Items in one DynamoDB write request (at most 25)")
-            .serviceLevelObjectives(REQUEST_BUCKETS)
-            .register(registry);
     written = items(registry, "written");
     stale = items(registry, "stale");
     invalid =
@@ -90,11 +79,11 @@ final class WriteBehindMetrics {
             .register(registry);
     workerRetries = retries(registry, "worker");
     sdkRetries = retries(registry, "sdk");
-    unprocessed =
-        Counter.builder("cart_writebehind_dynamodb_unprocessed_items")
+    writeUnits =
+        Counter.builder("cart_writebehind_dynamodb_write_units")
             .description(
-                "Items a DynamoDB request returned untaken (throttled, conflicting, or canceled"
-                    + " with them) and that wait for the next retry")
+                "Write capacity units DynamoDB reported consumed by the items it took"
+                    + " (ReturnConsumedCapacity)")
             .register(registry);
     // Registered up front, so that every reason shows as 0 before it first happens.
     throttles =
@@ -105,7 +94,6 @@ final class WriteBehindMetrics {
             SDK_ATTEMPT, throttle(registry, SDK_ATTEMPT));
     failures =
         Map.of(
-            CONFLICT, failure(registry, CONFLICT),
             UNAVAILABLE, failure(registry, UNAVAILABLE),
             OTHER, failure(registry, OTHER));
     commitFailures =
@@ -125,12 +113,11 @@ final class WriteBehindMetrics {
   }
 
   /**
-   * Counts a request or a transaction item that DynamoDB refused: as a throttle when its code says
-   * throughput, else as a failure by kind.
+   * Counts a put that DynamoDB refused: as a throttle when its code says throughput, else as a
+   * failure by kind.
    *
-   * @param code the error code, or the transaction's cancellation reason; null when DynamoDB gave
-   *     none (the client could not reach it)
-   * @param failure the exception, or null for a cancellation reason
+   * @param code the error code; null when DynamoDB gave none (the client could not reach it)
+   * @param failure the exception
    */
   void refused(String code, Throwable failure) {
     String throttle = code == null ? null : THROTTLE_CODES.get(code);
@@ -141,10 +128,6 @@ final class WriteBehindMetrics {
     }
     if (throttle != null) {
       throttles.get(throttle).increment();
-    } else if ("TransactionConflict".equals(code)
-        || "TransactionConflictException".equals(code)
-        || "TransactionInProgressException".equals(code)) {
-      failures.get(CONFLICT).increment();
     } else if (failure instanceof SdkClientException
         || failure instanceof SdkServiceException service && service.statusCode() >= 500) {
       failures.get(UNAVAILABLE).increment();
@@ -191,7 +174,7 @@ final class WriteBehindMetrics {
   private static Counter throttle(MeterRegistry registry, String reason) {
     return Counter.builder(THROTTLES)
         .description(
-            "DynamoDB requests or transaction items refused for throughput, by reason (sdk_attempt:"
+            "DynamoDB puts refused for throughput, by reason (sdk_attempt:"
                 + " retried inside the AWS SDK, code not reported)")
         .tag("reason", reason)
         .register(registry);
@@ -199,8 +182,7 @@ final class WriteBehindMetrics {
 
   private static Counter failure(MeterRegistry registry, String reason) {
     return Counter.builder(FAILURES)
-        .description(
-            "DynamoDB requests or transaction items refused for a reason other than throughput")
+        .description("DynamoDB puts refused for a reason other than throughput")
         .tag("reason", reason)
         .register(registry);
   }

@@ -4,7 +4,6 @@ import static com.cartgateway.sync.WorkerProcess.event;
 import static com.cartgateway.sync.WorkerProcess.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -58,23 +57,23 @@ class CartBatchWriterIT {
   }
 
   @Test
-  @DisplayName("60 carts in 2 versions each make 60 items, sent 25 a request, each the newest")
-  void coalescesAndChunks() {
+  @DisplayName(
+      "60 carts in 2 versions each make 60 items, each the newest, each one write unit (a"
+          + " transactional put would be two)")
+  void coalescesAtOneWriteUnitAnItem() {
     List<String> carts =
         IntStream.range(0, 60).mapToObj(i -> WorkerProcess.unique("u:chunk")).toList();
     List<CartEvent> events = new ArrayList<>();
     carts.forEach(id -> events.add(event(id, 2)));
     carts.forEach(id -> events.add(event(id, 1)));
-    DistributionSummary requests =
-        process.clients.registry().find("cart_writebehind_request_items").summary();
-    long requestsBefore = requests.count();
-    double maxBefore = requests.max();
+    double unitsBefore = process.counter("cart_writebehind_dynamodb_write_units");
 
     CartBatchWriter.Result result = write(events);
 
     assertThat(result).isEqualTo(new CartBatchWriter.Result(120, 60, 60, 0));
-    assertThat(requests.count() - requestsBefore).as("ceil(60 / 25) requests").isEqualTo(3);
-    assertThat(Math.max(maxBefore, requests.max())).isLessThanOrEqualTo(25);
+    assertThat(process.counter("cart_writebehind_dynamodb_write_units") - unitsBefore)
+        .as("write units DynamoDB reported for 60 items under 1 KB")
+        .isEqualTo(60.0);
     for (String id : carts) {
       assertThat(process.stored(id)).contains(event(id, 2));
     }

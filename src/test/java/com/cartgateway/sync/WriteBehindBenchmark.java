@@ -328,14 +328,22 @@ public final class WriteBehindBenchmark {
     System.out.printf(
         Locale.ROOT,
         "lag in events over the samples: p50 %d, p99 %d, max %d; worker's"
-            + " cart_writebehind_lag_seconds max %.2f s; DynamoDB write requests %d, retries %.0f%n",
+            + " cart_writebehind_lag_seconds max %.2f s; DynamoDB retries %.0f%n",
         lagEvents[lagEvents.length / 2],
         lagEvents[(int) Math.min(lagEvents.length - 1, Math.floor(lagEvents.length * 0.99))],
         lagEvents[lagEvents.length - 1],
         workerLagMax,
-        registry.find("cart_writebehind_request_items").summary().count(),
         process.counter("cart_writebehind_dynamodb_retries", "layer", "worker")
             + process.counter("cart_writebehind_dynamodb_retries", "layer", "sdk"));
+    double units = process.counter("cart_writebehind_dynamodb_write_units");
+    System.out.printf(
+        Locale.ROOT,
+        "DynamoDB write units (ReturnConsumedCapacity): %.0f for %d items written, %.2f an item;"
+            + " %.0f per 1,000 cart changes%n",
+        units,
+        (long) process.counter("cart_writebehind_items", "outcome", "written"),
+        units / process.counter("cart_writebehind_items", "outcome", "written"),
+        units * 1_000 / events);
   }
 
   private static double percentile(double[] sorted, double q) {

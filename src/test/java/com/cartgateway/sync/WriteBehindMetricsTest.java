@@ -9,7 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +23,12 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.metrics.CoreMetric;
 import software.amazon.awssdk.metrics.MetricCollector;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 
 /**
  * The batch writer's meters against a scripted DynamoDB (DynamoDB Local never throttles): each kind
@@ -56,56 +56,80 @@ class WriteBehindMetricsTest {
 
   @Test
   @DisplayName(
-      "throttles by code, untaken items, conflicts, outages and other failures each move their own"
-          + " counter; retries count them all")
+      "throttles by code, outages and other failures each move their own counter; retries count"
+          + " them all")
   void refusalsByKind() throws Exception {
     dynamo
         .then(fail(ProvisionedThroughputExceededException.builder().statusCode(400).build()))
         .then(fail(dynamoError(400, "ThrottlingException")))
         .then(fail(dynamoError(400, "RequestLimitExceeded")))
-        .then(fail(canceled("None", "ThrottlingError")))
-        .then(fail(canceled("ProvisionedThroughputExceeded", "TransactionConflict")))
         .then(fail(SdkClientException.create("connection refused")))
         .then(fail(dynamoError(500, "InternalServerError")))
         .then(fail(dynamoError(400, "ValidationException")))
-        .then(ScriptedDynamo::ok);
+        .then(() -> ScriptedDynamo.ok(1.0));
 
     CartBatchWriter.Result result =
-        writer
-            .write(List.of(WorkerProcess.event("u:a", 1), WorkerProcess.event("u:b", 1)))
-            .await(10, TimeUnit.SECONDS);
+        writer.write(List.of(WorkerProcess.event("u:a", 1))).await(10, TimeUnit.SECONDS);
 
-    assertThat(result.written()).isEqualTo(2);
-    assertThat(throttles("provisioned_throughput_exceeded")).isEqualTo(2);
-    assertThat(throttles("throttling")).isEqualTo(2);
+    assertThat(result.written()).isEqualTo(1);
+    assertThat(throttles("provisioned_throughput_exceeded")).isEqualTo(1);
+    assertThat(throttles("throttling")).isEqualTo(1);
     assertThat(throttles("request_limit_exceeded")).isEqualTo(1);
     assertThat(throttles("sdk_attempt")).isZero();
-    assertThat(count("cart_writebehind_dynamodb_unprocessed_items")).isEqualTo(4);
-    assertThat(failures("transaction_conflict")).isEqualTo(1);
     assertThat(failures("unavailable")).isEqualTo(2);
     assertThat(failures("other")).isEqualTo(1);
-    assertThat(count("cart_writebehind_dynamodb_retries", "layer", "worker")).isEqualTo(8);
-    assertThat(count("cart_writebehind_items", "outcome", "written")).isEqualTo(2);
+    assertThat(count("cart_writebehind_dynamodb_retries", "layer", "worker")).isEqualTo(6);
+    assertThat(count("cart_writebehind_items", "outcome", "written")).isEqualTo(1);
+    assertThat(count("cart_writebehind_dynamodb_write_units")).isEqualTo(1.0);
   }
 
   @Test
   @DisplayName(
-      "items held back only by a stale sibling are sent again at once: stale, not unprocessed,"
-          + " no retry")
-  void staleSiblingIsNotUnprocessed() throws Exception {
-    dynamo.then(fail(canceled("ConditionalCheckFailed", "None"))).then(ScriptedDynamo::ok);
+      "a put that fails its version condition is stale: dropped, no retry, the others written and"
+          + " their write units counted")
+  void staleIsNotRetried() throws Exception {
+    dynamo
+        .then(fail(ConditionalCheckFailedException.builder().statusCode(400).build()))
+        .then(() -> ScriptedDynamo.ok(1.0))
+        .then(() -> ScriptedDynamo.ok(2.0));
 
     CartBatchWriter.Result result =
         writer
-            .write(List.of(WorkerProcess.event("u:a", 1), WorkerProcess.event("u:b", 1)))
+            .write(
+                List.of(
+                    WorkerProcess.event("u:a", 1),
+                    WorkerProcess.event("u:b", 1),
+                    WorkerProcess.event("u:c", 1)))
             .await(10, TimeUnit.SECONDS);
 
-    assertThat(result.stale()).isEqualTo(1);
-    assertThat(result.written()).isEqualTo(1);
-    assertThat(count("cart_writebehind_dynamodb_unprocessed_items")).isZero();
+    assertThat(result).isEqualTo(new CartBatchWriter.Result(3, 3, 2, 1));
+    assertThat(count("cart_writebehind_dynamodb_write_units")).isEqualTo(3.0);
     assertThat(count("cart_writebehind_dynamodb_retries", "layer", "worker")).isZero();
     assertThat(registry.find("cart_writebehind_dynamodb_failures").counters())
         .allSatisfy(c -> assertThat(c.count()).isZero());
+  }
+
+  @Test
+  @DisplayName(
+      "a failed put stops its lane: the items behind it wait for the retry, so an outage costs one"
+          + " timeout per lane, not one per item")
+  void failedPutStopsItsLane() throws Exception {
+    int items = CartBatchWriter.MAX_IN_FLIGHT * 3;
+    for (int i = 0; i < CartBatchWriter.MAX_IN_FLIGHT; i++) {
+      dynamo.then(fail(SdkClientException.create("connection refused")));
+    }
+    List<CartEvent> events = new ArrayList<>();
+    for (int i = 0; i < items; i++) {
+      events.add(WorkerProcess.event("u:" + i, 1));
+    }
+
+    CartBatchWriter.Result result = writer.write(events).await(10, TimeUnit.SECONDS);
+
+    assertThat(result.written()).isEqualTo(items);
+    assertThat(dynamo.calls())
+        .as("one failed put per lane, then every item once")
+        .isEqualTo(CartBatchWriter.MAX_IN_FLIGHT + items);
+    assertThat(count("cart_writebehind_dynamodb_retries", "layer", "worker")).isEqualTo(1);
   }
 
   @Test
@@ -126,7 +150,6 @@ class WriteBehindMetricsTest {
   @DisplayName(
       "batch sizes are histograms and the coalescing ratio is events taken per item written")
   void batchSizesAndCoalescing() throws Exception {
-    dynamo.then(ScriptedDynamo::ok);
     writer
         .write(
             List.of(
@@ -144,7 +167,6 @@ class WriteBehindMetricsTest {
     assertThat(registry.scrape())
         .containsPattern("cart_writebehind_batch_events_bucket\\{le=\"10.0\"} 1")
         .containsPattern("cart_writebehind_batch_items_bucket\\{le=\"2.0\"} 1")
-        .containsPattern("cart_writebehind_request_items_bucket\\{le=\"2.0\"} 1")
         .containsPattern("cart_writebehind_dynamodb_throttles_total\\{reason=\"throttling\"} 0");
   }
 
@@ -170,39 +192,36 @@ class WriteBehindMetricsTest {
             .build();
   }
 
-  private static TransactionCanceledException canceled(String... reasons) {
-    return TransactionCanceledException.builder()
-        .statusCode(400)
-        .cancellationReasons(
-            Arrays.stream(reasons)
-                .map(code -> CancellationReason.builder().code(code).build())
-                .toList())
-        .build();
-  }
-
-  private static Supplier<CompletableFuture<TransactWriteItemsResponse>> fail(Throwable e) {
+  private static Supplier<CompletableFuture<PutItemResponse>> fail(Throwable e) {
     return () -> CompletableFuture.failedFuture(e);
   }
 
-  /** Answers each TransactWriteItems call with the next scripted outcome. */
+  /** Answers each PutItem call with the next scripted outcome, then with success. */
   private static final class ScriptedDynamo implements DynamoDbAsyncClient {
-    private final Deque<Supplier<CompletableFuture<TransactWriteItemsResponse>>> script =
-        new ArrayDeque<>();
+    private final Deque<Supplier<CompletableFuture<PutItemResponse>>> script = new ArrayDeque<>();
+    private int calls;
 
-    ScriptedDynamo then(Supplier<CompletableFuture<TransactWriteItemsResponse>> outcome) {
+    ScriptedDynamo then(Supplier<CompletableFuture<PutItemResponse>> outcome) {
       script.add(outcome);
       return this;
     }
 
-    static CompletableFuture<TransactWriteItemsResponse> ok() {
-      return CompletableFuture.completedFuture(TransactWriteItemsResponse.builder().build());
+    static CompletableFuture<PutItemResponse> ok(double units) {
+      return CompletableFuture.completedFuture(
+          PutItemResponse.builder()
+              .consumedCapacity(ConsumedCapacity.builder().capacityUnits(units).build())
+              .build());
+    }
+
+    synchronized int calls() {
+      return calls;
     }
 
     @Override
-    public synchronized CompletableFuture<TransactWriteItemsResponse> transactWriteItems(
-        TransactWriteItemsRequest request) {
-      Supplier<CompletableFuture<TransactWriteItemsResponse>> next = script.poll();
-      return next == null ? ok() : next.get();
+    public synchronized CompletableFuture<PutItemResponse> putItem(PutItemRequest request) {
+      calls++;
+      Supplier<CompletableFuture<PutItemResponse>> next = script.poll();
+      return next == null ? ok(1.0) : next.get();
     }
 
     @Override
