@@ -37,10 +37,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  */
 public final class DevMain {
   /** The fixed dev HS256 key; never use it anywhere else. */
-  static final String DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789";
+  public static final String DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789";
 
   /** The fixed dev admin token. */
-  static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
+  public static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
   private DevMain() {}
 
@@ -98,7 +98,7 @@ public final class DevMain {
   }
 
   /** Waits until an unknown SKU answers 404: the catalog is restored, so carts are taken. */
-  private static void awaitSettled(String url) throws InterruptedException {
+  public static void awaitSettled(String url) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest probe =
         HttpRequest.newBuilder(URI.create(url + "/v1/skus/DEV-SETTLED-PROBE"))

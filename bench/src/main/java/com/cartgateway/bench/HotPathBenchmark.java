@@ -1,0 +1,520 @@
+package com.cartgateway.bench;
+
+import com.cartgateway.app.Application;
+import com.cartgateway.app.Main;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.config.ConfigLoader;
+import com.cartgateway.dev.DevMain;
+import com.cartgateway.dev.DevServices;
+import com.cartgateway.sync.DynamoTables;
+import com.cartgateway.sync.Topics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+
+/**
+ * The hot paths against their references, side by side in one run, so that the figures are ratios
+ * and hold on a noisy machine. Starts the embedded services, the gateway as dev mode does (every
+ * role), and the {@link ReferenceVerticle}s on a Vert.x of their own with as many instances as the
+ * gateway's HTTP verticles; seeds carts of 5 lines; then, after a warm-up of every scenario, runs
+ * {@code rounds} rounds, each scenario once a round in turn, with the same load generator ({@code
+ * wrk}, which must be on the PATH), and prints each scenario's medians and the ratios.
+ *
+ * <pre>
+ * mvn -q -Pbench test-compile exec:java -Dexec.args="rounds=3 seconds=10 warmup=30"
+ * </pre>
+ */
+public final class HotPathBenchmark {
+  private static final int SKUS = 50;
+  private static final int LINES = 5;
+  private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+  private static final Pattern ERRORS = Pattern.compile("Socket errors: (.*)");
+
+  private HotPathBenchmark() {}
+
+  /** One load: a target, a wrk script and a number of connections. */
+  private record Scenario(String name, String url, Path script, int connections) {}
+
+  /** What wrk measured in one run of a scenario. */
+  private record Run(double rate, double p50Millis, double p99Millis, long failures) {}
+
+  /**
+   * @param args {@code name=value}: rounds, seconds (a run), warmup (seconds, each scenario),
+   *     readers (carts read), writers (shoppers adding), instances (HTTP verticles; 0 = one a core)
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, Integer> settings = settings(args);
+    Main.configureLogging();
+    int code = 0;
+    DevServices services = DevServices.start(Optional.empty());
+    Application app = null;
+    Vertx refs = null;
+    Producer<String, String> producer = null;
+    try {
+      Map<String, Integer> topics =
+          Topics.ALL.stream().collect(Collectors.toMap(Function.identity(), topic -> 3));
+      topics.put(ReferenceVerticle.TOPIC, 3);
+      services.createTopics(topics);
+      AppConfig config = config(services, settings.get("instances"));
+      try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
+        DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
+      }
+      app = Application.start(config).await(60, TimeUnit.SECONDS);
+      String gateway = "http://127.0.0.1:" + config.http().port();
+      DevMain.awaitSettled(gateway);
+
+      Seed seed = seed(gateway, config, settings.get("readers"), settings.get("writers"));
+      producer = producer(services.kafkaBootstrap());
+      refs = Vertx.vertx();
+      Map<ReferenceVerticle.Kind, String> references =
+          deploy(refs, services.redisUrl(), config, seed.body(), producer);
+
+      Path dir = Files.createTempDirectory("hotpath-bench");
+      List<Scenario> scenarios =
+          List.of(
+              new Scenario(
+                  "GET gateway", gateway + "/v1/cart", reads(dir, "gateway", seed, true), 64),
+              new Scenario(
+                  "GET HGETALL ref",
+                  references.get(ReferenceVerticle.Kind.HGETALL),
+                  reads(dir, "hgetall", seed, false),
+                  64),
+              new Scenario(
+                  "GET static ref", references.get(ReferenceVerticle.Kind.STATIC), null, 64),
+              new Scenario(
+                  "POST gateway 16",
+                  gateway + "/v1/cart/items",
+                  writes(dir, "gateway", seed, true),
+                  16),
+              new Scenario(
+                  "POST write ref 16",
+                  references.get(ReferenceVerticle.Kind.WRITE),
+                  writes(dir, "ref", seed, false),
+                  16),
+              new Scenario(
+                  "POST gateway 1",
+                  gateway + "/v1/cart/items",
+                  dir.resolve("writes-gateway.lua"),
+                  1),
+              new Scenario(
+                  "POST write ref 1",
+                  references.get(ReferenceVerticle.Kind.WRITE),
+                  dir.resolve("writes-ref.lua"),
+                  1));
+
+      for (Scenario scenario : scenarios) {
+        wrk(scenario, settings.get("warmup"));
+      }
+      Map<String, List<Run>> runs = new LinkedHashMap<>();
+      for (int round = 1; round <= settings.get("rounds"); round++) {
+        for (Scenario scenario : scenarios) {
+          runs.computeIfAbsent(scenario.name(), n -> new ArrayList<>())
+              .add(wrk(scenario, settings.get("seconds")));
+        }
+      }
+      report(settings, config, runs);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      code = 1;
+    } finally {
+      if (refs != null) {
+        refs.close().await(10, TimeUnit.SECONDS);
+      }
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+      }
+      if (app != null) {
+        app.close().await(30, TimeUnit.SECONDS);
+      }
+      services.close();
+    }
+    System.exit(code);
+  }
+
+  private static Map<String, Integer> settings(String[] args) {
+    Map<String, Integer> settings =
+        new LinkedHashMap<>(
+            Map.of(
+                "rounds", 3,
+                "seconds", 10,
+                "warmup", 30,
+                "readers", 1000,
+                "writers", 200,
+                "instances", 0));
+    for (String arg : args) {
+      String[] pair = arg.split("=", 2);
+      if (pair.length != 2 || !settings.containsKey(pair[0])) {
+        throw new IllegalArgumentException("unknown setting " + arg + "; known: " + settings);
+      }
+      settings.put(pair[0], Integer.parseInt(pair[1]));
+    }
+    return settings;
+  }
+
+  /** Dev mode's configuration, on a free port; rate limits and every other default as shipped. */
+  private static AppConfig config(DevServices services, int instances) throws IOException {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("CART_JWT_SECRET", DevMain.DEV_JWT_SECRET);
+    env.put("CART_ADMIN_TOKEN", DevMain.DEV_ADMIN_TOKEN);
+    env.put("CART_REDIS_URL", services.redisUrl());
+    env.put("CART_REDIS_MODE", "standalone");
+    env.put("CART_KAFKA_BOOTSTRAP", services.kafkaBootstrap());
+    env.put("CART_DYNAMODB_ENDPOINT", services.dynamoDbEndpoint());
+    env.put("CART_HTTP_PORT", Integer.toString(freePort()));
+    env.put("CART_VERTICLE_INSTANCES", Integer.toString(instances));
+    return ConfigLoader.fromLayers(new JsonObject(), System.getProperties(), env);
+  }
+
+  /** The shoppers of the run: readers with 5-line carts, writers adding to theirs. */
+  private record Seed(
+      List<String> readerTokens,
+      List<String> readerCarts,
+      List<String> writerTokens,
+      List<String> writerCarts,
+      Buffer body) {}
+
+  private static Seed seed(String gateway, AppConfig config, int readers, int writers)
+      throws Exception {
+    Vertx vertx = Vertx.vertx();
+    JWTAuth jwt =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions()
+                        .setAlgorithm("HS256")
+                        .setBuffer(config.security().jwtSecret())));
+    Function<String, String> token =
+        user ->
+            jwt.generateToken(
+                new JsonObject().put("sub", user),
+                new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(24 * 3600));
+    List<String> readerTokens = new ArrayList<>();
+    List<String> readerCarts = new ArrayList<>();
+    List<String> writerTokens = new ArrayList<>();
+    List<String> writerCarts = new ArrayList<>();
+    for (int i = 0; i < readers; i++) {
+      readerTokens.add(token.apply("bench-reader-" + i));
+      readerCarts.add("u:bench-reader-" + i);
+    }
+    for (int i = 0; i < writers; i++) {
+      writerTokens.add(token.apply("bench-writer-" + i));
+      writerCarts.add("u:bench-writer-" + i);
+    }
+    vertx.close().await(10, TimeUnit.SECONDS);
+
+    HttpClient http = HttpClient.newHttpClient();
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    Semaphore inFlight = new Semaphore(16);
+    for (int sku = 1; sku <= SKUS; sku++) {
+      calls.add(
+          call(
+              http,
+              inFlight,
+              HttpRequest.newBuilder(URI.create(gateway + "/v1/admin/skus/SKU-" + sku))
+                  .header("Authorization", "Bearer " + config.security().adminToken())
+                  .header("Content-Type", "application/json")
+                  .PUT(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"price\":\"29.99\",\"currency\":\"USD\",\"stock\":100000000}"))
+                  .build()));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+    calls.clear();
+    for (int i = 0; i < readers; i++) {
+      for (int line = 0; line < LINES; line++) {
+        calls.add(
+            call(
+                http,
+                inFlight,
+                HttpRequest.newBuilder(URI.create(gateway + "/v1/cart/items"))
+                    .header("Authorization", "Bearer " + readerTokens.get(i))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"sku\":\"SKU-" + (1 + (i + line * 7) % SKUS) + "\",\"quantity\":1}"))
+                    .build()));
+      }
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+    HttpResponse<byte[]> cart =
+        http.send(
+            HttpRequest.newBuilder(URI.create(gateway + "/v1/cart"))
+                .header("Authorization", "Bearer " + readerTokens.get(0))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    System.out.printf(
+        Locale.ROOT,
+        "seeded %d SKUs, %d carts of %d lines (a cart body is %d bytes), %d writers%n",
+        SKUS,
+        readers,
+        LINES,
+        cart.body().length,
+        writers);
+    return new Seed(
+        readerTokens, readerCarts, writerTokens, writerCarts, Buffer.buffer(cart.body()));
+  }
+
+  /** Sends a seeding call, at most as many at once as the semaphore allows; fails on non-2xx. */
+  private static CompletableFuture<?> call(HttpClient http, Semaphore inFlight, HttpRequest request)
+      throws InterruptedException {
+    inFlight.acquire();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .whenComplete((response, e) -> inFlight.release())
+        .thenAccept(
+            response -> {
+              if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(
+                    request.uri() + " answered " + response.statusCode() + ": " + response.body());
+              }
+            });
+  }
+
+  private static Map<ReferenceVerticle.Kind, String> deploy(
+      Vertx vertx,
+      String redisUrl,
+      AppConfig config,
+      Buffer body,
+      Producer<String, String> producer)
+      throws Exception {
+    Map<ReferenceVerticle.Kind, String> urls = new LinkedHashMap<>();
+    for (ReferenceVerticle.Kind kind : ReferenceVerticle.Kind.values()) {
+      int port = freePort();
+      vertx
+          .deployVerticle(
+              () ->
+                  new ReferenceVerticle(
+                      kind, port, redisUrl, config.redis().poolSize(), body, producer),
+              new DeploymentOptions().setInstances(config.http().verticleInstances()))
+          .await(30, TimeUnit.SECONDS);
+      urls.put(kind, "http://127.0.0.1:" + port + "/");
+    }
+    return urls;
+  }
+
+  /** The gateway's own producer settings: acks=all, idempotent, linger 1 ms. */
+  private static Producer<String, String> producer(String bootstrap) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    settings.put(ProducerConfig.ACKS_CONFIG, "all");
+    settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    Producer<String, String> producer = new KafkaProducer<>(settings);
+    // Fetches the topic's metadata now: the first send would otherwise wait for it.
+    producer.partitionsFor(ReferenceVerticle.TOPIC);
+    return producer;
+  }
+
+  /** A wrk script cycling through the readers: the gateway with their tokens, the ref by cart. */
+  private static Path reads(Path dir, String name, Seed seed, boolean gateway) throws IOException {
+    List<String> items = gateway ? seed.readerTokens() : seed.readerCarts();
+    String request =
+        gateway
+            ? "wrk.format('GET', nil, {['Authorization'] = 'Bearer ' .. items[i]})"
+            : "wrk.format('GET', '/' .. items[i])";
+    return script(dir.resolve("reads-" + name + ".lua"), items, request);
+  }
+
+  /** A wrk script adding one unit of a random SKU to a random writer's cart. */
+  private static Path writes(Path dir, String name, Seed seed, boolean gateway) throws IOException {
+    List<String> items = gateway ? seed.writerTokens() : seed.writerCarts();
+    String body = "'{\"sku\":\"SKU-' .. math.random(" + SKUS + ") .. '\",\"quantity\":1}'";
+    String request =
+        gateway
+            ? "wrk.format('POST', nil, {['Authorization'] = 'Bearer ' .. items[math.random(#items)],"
+                + " ['Content-Type'] = 'application/json'}, "
+                + body
+                + ")"
+            : "wrk.format('POST', '/' .. items[math.random(#items)],"
+                + " {['Content-Type'] = 'application/json'}, "
+                + body
+                + ")";
+    return script(dir.resolve("writes-" + name + ".lua"), items, request);
+  }
+
+  private static Path script(Path file, List<String> items, String request) throws IOException {
+    String list = items.stream().map(item -> "'" + item + "'").collect(Collectors.joining(",\n"));
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "local items = {" + list + "}",
+            "local i = 0",
+            "setup = function(thread) math.randomseed(os.time()) end",
+            "request = function()",
+            "  i = i % #items + 1",
+            "  return " + request,
+            "end",
+            ""),
+        StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private static Run wrk(Scenario scenario, int seconds) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "wrk",
+                "-t",
+                Integer.toString(Math.min(2, scenario.connections())),
+                "-c",
+                Integer.toString(scenario.connections()),
+                "-d",
+                seconds + "s",
+                "--latency"));
+    if (scenario.script() != null) {
+      command.addAll(List.of("-s", scenario.script().toString()));
+    }
+    command.add(scenario.url());
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("wrk failed: " + out);
+    }
+    Matcher rate = RATE.matcher(out);
+    if (!rate.find()) {
+      throw new IllegalStateException("no rate in wrk output: " + out);
+    }
+    Matcher non2xx = NON_2XX.matcher(out);
+    Matcher errors = ERRORS.matcher(out);
+    long failures = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
+    if (errors.find()) {
+      System.out.println(scenario.name() + ": socket errors " + errors.group(1));
+    }
+    return new Run(
+        Double.parseDouble(rate.group(1)), latency(out, "50%"), latency(out, "99%"), failures);
+  }
+
+  /** A percentile of wrk's latency distribution, in milliseconds. */
+  private static double latency(String out, String percentile) {
+    Matcher m =
+        Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + percentile + " in wrk output: " + out);
+    }
+    double value = Double.parseDouble(m.group(1));
+    return switch (m.group(2)) {
+      case "us" -> value / 1000;
+      case "ms" -> value;
+      default -> value * 1000;
+    };
+  }
+
+  private static void report(
+      Map<String, Integer> settings, AppConfig config, Map<String, List<Run>> runs) {
+    System.out.println();
+    System.out.println(
+        "hot-path benchmark "
+            + settings
+            + "; "
+            + config.http().verticleInstances()
+            + " HTTP verticle instances, "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores");
+    System.out.println(
+        "| scenario | connections | requests/s (median; each round) | p50 ms | p99 ms | non-2xx |");
+    System.out.println("|---|---|---|---|---|---|");
+    for (Map.Entry<String, List<Run>> entry : runs.entrySet()) {
+      List<Run> list = entry.getValue();
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %,.0f (%s) | %.2f | %.2f | %d |%n",
+          entry.getKey(),
+          entry.getKey().endsWith(" 1") ? "1" : entry.getKey().endsWith(" 16") ? "16" : "64",
+          median(list, Run::rate),
+          list.stream()
+              .map(r -> String.format(Locale.ROOT, "%,.0f", r.rate()))
+              .collect(Collectors.joining(", ")),
+          median(list, Run::p50Millis),
+          median(list, Run::p99Millis),
+          list.stream().mapToLong(Run::failures).sum());
+    }
+    System.out.println();
+    ratio(runs, "GET gateway", "GET HGETALL ref", 0.8);
+    ratio(runs, "GET gateway", "GET static ref", 0.6);
+    ratio(runs, "POST gateway 16", "POST write ref 16", 0.6);
+    double[] p50Gaps =
+        IntStream.range(0, runs.get("POST gateway 1").size())
+            .mapToDouble(
+                i ->
+                    runs.get("POST gateway 1").get(i).p50Millis()
+                        - runs.get("POST write ref 1").get(i).p50Millis())
+            .sorted()
+            .toArray();
+    System.out.printf(
+        Locale.ROOT,
+        "POST p50 at 1 connection, gateway minus write ref: %.2f ms (rounds %s; target <= 1.5)%n",
+        p50Gaps[p50Gaps.length / 2],
+        Arrays.toString(p50Gaps));
+  }
+
+  /** The median over rounds of the per-round ratio of two scenarios' throughputs. */
+  private static void ratio(
+      Map<String, List<Run>> runs, String measured, String reference, double target) {
+    double[] ratios =
+        IntStream.range(0, runs.get(measured).size())
+            .mapToDouble(i -> runs.get(measured).get(i).rate() / runs.get(reference).get(i).rate())
+            .sorted()
+            .toArray();
+    System.out.printf(
+        Locale.ROOT,
+        "%s / %s: %.2f (rounds %s; target >= %.1f)%n",
+        measured,
+        reference,
+        ratios[ratios.length / 2],
+        Arrays.stream(ratios)
+            .mapToObj(r -> String.format(Locale.ROOT, "%.2f", r))
+            .collect(Collectors.joining(", ")),
+        target);
+  }
+
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> value) {
+    double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
+    return sorted[sorted.length / 2];
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
