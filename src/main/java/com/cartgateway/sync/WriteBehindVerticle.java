@@ -58,6 +58,14 @@ public final class WriteBehindVerticle extends VerticleBase {
   private final String consumerId;
   private final Set<TopicPartition> assigned = new HashSet<>();
   private final List<ConsumerRecord<String, String>> carried = new ArrayList<>();
+
+  /**
+   * Offsets of written batches that Kafka refused to commit during a rebalance, for partitions this
+   * consumer may keep (cooperative rebalancing leaves most in place): committed at the next chance,
+   * or a quiet partition would show a lag forever.
+   */
+  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+
   private final Promise<Void> drained = Promise.promise();
   private final List<Meter> gauges = new ArrayList<>();
   private KafkaReadStream<String, String> consumer;
@@ -105,7 +113,12 @@ public final class WriteBehindVerticle extends VerticleBase {
             vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
     consumer = KafkaReadStream.create(vertx, consumerSettings(), String.class, String.class);
     consumer.partitionsAssignedHandler(assigned::addAll);
-    consumer.partitionsRevokedHandler(assigned::removeAll);
+    consumer.partitionsRevokedHandler(
+        revoked -> {
+          assigned.removeAll(revoked);
+          // The next owner writes those events again and commits them itself.
+          uncommitted.keySet().removeAll(revoked);
+        });
     registerGauges();
     lagTimer = vertx.setPeriodic(LAG_REFRESH_MILLIS, id -> refreshLag());
     return consumer
@@ -183,7 +196,11 @@ public final class WriteBehindVerticle extends VerticleBase {
                 vertx.setTimer(RETRY_MILLIS, id -> next());
               } else if (polled.result().isEmpty()) {
                 idle = true;
-                next();
+                if (uncommitted.isEmpty()) {
+                  next();
+                } else {
+                  commit(Map.of()).onComplete(committed -> next());
+                }
               } else {
                 List<ConsumerRecord<String, String>> batch = new ArrayList<>();
                 polled.result().forEach(batch::add);
@@ -287,27 +304,37 @@ public final class WriteBehindVerticle extends VerticleBase {
   }
 
   /**
-   * Commits the offsets of partitions this consumer still owns. A refused commit (a rebalance moved
-   * the partition) is logged and left: the next owner writes those events again, harmlessly.
+   * Commits the offsets of partitions this consumer still owns, with any a rebalance refused
+   * before. A refused commit is logged and kept for the next chance; a partition that moved is left
+   * to its next owner, which writes those events again, harmlessly.
    */
   private Future<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
     if (closed) {
       return Future.succeededFuture();
     }
+    offsets.forEach(
+        (partition, offset) ->
+            uncommitted.merge(partition, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
     return consumer
         .assignment()
         .compose(
             owned -> {
-              Map<TopicPartition, OffsetAndMetadata> mine = new HashMap<>(offsets);
-              mine.keySet().retainAll(owned);
+              uncommitted.keySet().retainAll(owned);
+              Map<TopicPartition, OffsetAndMetadata> mine = Map.copyOf(uncommitted);
               return mine.isEmpty()
                   ? Future.<Void>succeededFuture()
-                  : consumer.commit(mine).<Void>mapEmpty();
+                  : consumer
+                      .commit(mine)
+                      .onSuccess(
+                          committed ->
+                              mine.forEach(
+                                  (partition, offset) -> uncommitted.remove(partition, offset)))
+                      .<Void>mapEmpty();
             })
         .recover(
             e -> {
               metrics.commitFailures.increment();
-              LOG.warning("offset commit refused; those events will be written again: " + e);
+              LOG.warning("offset commit refused; it is tried again after the next poll: " + e);
               return Future.succeededFuture();
             });
   }
