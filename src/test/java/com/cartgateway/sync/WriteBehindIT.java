@@ -167,6 +167,10 @@ class WriteBehindIT {
     // The table does not exist yet: every write is refused until the test creates it.
     try (WorkerProcess process = WorkerProcess.start(unique("wb"), unique("wb"), maxPollRecords)) {
       List<String> carts = carts(6);
+      // Only this test's events: the shared topics' history, drained 10 at a time, would make the
+      // wait below depend on how many events earlier tests left.
+      process.skipHistory();
+      var skipped = process.committed();
       process.deploy();
       for (int version = 1; version <= 10; version++) {
         process.publish(round(carts, version));
@@ -183,7 +187,9 @@ class WriteBehindIT {
             .isEqualTo(
                 TestServices.TOPICS.get(Topics.CART_EVENTS)
                     + TestServices.TOPICS.get(Topics.CATALOG_EVENTS));
-        assertThat(process.committed()).as("no offset committed before the write").isEmpty();
+        assertThat(process.committed())
+            .as("no offset committed before the write")
+            .isEqualTo(skipped);
         Thread.sleep(100);
       }
 
