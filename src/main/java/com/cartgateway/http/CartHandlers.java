@@ -11,6 +11,7 @@ import com.cartgateway.identity.IdentityException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
@@ -24,6 +25,9 @@ final class CartHandlers {
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final String NEW_GUEST = "newGuest";
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence PROBLEM_JSON =
+      HttpHeaders.createOptimized("application/problem+json");
   private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final CartService carts;
@@ -57,7 +61,7 @@ final class CartHandlers {
         .compose(carts::stored)
         .compose(
             cart -> {
-              ctx.response().putHeader("ETag", Requests.etag(cart.version()));
+              ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(cart.version()));
               if (Requests.noneMatchHits(ctx, cart.version())) {
                 ctx.response().setStatusCode(304);
                 return ctx.response().end();
@@ -351,15 +355,15 @@ final class CartHandlers {
 
   private static Future<Void> send(RoutingContext ctx, Answer answer, boolean replayed) {
     if (answer.etag() != null) {
-      ctx.response().putHeader("ETag", answer.etag());
+      ctx.response().putHeader(HttpHeaders.ETAG, answer.etag());
     }
     if (replayed) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }
-    String type = answer.status() >= 400 ? "application/problem+json" : "application/json";
+    CharSequence type = answer.status() >= 400 ? PROBLEM_JSON : JSON;
     return ctx.response()
         .setStatusCode(answer.status())
-        .putHeader("Content-Type", type)
+        .putHeader(HttpHeaders.CONTENT_TYPE, type)
         .end(answer.body());
   }
 
@@ -415,6 +419,6 @@ final class CartHandlers {
   }
 
   private static Future<Void> json(RoutingContext ctx, JsonObject body) {
-    return ctx.response().putHeader("Content-Type", "application/json").end(body.toBuffer());
+    return ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
   }
 }

@@ -132,7 +132,7 @@ public final class CartHttpVerticle extends VerticleBase {
                     .compose(watched -> catalogRebuilder.tick())
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
     Identities identities =
-        new Identities(vertx, config.security().jwtSecret(), config.security().adminToken());
+        new Identities(vertx, config.security().jwtSecret(), config.security().adminToken(), clock);
     HealthChecks health =
         new HealthChecks(
             redis,

@@ -2,6 +2,8 @@ package com.cartgateway.identity;
 
 import com.cartgateway.cart.Owner;
 import com.cartgateway.identity.IdentityException.Kind;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +15,8 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
@@ -24,16 +28,30 @@ public final class Identities {
   private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9_-]{22,128}");
   private static final Pattern SUBJECT = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
+  /** Tokens verified lately, so that a shopper's next request skips the HMAC and claim parsing. */
+  private static final int VERIFIED_TOKENS = 100_000;
+
   private final JWTAuth jwt;
   private final byte[] adminToken;
+  private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder()
+          .maximumSize(VERIFIED_TOKENS)
+          .expireAfterWrite(Duration.ofMinutes(5))
+          .build();
+
+  /** A token that verified: whose cart it names, and until when (epoch seconds, its exp). */
+  private record Verified(Owner owner, long expiresAt) {}
 
   /**
    * @param vertx the verticle's Vert.x
    * @param jwtSecret the HS256 key
    * @param adminToken the bearer token of the admin routes
+   * @param clock the time a token's exp is checked against
    */
-  public Identities(Vertx vertx, String jwtSecret, String adminToken) {
+  public Identities(Vertx vertx, String jwtSecret, String adminToken, Clock clock) {
+    this.clock = clock;
     this.jwt =
         JWTAuth.create(
             vertx,
@@ -54,6 +72,10 @@ public final class Identities {
     if (token == null) {
       return Future.failedFuture(unauthenticated("expected Authorization: Bearer <token>"));
     }
+    Verified known = verified.getIfPresent(token);
+    if (known != null) {
+      return unexpired(known);
+    }
     if (!headerNamesAlgorithm(token)) {
       return Future.failedFuture(unauthenticated("the token must be signed with " + ALGORITHM));
     }
@@ -64,14 +86,24 @@ public final class Identities {
               // vertx-auth-jwt keeps the verified claims under the "accessToken" attribute.
               JsonObject claims = user.attributes().getJsonObject("accessToken", new JsonObject());
               String sub = claims.getString("sub");
-              if (!(claims.getValue("exp") instanceof Number)) {
+              if (!(claims.getValue("exp") instanceof Number exp)) {
                 return Future.failedFuture(unauthenticated("the token must carry exp"));
               }
               if (sub == null || !SUBJECT.matcher(sub).matches()) {
                 return Future.failedFuture(unauthenticated("the token must carry a valid sub"));
               }
-              return Future.succeededFuture(Owner.user(sub));
+              Verified fresh = new Verified(Owner.user(sub), exp.longValue());
+              verified.put(token, fresh);
+              return unexpired(fresh);
             });
+  }
+
+  /** A verified token stays good until its exp, checked on every use, cached or not. */
+  private Future<Owner> unexpired(Verified token) {
+    if (clock.instant().getEpochSecond() >= token.expiresAt()) {
+      return Future.failedFuture(unauthenticated("the token does not verify"));
+    }
+    return Future.succeededFuture(token.owner());
   }
 
   /**
