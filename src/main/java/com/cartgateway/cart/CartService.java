@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -69,8 +70,17 @@ public final class CartService {
 
   /** The owner's cart as stored (for conditional reads); DynamoDB's copy if Redis lost it. */
   public Future<Cart> stored(Owner owner) {
+    return stored(owner, null);
+  }
+
+  /**
+   * The owner's cart as stored, taking the reader's rate-limit token in the same round trip.
+   *
+   * @param bucket on the cart's slot, or null for a read that is not limited
+   */
+  public Future<Cart> stored(Owner owner, TokenBucket bucket) {
     return carts
-        .read(owner)
+        .read(owner, bucket)
         .compose(
             cart ->
                 cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));

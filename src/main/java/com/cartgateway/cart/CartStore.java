@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -16,8 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Carts in Redis: a read is one HGETALL, a write is one script on the cart's slot that checks,
- * applies, bumps the version and returns the new state in one round trip.
+ * Carts in Redis: a read is one HGETALL (with the reader's rate-limit token, one script), a write
+ * is one script on the cart's slot that checks, applies, bumps the version and returns the new
+ * state in one round trip.
  */
 public final class CartStore {
   /** The scripts this store runs, for loading at start. */
@@ -27,13 +29,15 @@ public final class CartStore {
           LuaScript.load("cart_set", "cart_common"),
           LuaScript.load("cart_remove", "cart_common"),
           LuaScript.load("cart_clear", "cart_common"),
-          LuaScript.load("cart_checkout", "cart_common"));
+          LuaScript.load("cart_checkout", "cart_common"),
+          LuaScript.load("cart_read", "token_bucket"));
 
   private static final LuaScript ADD = SCRIPTS.get(0);
   private static final LuaScript SET = SCRIPTS.get(1);
   private static final LuaScript REMOVE = SCRIPTS.get(2);
   private static final LuaScript CLEAR = SCRIPTS.get(3);
   private static final LuaScript CHECKOUT = SCRIPTS.get(4);
+  private static final LuaScript READ = SCRIPTS.get(5);
 
   private final RedisGateway redis;
 
@@ -49,6 +53,29 @@ public final class CartStore {
     return redis
         .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(owner.cartId())))
         .map(reply -> Cart.fromHash(owner, hash(reply)));
+  }
+
+  /**
+   * The owner's cart, after taking a token from the reader's bucket in the same round trip; fails
+   * with {@link TokenBucket.EmptyException}, reading nothing, when the bucket is empty.
+   *
+   * @param bucket on the cart's slot ({@link RedisKeys#rateLimit} of the cart id), or null for a
+   *     read that is not limited
+   */
+  public Future<Cart> read(Owner owner, TokenBucket bucket) {
+    if (bucket == null) {
+      return read(owner);
+    }
+    return redis
+        .eval(
+            READ,
+            List.of(RedisKeys.cart(owner.cartId()), bucket.key()),
+            List.of(bucket.rate(), bucket.burst(), bucket.nowMillis()))
+        .compose(
+            reply ->
+                reply.get(0).toInteger() == 1
+                    ? Future.succeededFuture(Cart.fromHash(owner, hash(reply.get(2))))
+                    : Future.failedFuture(new TokenBucket.EmptyException(reply.get(1).toLong())));
   }
 
   /** One line of the owner's cart, as stored (without its variant), if the cart has it. */

@@ -8,6 +8,7 @@ import com.cartgateway.cart.Merge;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.identity.IdentityException;
+import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
@@ -57,8 +58,14 @@ final class CartHandlers {
 
   void get(RoutingContext ctx) {
     owner(ctx, false)
-        .compose(owner -> limited(ctx, owner, RateLimiter.Kind.READS))
-        .compose(carts::stored)
+        .compose(
+            owner -> {
+              // One round trip: the token is taken by the script that reads the cart.
+              TokenBucket bucket = limiter.bucket(owner.cartId(), RateLimiter.Kind.READS);
+              return carts
+                  .stored(owner, bucket)
+                  .recover(e -> limiter.refused(RateLimiter.Kind.READS, bucket, e));
+            })
         .compose(
             cart -> {
               ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(cart.version()));

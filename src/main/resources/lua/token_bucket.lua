@@ -1,0 +1,21 @@
+-- A token bucket: `rate` tokens a second, holding at most `burst`; one request takes one token.
+-- Returns 1, 0 when a token was taken, or 0 and the milliseconds until one is back.
+local function take_token(key, rate, burst, now)
+  local bucket = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens, ts = tonumber(bucket[1]), tonumber(bucket[2])
+  if not tokens then
+    tokens, ts = burst, now
+  end
+  tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+  local allowed, wait = 0, 0
+  if tokens >= 1 then
+    tokens = tokens - 1
+    allowed = 1
+  else
+    wait = math.ceil((1 - tokens) * 1000 / rate)
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', now)
+  -- An idle bucket refills completely in burst / rate seconds; keep it no longer than that.
+  redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
+  return allowed, wait
+end

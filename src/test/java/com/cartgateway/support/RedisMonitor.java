@@ -1,0 +1,105 @@
+package com.cartgateway.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every command the test Redis runs, as {@code MONITOR} reports it, so that a test can count the
+ * round trips of a request. Commands a script runs are reported with {@code [0 lua]} and left out.
+ */
+public final class RedisMonitor implements AutoCloseable {
+  private final String host;
+  private final int port;
+  private final Socket socket;
+  private final BufferedReader in;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final Thread reader;
+
+  private RedisMonitor(String host, int port) throws IOException {
+    this.host = host;
+    this.port = port;
+    socket = new Socket(host, port);
+    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    command(socket.getOutputStream(), "MONITOR");
+    if (!"+OK".equals(in.readLine())) {
+      throw new IllegalStateException("MONITOR refused");
+    }
+    reader = new Thread(this::read, "redis-monitor");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts watching the test Redis. */
+  public static RedisMonitor start() {
+    URI url = URI.create(TestServices.get().redisUrl());
+    try {
+      return new RedisMonitor(url.getHost(), url.getPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The commands (not those scripts ran) that Redis received since the last call and mention {@code
+   * text}. Waits until a marker sent after them arrives, so nothing sent before is missed.
+   */
+  public List<String> commandsMentioning(String text) throws Exception {
+    String marker = "monitor-marker-" + UUID.randomUUID();
+    try (Socket other = new Socket(host, port)) {
+      command(other.getOutputStream(), "ECHO", marker);
+      other.getInputStream().read(new byte[64]);
+    }
+    List<String> found = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new IllegalStateException("the marker never reached MONITOR");
+      }
+      if (line.contains(marker)) {
+        return found;
+      }
+      if (line.contains(text) && !line.contains(" lua] ")) {
+        found.add(line);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+
+  private void read() {
+    try {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lines.add(line);
+      }
+    } catch (IOException closed) {
+      // close() ends the watch
+    }
+  }
+
+  private static void command(OutputStream out, String... args) throws IOException {
+    StringBuilder resp = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String arg : args) {
+      byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+      resp.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
+    }
+    out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+}
