@@ -1,5 +1,6 @@
 package com.cartgateway.app;
 
+import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
@@ -74,6 +75,7 @@ public final class Application {
         new ProcessClients(
             registry,
             new PriceCache(config.cart().priceCacheTtl(), registry),
+            new CartBodies(config.cart().bodyCacheBytes(), registry),
             Admin.create(
                 Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),

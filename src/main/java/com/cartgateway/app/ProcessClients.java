@@ -1,5 +1,6 @@
 package com.cartgateway.app;
 
+import com.cartgateway.cart.CartBodies;
 import com.cartgateway.inventory.PriceCache;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  *
  * @param registry the metrics registry
  * @param prices the price cache
+ * @param bodies the rendered cart bodies
  * @param kafkaAdmin the Kafka admin client
  * @param dynamo the DynamoDB client
  * @param producer the idempotent, {@code acks=all} Kafka producer
@@ -19,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 public record ProcessClients(
     PrometheusMeterRegistry registry,
     PriceCache prices,
+    CartBodies bodies,
     Admin kafkaAdmin,
     DynamoDbAsyncClient dynamo,
     Producer<String, String> producer) {}

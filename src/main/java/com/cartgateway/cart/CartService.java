@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -33,6 +34,7 @@ public final class CartService {
   private final CartActivity activity;
   private final CartJournal journal;
   private final CartRebuilder rebuilder;
+  private final CartBodies bodies;
 
   /**
    * @param carts the cart store
@@ -43,6 +45,7 @@ public final class CartService {
    * @param activity what follows each change (idle index, recovery announcements)
    * @param journal what makes each change durable before it is acknowledged
    * @param rebuilder what shows a cart Redis lost
+   * @param bodies the process's rendered cart bodies
    */
   public CartService(
       CartStore carts,
@@ -52,7 +55,8 @@ public final class CartService {
       Clock clock,
       CartActivity activity,
       CartJournal journal,
-      CartRebuilder rebuilder) {
+      CartRebuilder rebuilder,
+      CartBodies bodies) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -61,6 +65,7 @@ public final class CartService {
     this.activity = activity;
     this.journal = journal;
     this.rebuilder = rebuilder;
+    this.bodies = bodies;
   }
 
   /** The owner's cart, priced. */
@@ -86,7 +91,24 @@ public final class CartService {
                 cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));
   }
 
-  /** Renders a cart with current prices. */
+  /** The cart's body with current prices, encoded again only when something it shows changed. */
+  public Future<Buffer> body(Cart cart) {
+    List<String> skus = cart.lines().stream().map(CartLine::sku).toList();
+    return inventory
+        .currentPrices(skus)
+        .map(
+            prices -> {
+              long now = clock.millis();
+              Buffer body = bodies.get(cart, prices, now);
+              if (body == null) {
+                body = CartView.render(cart, prices, now).toBuffer();
+                bodies.put(cart, prices, now, body);
+              }
+              return body;
+            });
+  }
+
+  /** Renders a cart with current prices, for an answer that adds to it. */
   public Future<JsonObject> render(Cart cart) {
     List<String> skus = cart.lines().stream().map(CartLine::sku).toList();
     return inventory

@@ -111,6 +111,7 @@ public record AppConfig(
    * @param abandonSweepInterval how often the timer looks for abandoned carts
    * @param hotIdle how long Redis keeps a cart after its last change (the hot set); DynamoDB keeps
    *     it 30 days
+   * @param bodyCacheBytes about the most memory this process keeps rendered cart bodies in
    */
   public record Cart(
       Duration reservationTtl,
@@ -122,7 +123,8 @@ public record AppConfig(
       com.cartgateway.cart.Merge.Policy mergePolicy,
       Duration abandonAfter,
       Duration abandonSweepInterval,
-      Duration hotIdle) {}
+      Duration hotIdle,
+      long bodyCacheBytes) {}
 
   /**
    * Settings of the worker role, which drains {@code cart.events} into DynamoDB.

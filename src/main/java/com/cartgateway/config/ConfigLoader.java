@@ -160,7 +160,8 @@ public final class ConfigLoader {
                 mergePolicy(),
                 Duration.ofSeconds(integer("cart.abandonAfterSeconds", 3600, 1, 30 * 86_400)),
                 Duration.ofMillis(integer("cart.abandonSweepMillis", 5000, 100, 3_600_000)),
-                Duration.ofSeconds(integer("cart.hotIdleSeconds", 172_800, 60, 30 * 86_400))),
+                Duration.ofSeconds(integer("cart.hotIdleSeconds", 172_800, 60, 30 * 86_400)),
+                (long) integer("cart.bodyCacheMegabytes", 64, 0, 65_536) << 20),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)),

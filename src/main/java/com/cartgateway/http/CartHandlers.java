@@ -73,7 +73,10 @@ final class CartHandlers {
                 ctx.response().setStatusCode(304);
                 return ctx.response().end();
               }
-              return carts.render(cart).compose(body -> json(ctx, body));
+              return carts
+                  .body(cart)
+                  .compose(
+                      body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body));
             })
         .onFailure(ctx::fail);
   }
@@ -267,13 +270,11 @@ final class CartHandlers {
                             .compose(
                                 cart ->
                                     carts
-                                        .render(cart)
+                                        .body(cart)
                                         .map(
                                             body ->
                                                 new Answer(
-                                                    200,
-                                                    body.toBuffer(),
-                                                    Requests.etag(cart.version()))))))
+                                                    200, body, Requests.etag(cart.version()))))))
         .onFailure(ctx::fail);
   }
 

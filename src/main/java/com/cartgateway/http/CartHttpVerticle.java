@@ -95,7 +95,8 @@ public final class CartHttpVerticle extends VerticleBase {
             clock,
             activity,
             journal,
-            rebuilder);
+            rebuilder,
+            clients.bodies());
     Checkout checkout =
         new Checkout(
             cartStore,

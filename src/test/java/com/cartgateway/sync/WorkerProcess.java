@@ -3,6 +3,7 @@ package com.cartgateway.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.app.ProcessClients;
+import com.cartgateway.cart.CartBodies;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.inventory.PriceCache;
@@ -80,6 +81,7 @@ final class WorkerProcess implements AutoCloseable {
         new ProcessClients(
             registry,
             new PriceCache(Duration.ofSeconds(1), registry),
+            new CartBodies(0, registry),
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap())),
             sharedDynamo(config),
