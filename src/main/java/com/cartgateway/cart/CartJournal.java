@@ -78,10 +78,26 @@ public final class CartJournal {
    * @return the change's result, once its event is in Kafka
    */
   public <T> Future<T> record(Owner owner, Supplier<Future<T>> change, Function<T, Cart> state) {
+    return record(owner, change, state, result -> Future.succeededFuture());
+  }
+
+  /**
+   * Runs a change of one cart and publishes the state it left, with {@code alongside} (what follows
+   * the change but need not wait for its event, such as the idle index) sent beside the publish
+   * instead of after the acknowledgement.
+   *
+   * @return the change's result, once its event is in Kafka and {@code alongside} is done
+   */
+  public <T> Future<T> record(
+      Owner owner,
+      Supplier<Future<T>> change,
+      Function<T, Cart> state,
+      Function<T, Future<?>> alongside) {
     return recordAll(
         List.of(owner.cartId()),
         change,
-        result -> Future.succeededFuture(List.of(state.apply(result))));
+        result -> Future.succeededFuture(List.of(state.apply(result))),
+        alongside);
   }
 
   /**
@@ -95,6 +111,14 @@ public final class CartJournal {
    */
   public <T> Future<T> recordAll(
       List<String> cartIds, Supplier<Future<T>> change, Function<T, Future<List<Cart>>> states) {
+    return recordAll(cartIds, change, states, result -> Future.succeededFuture());
+  }
+
+  private <T> Future<T> recordAll(
+      List<String> cartIds,
+      Supplier<Future<T>> change,
+      Function<T, Future<List<Cart>>> states,
+      Function<T, Future<?>> alongside) {
     List<String> entries = cartIds.stream().map(UnpublishedMarks::mark).toList();
     // Both before the change, independent of each other: one round trip on a write, not two.
     Future<Void> hot = rebuilder.map(r -> r.beforeWrite(cartIds)).orElse(Future.succeededFuture());
@@ -115,16 +139,19 @@ public final class CartJournal {
                     .recover(
                         failure -> refused(failure) ? forget(entries, failure) : outage(failure))
                     .compose(
-                        result ->
-                            states
-                                .apply(result)
-                                .compose(carts -> publish(carts))
-                                .onSuccess(
-                                    published -> {
-                                      removeQuietly(entries);
-                                      keepHot(cartIds);
-                                    })
-                                .map(result)));
+                        result -> {
+                          Future<?> beside = alongside.apply(result);
+                          return states
+                              .apply(result)
+                              .compose(carts -> publish(carts))
+                              .onSuccess(
+                                  published -> {
+                                    removeQuietly(entries);
+                                    keepHot(cartIds);
+                                  })
+                              .compose(published -> beside)
+                              .map(result);
+                        }));
   }
 
   /** The {@code cart.events} value of a cart state. */

@@ -136,9 +136,11 @@ public final class CartService {
             : UUID.nameUUIDFromBytes(
                     (owner.cartId() + "|add|" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
                 .toString();
-    return journal
-        .record(owner, () -> adding(owner, sku, quantity, variant, ifMatch, op), cart -> cart)
-        .compose(activity::changed);
+    return journal.record(
+        owner,
+        () -> adding(owner, sku, quantity, variant, ifMatch, op),
+        cart -> cart,
+        activity::changed);
   }
 
   private Future<Cart> adding(
@@ -182,9 +184,8 @@ public final class CartService {
 
   /** Sets a line's quantity, holding or releasing the difference. */
   public Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch) {
-    return journal
-        .record(owner, () -> set(owner, sku, quantity, ifMatch, 1), cart -> cart)
-        .compose(activity::changed);
+    return journal.record(
+        owner, () -> set(owner, sku, quantity, ifMatch, 1), cart -> cart, activity::changed);
   }
 
   private Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch, int attempt) {
@@ -293,23 +294,21 @@ public final class CartService {
   /** Removes a line and releases its hold; removing an absent line changes nothing. */
   public Future<Cart> remove(Owner owner, String sku, Long ifMatch) {
     long now = clock.millis();
-    return journal
-        .record(
-            owner,
-            () -> carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
-            cart -> cart)
-        .compose(activity::changed);
+    return journal.record(
+        owner,
+        () -> carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+        cart -> cart,
+        activity::changed);
   }
 
   /** Empties the cart and releases every hold. */
   public Future<Cart> clear(Owner owner, Long ifMatch) {
     long now = clock.millis();
-    return journal
-        .record(
-            owner,
-            () -> carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
-            cart -> cart)
-        .compose(activity::changed);
+    return journal.record(
+        owner,
+        () -> carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+        cart -> cart,
+        activity::changed);
   }
 
   private Future<Cart> releaseAll(Owner owner, CartStore.Removal removal, long now) {
