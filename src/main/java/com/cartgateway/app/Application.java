@@ -1,22 +1,15 @@
 package com.cartgateway.app;
 
 import com.cartgateway.cart.CartBodies;
-import com.cartgateway.cart.CartRebuilder;
-import com.cartgateway.cart.CartStore;
-import com.cartgateway.cart.Checkout;
-import com.cartgateway.cart.Merge;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
-import com.cartgateway.http.ApiRouter;
 import com.cartgateway.http.CartHttpVerticle;
-import com.cartgateway.inventory.CatalogRebuilder;
-import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.reconcile.AbandonmentVerticle;
 import com.cartgateway.reconcile.HoldReaperVerticle;
 import com.cartgateway.reconcile.UnpublishedSweepVerticle;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.DynamoTables;
 import com.cartgateway.sync.WriteBehindProgress;
 import com.cartgateway.sync.WriteBehindVerticle;
@@ -98,25 +91,19 @@ public final class Application {
             vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry())
         .snapshot()
         .onFailure(e -> LOG.fine("write-behind progress not read yet: " + e));
-    if (config.roles().contains(Role.HTTP)) {
-      List<LuaScript> scripts = new ArrayList<>(CartStore.SCRIPTS);
-      scripts.addAll(InventoryStore.SCRIPTS);
-      scripts.addAll(Checkout.SCRIPTS);
-      scripts.addAll(Merge.SCRIPTS);
-      scripts.addAll(CartRebuilder.SCRIPTS);
-      scripts.addAll(CatalogRebuilder.SCRIPTS);
-      scripts.addAll(ApiRouter.SCRIPTS);
+    // Every role that runs scripts loads them all first, so that one with an error stops the start.
+    Future<Void> scripts = Future.succeededFuture();
+    if (config.roles().contains(Role.HTTP) || config.roles().contains(Role.TIMER)) {
       RedisGateway loader = RedisGateway.create(vertx, config.redis());
+      scripts = loader.load(Scripts.ALL).eventually(loader::close);
+    }
+    if (config.roles().contains(Role.HTTP)) {
       deployments.add(
-          loader
-              .load(scripts)
-              .eventually(loader::close)
-              .compose(
-                  loaded ->
-                      vertx.deployVerticle(
-                          () -> new CartHttpVerticle(config, clients),
-                          new DeploymentOptions()
-                              .setInstances(config.http().verticleInstances()))));
+          scripts.compose(
+              loaded ->
+                  vertx.deployVerticle(
+                      () -> new CartHttpVerticle(config, clients),
+                      new DeploymentOptions().setInstances(config.http().verticleInstances()))));
     }
     if (config.roles().contains(Role.WORKER)) {
       // A worker context keeps the decoding and encoding of batches off the HTTP event loops.
@@ -127,14 +114,16 @@ public final class Application {
     }
     if (config.roles().contains(Role.TIMER)) {
       deployments.add(
-          vertx.deployVerticle(
-              () -> new HoldReaperVerticle(config, clients), new DeploymentOptions()));
-      deployments.add(
-          vertx.deployVerticle(
-              () -> new AbandonmentVerticle(config, clients), new DeploymentOptions()));
-      deployments.add(
-          vertx.deployVerticle(
-              () -> new UnpublishedSweepVerticle(config, clients), new DeploymentOptions()));
+          scripts.compose(
+              loaded ->
+                  Future.all(
+                      vertx.deployVerticle(
+                          () -> new HoldReaperVerticle(config, clients), new DeploymentOptions()),
+                      vertx.deployVerticle(
+                          () -> new AbandonmentVerticle(config, clients), new DeploymentOptions()),
+                      vertx.deployVerticle(
+                          () -> new UnpublishedSweepVerticle(config, clients),
+                          new DeploymentOptions()))));
     }
     return Future.all(deployments)
         .onSuccess(

@@ -1,8 +1,8 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
@@ -23,9 +23,6 @@ import java.util.logging.Logger;
  */
 public final class CartActivity {
   private static final Logger LOG = Logger.getLogger(CartActivity.class.getName());
-
-  /** The script of a cart's abandonment marks (report claims, pending recoveries). */
-  public static final LuaScript MARKS = LuaScript.load("cart_abandon");
 
   private final RedisGateway redis;
   private final EventPublisher events;
@@ -92,7 +89,10 @@ public final class CartActivity {
   private Future<Void> restore(Cart cart) {
     String cartId = cart.owner().cartId();
     return redis
-        .eval(MARKS, List.of(RedisKeys.cart(cartId)), List.of("restore_rec", cart.recoveredAt()))
+        .eval(
+            Scripts.CART_ABANDON,
+            List.of(RedisKeys.cart(cartId)),
+            List.of("restore_rec", cart.recoveredAt()))
         .onFailure(
             e ->
                 LOG.log(

@@ -3,9 +3,9 @@ package com.cartgateway.cart;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoCarts;
@@ -48,11 +48,6 @@ import java.util.UUID;
  * with an empty cart does not cost a DynamoDB read a page.
  */
 public final class CartRebuilder {
-  /** The scripts the rebuilder runs. */
-  public static final List<LuaScript> SCRIPTS =
-      List.of(LuaScript.load("cart_restore", "cart_common"));
-
-  private static final LuaScript RESTORE = SCRIPTS.get(0);
   private static final Duration ABSENT = Duration.ofSeconds(60);
   private static final String SINCE = "since";
   private static final String ENDS = "ends";
@@ -331,7 +326,7 @@ public final class CartRebuilder {
                 args.add(line.variant() == null ? "" : line.variant().encode());
               }
               return redis
-                  .eval(RESTORE, List.of(RedisKeys.cart(cartId)), args)
+                  .eval(Scripts.CART_RESTORE, List.of(RedisKeys.cart(cartId)), args)
                   .compose(
                       restored ->
                           restored.toInteger() == 1

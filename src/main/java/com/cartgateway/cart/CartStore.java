@@ -1,9 +1,9 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.cart.CartException.Reason;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -22,22 +22,6 @@ import java.util.Optional;
  * state in one round trip.
  */
 public final class CartStore {
-  /** The scripts this store runs, for loading at start. */
-  public static final List<LuaScript> SCRIPTS =
-      List.of(
-          LuaScript.load("cart_add", "cart_common"),
-          LuaScript.load("cart_set", "cart_common"),
-          LuaScript.load("cart_remove", "cart_common"),
-          LuaScript.load("cart_clear", "cart_common"),
-          LuaScript.load("cart_checkout", "cart_common"),
-          LuaScript.load("cart_read", "token_bucket"));
-
-  private static final LuaScript ADD = SCRIPTS.get(0);
-  private static final LuaScript SET = SCRIPTS.get(1);
-  private static final LuaScript REMOVE = SCRIPTS.get(2);
-  private static final LuaScript CLEAR = SCRIPTS.get(3);
-  private static final LuaScript CHECKOUT = SCRIPTS.get(4);
-  private static final LuaScript READ = SCRIPTS.get(5);
 
   private final RedisGateway redis;
 
@@ -68,7 +52,7 @@ public final class CartStore {
     }
     return redis
         .eval(
-            READ,
+            Scripts.CART_READ,
             List.of(RedisKeys.cart(owner.cartId()), bucket.key()),
             List.of(bucket.rate(), bucket.burst(), bucket.nowMillis()))
         .compose(
@@ -101,7 +85,7 @@ public final class CartStore {
     String cartId = owner.cartId();
     return redis
         .eval(
-            ADD,
+            Scripts.CART_ADD,
             List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
             List.of(
                 a.sku(),
@@ -169,7 +153,7 @@ public final class CartStore {
     String cartId = owner.cartId();
     return redis
         .eval(
-            SET,
+            Scripts.CART_SET,
             List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
             List.of(
                 sku,
@@ -197,7 +181,7 @@ public final class CartStore {
   public Future<Removal> remove(Owner owner, String sku, Long ifMatch, long now) {
     return redis
         .eval(
-            REMOVE,
+            Scripts.CART_REMOVE,
             List.of(RedisKeys.cart(owner.cartId())),
             List.of(sku, now, ifMatch == null ? "" : ifMatch))
         .map(
@@ -214,7 +198,7 @@ public final class CartStore {
   public Future<Removal> clear(Owner owner, Long ifMatch, long now) {
     return redis
         .eval(
-            CLEAR,
+            Scripts.CART_CLEAR,
             List.of(RedisKeys.cart(owner.cartId())),
             List.of(now, ifMatch == null ? "" : ifMatch))
         .map(
@@ -251,7 +235,7 @@ public final class CartStore {
     String cartId = owner.cartId();
     return redis
         .eval(
-            CHECKOUT,
+            Scripts.CART_CHECKOUT,
             List.of(RedisKeys.cart(cartId), RedisKeys.cartOrder(cartId, orderId)),
             List.of(version, now, orderJson))
         .map(

@@ -4,9 +4,9 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.Price;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -35,10 +35,6 @@ import java.util.UUID;
  * the order it placed.
  */
 public final class Checkout {
-  /** The scripts checkout runs besides the cart and stock scripts. */
-  public static final List<LuaScript> SCRIPTS = List.of(LuaScript.load("lease_release"));
-
-  private static final LuaScript LEASE_RELEASE = SCRIPTS.get(0);
   private static final int MAX_ATTEMPTS = 3;
   private static final Duration LEASE = Duration.ofSeconds(30);
 
@@ -165,7 +161,8 @@ public final class Checkout {
                         Reason.IN_PROGRESS, "another checkout of this cart is in progress"));
               }
               return work.get()
-                  .eventually(() -> redis.eval(LEASE_RELEASE, List.of(lease), List.of(orderId)));
+                  .eventually(
+                      () -> redis.eval(Scripts.LEASE_RELEASE, List.of(lease), List.of(orderId)));
             });
   }
 

@@ -2,9 +2,9 @@ package com.cartgateway.cart;
 
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.inventory.InventoryStore;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,18 +30,6 @@ import java.util.stream.Stream;
  * and the guest cart is retired. A repeat finds the guest cart gone and changes nothing.
  */
 public final class Merge {
-  /** The scripts merge runs. */
-  public static final List<LuaScript> SCRIPTS =
-      List.of(
-          LuaScript.load("hold_transfer"),
-          LuaScript.load("cart_merge", "cart_common"),
-          LuaScript.load("cart_retire"),
-          LuaScript.load("lease_release"));
-
-  private static final LuaScript TRANSFER = SCRIPTS.get(0);
-  private static final LuaScript MERGE = SCRIPTS.get(1);
-  private static final LuaScript RETIRE = SCRIPTS.get(2);
-  private static final LuaScript LEASE_RELEASE = SCRIPTS.get(3);
   private static final Duration LEASE = Duration.ofSeconds(10);
   private static final long LEASE_POLL_MILLIS = 50;
   private static final int MAX_ATTEMPTS = 5;
@@ -128,7 +116,9 @@ public final class Merge {
                     ignored ->
                         mergeLeased(user, guest, ifMatch)
                             .eventually(
-                                () -> redis.eval(LEASE_RELEASE, List.of(lease), List.of(token)))),
+                                () ->
+                                    redis.eval(
+                                        Scripts.LEASE_RELEASE, List.of(lease), List.of(token)))),
         // the guest's tombstone (or whatever it is now) and the shopper's merged cart
         result ->
             carts
@@ -277,7 +267,7 @@ public final class Merge {
     String guestId = guestCart.owner().cartId();
     String userId = userCart.owner().cartId();
     return redis.eval(
-        TRANSFER,
+        Scripts.HOLD_TRANSFER,
         List.of(
             RedisKeys.sku(sku),
             RedisKeys.skuHolds(sku),
@@ -353,7 +343,7 @@ public final class Merge {
     String guestId = guestCart.owner().cartId();
     return redis
         .eval(
-            MERGE,
+            Scripts.CART_MERGE,
             List.of(RedisKeys.cart(userId), RedisKeys.cartMergeRecord(userId, guestId)),
             args)
         .compose(
@@ -370,7 +360,7 @@ public final class Merge {
               }
               return redis
                   .eval(
-                      RETIRE,
+                      Scripts.CART_RETIRE,
                       List.of(RedisKeys.cart(guestId), RedisKeys.cartMergedInto(guestId)),
                       List.of(userId, now))
                   .compose(retired -> activity.changed(Cart.empty(guestCart.owner())))

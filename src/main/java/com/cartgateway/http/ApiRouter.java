@@ -8,7 +8,6 @@ import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
-import com.cartgateway.store.LuaScript;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -24,16 +23,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.List;
 
 /** Builds the router of one HTTP verticle: every route of the contract and its handlers. */
 public final class ApiRouter {
   private static final String OPENAPI = "openapi.yaml";
-
-  /** Scripts the HTTP layer runs itself (idempotency records), for loading at start. */
-  public static final List<LuaScript> SCRIPTS =
-      java.util.stream.Stream.concat(Idempotency.SCRIPTS.stream(), RateLimiter.SCRIPTS.stream())
-          .toList();
 
   private ApiRouter() {}
 

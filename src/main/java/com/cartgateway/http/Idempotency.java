@@ -1,8 +1,8 @@
 package com.cartgateway.http;
 
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,6 @@ import java.util.List;
  * cart's slot. Server failures (5xx) are not kept, so the client's retry runs again.
  */
 final class Idempotency {
-  static final List<LuaScript> SCRIPTS = List.of(LuaScript.load("idempotency_begin"));
   static final Duration KEPT = Duration.ofHours(24);
 
   /** How long a claim lives when its request never finishes (a crashed process). */
@@ -51,7 +50,7 @@ final class Idempotency {
   Future<Outcome> begin(String cartId, String key, String fingerprint) {
     return redis
         .eval(
-            SCRIPTS.get(0),
+            Scripts.IDEMPOTENCY_BEGIN,
             List.of(RedisKeys.cartIdempotency(cartId, key)),
             List.of(fingerprint, CLAIM.toMillis()))
         .map(

@@ -1,9 +1,9 @@
 package com.cartgateway.http;
 
 import com.cartgateway.config.AppConfig;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -17,8 +17,6 @@ import java.util.Locale;
  * off. Buckets are shared by every gateway process, so the limit holds across the fleet.
  */
 final class RateLimiter {
-  static final List<LuaScript> SCRIPTS = List.of(LuaScript.load("rate_limit", "token_bucket"));
-  private static final LuaScript SCRIPT = SCRIPTS.get(0);
 
   /** The kinds of request, each with its own bucket. */
   enum Kind {
@@ -60,7 +58,7 @@ final class RateLimiter {
     }
     return redis
         .eval(
-            SCRIPT,
+            Scripts.RATE_LIMIT,
             List.of(bucket.key()),
             List.of(bucket.rate(), bucket.burst(), bucket.nowMillis()))
         .compose(

@@ -1,8 +1,8 @@
 package com.cartgateway.inventory;
 
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.sync.DynamoCatalog;
 import com.cartgateway.sync.SkuState;
@@ -43,11 +43,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * here: they come back with their carts.
  */
 public final class CatalogRebuilder {
-  /** The scripts the rebuilder runs. */
-  public static final List<LuaScript> SCRIPTS = List.of(LuaScript.load("sku_restore"));
-
   private static final Logger LOG = Logger.getLogger(CatalogRebuilder.class.getName());
-  private static final LuaScript RESTORE = SCRIPTS.get(0);
   private static final String SINCE = "since";
   private static final String ENDS = "catalogEnds";
   private static final String STATE = "catalog";
@@ -260,7 +256,7 @@ public final class CatalogRebuilder {
   private Future<Boolean> restore(SkuState state) {
     return redis
         .eval(
-            RESTORE,
+            Scripts.SKU_RESTORE,
             List.of(RedisKeys.sku(state.sku())),
             List.of(
                 state.sku(),

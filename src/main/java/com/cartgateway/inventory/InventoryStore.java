@@ -2,9 +2,9 @@ package com.cartgateway.inventory;
 
 import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartException.Reason;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -22,14 +22,6 @@ import java.util.Optional;
 
 /** The catalog and stock counters in Redis: one script per change, each on the SKU's slot. */
 public final class InventoryStore {
-  /** The scripts this store runs, for loading at start. */
-  public static final List<LuaScript> SCRIPTS =
-      List.of(
-          LuaScript.load("hold_adjust"), LuaScript.load("sku_put"), LuaScript.load("hold_sell"));
-
-  private static final LuaScript HOLD_ADJUST = SCRIPTS.get(0);
-  private static final LuaScript SKU_PUT = SCRIPTS.get(1);
-  private static final LuaScript HOLD_SELL = SCRIPTS.get(2);
 
   private final RedisGateway redis;
   private final PriceCache prices;
@@ -67,7 +59,10 @@ public final class InventoryStore {
    */
   public Future<SkuEntry> put(String sku, long price, String currency, long stock, long nowMillis) {
     return redis
-        .eval(SKU_PUT, List.of(RedisKeys.sku(sku)), List.of(price, currency, stock, nowMillis))
+        .eval(
+            Scripts.SKU_PUT,
+            List.of(RedisKeys.sku(sku)),
+            List.of(price, currency, stock, nowMillis))
         .compose(
             reply -> {
               if (reply.get(0).toString().equals("below_reserved")) {
@@ -141,7 +136,7 @@ public final class InventoryStore {
       String sku, String cartId, int delta, int cap, long expiresAtMillis, String opId) {
     return redis
         .eval(
-            HOLD_ADJUST,
+            Scripts.HOLD_ADJUST,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -192,7 +187,7 @@ public final class InventoryStore {
       String sku, String cartId, int units, long expiresAtMillis, String opId) {
     return redis
         .eval(
-            HOLD_SELL,
+            Scripts.HOLD_SELL,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),

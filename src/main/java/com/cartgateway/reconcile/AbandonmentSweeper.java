@@ -5,9 +5,9 @@ import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartLine;
 import com.cartgateway.cart.Money;
 import com.cartgateway.cart.Owner;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -36,12 +36,6 @@ import java.util.Map;
  * refused earlier is announced before the next report.
  */
 public final class AbandonmentSweeper {
-  /** The scripts the sweep runs. */
-  public static final List<LuaScript> SCRIPTS =
-      List.of(CartActivity.MARKS, LuaScript.load("idle_forget"));
-
-  private static final LuaScript MARKS = SCRIPTS.get(0);
-  private static final LuaScript FORGET = SCRIPTS.get(1);
   private static final int PAGE = 200;
 
   private final RedisGateway redis;
@@ -120,7 +114,7 @@ public final class AbandonmentSweeper {
   private Future<Integer> examine(String shard, String cartId, String score, long idleSince) {
     return redis
         .eval(
-            MARKS,
+            Scripts.CART_ABANDON,
             List.of(RedisKeys.cart(cartId)),
             List.of("claim", idleSince, clock.millis(), claimLease.toMillis()))
         .compose(
@@ -163,7 +157,8 @@ public final class AbandonmentSweeper {
             written -> {
               abandoned.increment();
               return redis
-                  .eval(MARKS, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
+                  .eval(
+                      Scripts.CART_ABANDON, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
                   .compose(
                       done ->
                           // a claim taken over meanwhile keeps the cart in the index for its
@@ -174,12 +169,12 @@ public final class AbandonmentSweeper {
             },
             failed ->
                 redis
-                    .eval(MARKS, List.of(RedisKeys.cart(cartId)), release)
+                    .eval(Scripts.CART_ABANDON, List.of(RedisKeys.cart(cartId)), release)
                     .transform(ignored -> Future.failedFuture(failed)));
   }
 
   private Future<Void> forget(String shard, String cartId, String score) {
-    return redis.eval(FORGET, List.of(shard), List.of(cartId, score)).mapEmpty();
+    return redis.eval(Scripts.IDLE_FORGET, List.of(shard), List.of(cartId, score)).mapEmpty();
   }
 
   private static Owner owner(String cartId) {

@@ -3,9 +3,9 @@ package com.cartgateway.reconcile;
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Owner;
-import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -23,12 +23,6 @@ import java.util.List;
  * sweep may both handle the same hold.
  */
 public final class HoldReaper {
-  /** The scripts the reaper runs. */
-  public static final List<LuaScript> SCRIPTS =
-      List.of(LuaScript.load("hold_lapse"), LuaScript.load("cart_lapse", "cart_common"));
-
-  private static final LuaScript HOLD_LAPSE = SCRIPTS.get(0);
-  private static final LuaScript CART_LAPSE = SCRIPTS.get(1);
   private static final int PAGE = 500;
   // A few SKUs at a time: the sweep is the backstop, and must not queue a whole page of commands
   // (and the lapses they find) on the Redis pool ahead of the expiry notifications and requests.
@@ -81,7 +75,7 @@ public final class HoldReaper {
   public Future<Integer> lapse(String sku, String cartId, Source source) {
     return redis
         .eval(
-            HOLD_LAPSE,
+            Scripts.HOLD_LAPSE,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -99,7 +93,7 @@ public final class HoldReaper {
                         List.of(cartId),
                         () ->
                             redis.eval(
-                                CART_LAPSE,
+                                Scripts.CART_LAPSE,
                                 List.of(RedisKeys.cart(cartId)),
                                 List.of(sku, clock.millis())),
                         // a lapse changes the cart's version and holds: the log gets it too

@@ -2,8 +2,8 @@ package com.cartgateway.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.cartgateway.cart.CartActivity;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.KafkaEvents;
 import com.cartgateway.support.TestServices;
@@ -290,7 +290,7 @@ class AbandonmentDeliveryIT {
   private static Response marks(String cartId, Object... args) throws Exception {
     Request eval =
         Request.cmd(Command.EVAL)
-            .arg(CartActivity.MARKS.source())
+            .arg(Scripts.CART_ABANDON.source())
             .arg(1)
             .arg(RedisKeys.cart(cartId));
     for (Object arg : args) {
