@@ -3,11 +3,17 @@
 -- ARGV[1] sku  ARGV[2] quantity  ARGV[3] unit price (minor units)  ARGV[4] currency
 -- ARGV[5] variant JSON or ''  ARGV[6] units newly held  ARGV[7] hold expiresAt ms (0: none)
 -- ARGV[8] now ms  ARGV[9] If-Match version or ''  ARGV[10] max lines  ARGV[11] max quantity
+-- ARGV[12] '1' when the caller found the cart in Redis
 -- Returns {'ok', '', state} | {'version_conflict', v} | {'cart_full', n}
---       | {'quantity_limit', current} | {'currency_mismatch', currency}
+--       | {'quantity_limit', current} | {'currency_mismatch', currency} | {'vanished'}
 local cart, op = KEYS[1], KEYS[2]
 if redis.call('EXISTS', op) == 1 then
   return {'ok', 'replayed', state(cart)}
+end
+-- A cart the caller found but Redis no longer has was lost with Redis's data in between: creating
+-- it afresh would hide its durable copy from the rebuild.
+if ARGV[12] == '1' and redis.call('EXISTS', cart) == 0 then
+  return {'vanished'}
 end
 local conflict = stale(cart, ARGV[9])
 if conflict then

@@ -19,3 +19,17 @@ local function take_token(key, rate, burst, now)
   redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
   return allowed, wait
 end
+
+-- For a script that guards a command with a token: nil when a token was taken (or `rate` is 0,
+-- no limit), else the script's refusal {0, milliseconds until a token is back}.
+local function refusal(key, rate, burst, now)
+  rate = tonumber(rate)
+  if rate == 0 then
+    return nil
+  end
+  local allowed, wait = take_token(key, rate, tonumber(burst), tonumber(now))
+  if allowed == 0 then
+    return {0, wait}
+  end
+  return nil
+end

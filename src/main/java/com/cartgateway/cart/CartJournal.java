@@ -93,8 +93,33 @@ public final class CartJournal {
       Supplier<Future<T>> change,
       Function<T, Cart> state,
       Function<T, Future<?>> alongside) {
+    List<String> cartIds = List.of(owner.cartId());
+    return recordAll(
+        cartIds,
+        () -> beforeWrite(cartIds),
+        ignored -> change.get(),
+        result -> Future.succeededFuture(List.of(state.apply(result))),
+        alongside);
+  }
+
+  /**
+   * Runs a change of one cart whose first step on the cart's slot, {@code before}, takes the place
+   * of the journal's own check that Redis has the cart, so that it goes beside the unpublished mark
+   * in one round trip.
+   *
+   * @param before what the change reads first (and its rate-limit token): it must bring back a cart
+   *     Redis lacks, as {@link CartRebuilder#bringBack} does; a failure refuses the change
+   * @param change the change, given what {@code before} read
+   */
+  public <B, T> Future<T> record(
+      Owner owner,
+      Supplier<Future<B>> before,
+      Function<B, Future<T>> change,
+      Function<T, Cart> state,
+      Function<T, Future<?>> alongside) {
     return recordAll(
         List.of(owner.cartId()),
+        before,
         change,
         result -> Future.succeededFuture(List.of(state.apply(result))),
         alongside);
@@ -111,17 +136,27 @@ public final class CartJournal {
    */
   public <T> Future<T> recordAll(
       List<String> cartIds, Supplier<Future<T>> change, Function<T, Future<List<Cart>>> states) {
-    return recordAll(cartIds, change, states, result -> Future.succeededFuture());
+    return recordAll(
+        cartIds,
+        () -> beforeWrite(cartIds),
+        ignored -> change.get(),
+        states,
+        result -> Future.succeededFuture());
   }
 
-  private <T> Future<T> recordAll(
+  private Future<Void> beforeWrite(List<String> cartIds) {
+    return rebuilder.map(r -> r.beforeWrite(cartIds)).orElse(Future.succeededFuture());
+  }
+
+  private <B, T> Future<T> recordAll(
       List<String> cartIds,
-      Supplier<Future<T>> change,
+      Supplier<Future<B>> before,
+      Function<B, Future<T>> change,
       Function<T, Future<List<Cart>>> states,
       Function<T, Future<?>> alongside) {
     List<String> entries = cartIds.stream().map(UnpublishedMarks::mark).toList();
     // Both before the change, independent of each other: one round trip on a write, not two.
-    Future<Void> hot = rebuilder.map(r -> r.beforeWrite(cartIds)).orElse(Future.succeededFuture());
+    Future<B> hot = before.get();
     Future<Void> marked = add(entries);
     return Future.join(hot, marked)
         .recover(
@@ -135,7 +170,7 @@ public final class CartJournal {
         .compose(
             added ->
                 change
-                    .get()
+                    .apply(hot.result())
                     .recover(
                         failure -> refused(failure) ? forget(entries, failure) : outage(failure))
                     .compose(

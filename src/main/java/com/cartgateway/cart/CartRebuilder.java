@@ -113,25 +113,26 @@ public final class CartRebuilder {
   private Future<Void> beforeWrite(String cartId) {
     return redis
         .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cart(cartId)))
+        .compose(exists -> exists.toInteger() == 1 ? Future.succeededFuture() : bringBack(cartId));
+  }
+
+  /**
+   * Before a write of a cart Redis lacks: brings back DynamoDB's copy, if it has one, once DynamoDB
+   * has every acknowledged event; fails as unavailable until then.
+   */
+  public Future<Void> bringBack(String cartId) {
+    return caughtUp(cartId)
         .compose(
-            exists ->
-                exists.toInteger() == 1
-                    ? Future.succeededFuture()
-                    : caughtUp(cartId)
-                        .compose(
-                            ready ->
-                                ready
-                                    ? durable(cartId)
-                                    : Future.failedFuture(
-                                        new StoreUnavailableException(
-                                            "write-behind",
-                                            new IllegalStateException(
-                                                "DynamoDB is not caught up with " + cartId))))
-                        .compose(
-                            stored ->
-                                stored.isPresent()
-                                    ? restore(stored.get()).mapEmpty()
-                                    : Future.succeededFuture()));
+            ready ->
+                ready
+                    ? durable(cartId)
+                    : Future.failedFuture(
+                        new StoreUnavailableException(
+                            "write-behind",
+                            new IllegalStateException("DynamoDB is not caught up with " + cartId))))
+        .compose(
+            stored ->
+                stored.isPresent() ? restore(stored.get()).mapEmpty() : Future.succeededFuture());
   }
 
   /** Starts an epoch if Redis has none: called every second, so an epoch starts near a loss. */

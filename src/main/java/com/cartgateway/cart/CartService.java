@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -119,12 +120,16 @@ public final class CartService {
   /**
    * Adds units of a SKU, holding them first.
    *
+   * @param bucket the writer's rate-limit bucket on the cart's slot, taken from in the write's
+   *     first round trip (a refusal fails with {@link TokenBucket.EmptyException}); null when the
+   *     caller took its token already or writes are not limited
    * @param idempotencyKey the client's key, or null: the same key makes the same operation, so a
    *     retry after an answer that never arrived (or a 503 once the change applied) adds nothing
    *     more, while set, remove and clear are idempotent by their nature
    */
   public Future<Cart> add(
       Owner owner,
+      TokenBucket bucket,
       String sku,
       int quantity,
       JsonObject variant,
@@ -138,27 +143,52 @@ public final class CartService {
                 .toString();
     return journal.record(
         owner,
-        () -> adding(owner, sku, quantity, variant, ifMatch, op),
+        begin(owner, bucket, true),
+        before -> adding(owner, before, sku, quantity, variant, ifMatch, op),
         cart -> cart,
         activity::changed);
   }
 
+  /**
+   * A write's first round trip on the cart's slot (its token, and the cart as stored when {@code
+   * read}, else null), bringing back first a cart Redis lacks.
+   */
+  private Supplier<Future<Cart>> begin(Owner owner, TokenBucket bucket, boolean read) {
+    return () ->
+        carts
+            .begin(owner, bucket, read)
+            .compose(
+                begun ->
+                    begun.exists()
+                        ? Future.succeededFuture(begun.cart())
+                        : rebuilder
+                            .bringBack(owner.cartId())
+                            .compose(
+                                back ->
+                                    read
+                                        ? carts.read(owner)
+                                        : Future.succeededFuture((Cart) null)));
+  }
+
   private Future<Cart> adding(
-      Owner owner, String sku, int quantity, JsonObject variant, Long ifMatch, String op) {
+      Owner owner,
+      Cart before,
+      String sku,
+      int quantity,
+      JsonObject variant,
+      Long ifMatch,
+      String op) {
     long now = clock.millis();
     long expiresAt = now + holdTtl.toMillis();
     String cartId = owner.cartId();
-    return carts
-        .line(owner, sku)
-        .compose(
-            line -> {
-              // An add is a change of the line, so its whole quantity is held again (up to the
-              // cap), also the part whose hold lapsed; without a lapse this is just `quantity`.
-              int had = line.map(CartLine::quantity).orElse(0);
-              int held = line.filter(l -> l.heldAt(now)).map(CartLine::held).orElse(0);
-              int wanted = Math.max(0, Math.min(had + quantity, limits.holdCap()) - held);
-              return inventory.adjustHold(sku, cartId, wanted, limits.holdCap(), expiresAt, op);
-            })
+    // An add is a change of the line, so its whole quantity is held again (up to the cap), also
+    // the part whose hold lapsed; without a lapse this is just `quantity`.
+    CartLine line = before.line(sku);
+    int had = line == null ? 0 : line.quantity();
+    int held = line != null && line.heldAt(now) ? line.held() : 0;
+    int wanted = Math.max(0, Math.min(had + quantity, limits.holdCap()) - held);
+    return inventory
+        .adjustHold(sku, cartId, wanted, limits.holdCap(), expiresAt, op)
         .compose(
             hold ->
                 carts
@@ -175,58 +205,62 @@ public final class CartService {
                         limits,
                         ifMatch,
                         op,
-                        now)
+                        now,
+                        before.version() > 0)
                     .recover(
                         refused ->
                             giveBackIfRefused(
                                 refused, sku, cartId, hold.applied(), expiresAt, op + ":undo")));
   }
 
-  /** Sets a line's quantity, holding or releasing the difference. */
-  public Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch) {
+  /**
+   * Sets a line's quantity, holding or releasing the difference.
+   *
+   * @param bucket as for {@link #add}
+   */
+  public Future<Cart> set(Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
     return journal.record(
-        owner, () -> set(owner, sku, quantity, ifMatch, 1), cart -> cart, activity::changed);
+        owner,
+        begin(owner, bucket, true),
+        before -> set(owner, before, sku, quantity, ifMatch, 1),
+        cart -> cart,
+        activity::changed);
   }
 
-  private Future<Cart> set(Owner owner, String sku, int quantity, Long ifMatch, int attempt) {
-    return carts
-        .read(owner)
-        .compose(
-            cart -> {
-              if (ifMatch != null && ifMatch != cart.version()) {
-                return Future.failedFuture(
-                    new CartException(
-                        Reason.VERSION_CONFLICT,
-                        "the cart is at version " + cart.version(),
-                        new JsonObject().put("currentVersion", cart.version())));
-              }
-              CartLine line = cart.line(sku);
-              if (line == null) {
-                return Future.failedFuture(CartStore.lineNotFound(sku));
-              }
-              long now = clock.millis();
-              long expiresAt = now + holdTtl.toMillis();
-              String op = UUID.randomUUID().toString();
-              // A lapsed hold counts as none: the script returns its units before applying.
-              int delta =
-                  Math.min(quantity, limits.holdCap()) - (line.heldAt(now) ? line.held() : 0);
-              Future<CartStore.SetOutcome> outcome =
-                  delta > 0
-                      ? holdThenSet(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now)
-                      : setThenRelease(
-                          owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now);
-              return outcome.compose(
-                  result -> {
-                    if (result instanceof CartStore.SetOutcome.Applied applied) {
-                      return Future.succeededFuture(applied.cart());
-                    }
-                    if (attempt >= MAX_ATTEMPTS) {
-                      return Future.failedFuture(
-                          new IllegalStateException("line " + sku + " kept moving"));
-                    }
-                    return set(owner, sku, quantity, ifMatch, attempt + 1);
-                  });
-            });
+  private Future<Cart> set(
+      Owner owner, Cart cart, String sku, int quantity, Long ifMatch, int attempt) {
+    if (ifMatch != null && ifMatch != cart.version()) {
+      return Future.failedFuture(
+          new CartException(
+              Reason.VERSION_CONFLICT,
+              "the cart is at version " + cart.version(),
+              new JsonObject().put("currentVersion", cart.version())));
+    }
+    CartLine line = cart.line(sku);
+    if (line == null) {
+      return Future.failedFuture(CartStore.lineNotFound(sku));
+    }
+    long now = clock.millis();
+    long expiresAt = now + holdTtl.toMillis();
+    String op = UUID.randomUUID().toString();
+    // A lapsed hold counts as none: the script returns its units before applying.
+    int delta = Math.min(quantity, limits.holdCap()) - (line.heldAt(now) ? line.held() : 0);
+    Future<CartStore.SetOutcome> outcome =
+        delta > 0
+            ? holdThenSet(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now)
+            : setThenRelease(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now);
+    return outcome.compose(
+        result -> {
+          if (result instanceof CartStore.SetOutcome.Applied applied) {
+            return Future.succeededFuture(applied.cart());
+          }
+          if (attempt >= MAX_ATTEMPTS) {
+            return Future.failedFuture(new IllegalStateException("line " + sku + " kept moving"));
+          }
+          return carts
+              .read(owner)
+              .compose(moved -> set(owner, moved, sku, quantity, ifMatch, attempt + 1));
+        });
   }
 
   private Future<CartStore.SetOutcome> holdThenSet(
@@ -291,22 +325,32 @@ public final class CartService {
             });
   }
 
-  /** Removes a line and releases its hold; removing an absent line changes nothing. */
-  public Future<Cart> remove(Owner owner, String sku, Long ifMatch) {
+  /**
+   * Removes a line and releases its hold; removing an absent line changes nothing.
+   *
+   * @param bucket as for {@link #add}
+   */
+  public Future<Cart> remove(Owner owner, TokenBucket bucket, String sku, Long ifMatch) {
     long now = clock.millis();
     return journal.record(
         owner,
-        () -> carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+        begin(owner, bucket, false),
+        before -> carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
         cart -> cart,
         activity::changed);
   }
 
-  /** Empties the cart and releases every hold. */
-  public Future<Cart> clear(Owner owner, Long ifMatch) {
+  /**
+   * Empties the cart and releases every hold.
+   *
+   * @param bucket as for {@link #add}
+   */
+  public Future<Cart> clear(Owner owner, TokenBucket bucket, Long ifMatch) {
     long now = clock.millis();
     return journal.record(
         owner,
-        () -> carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+        begin(owner, bucket, false),
+        before -> carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
         cart -> cart,
         activity::changed);
   }

@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
+import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -62,11 +63,44 @@ public final class CartStore {
                     : Future.failedFuture(new TokenBucket.EmptyException(reply.get(1).toLong())));
   }
 
-  /** One line of the owner's cart, as stored (without its variant), if the cart has it. */
-  public Future<Optional<CartLine>> line(Owner owner, String sku) {
+  /**
+   * What {@link #begin} found.
+   *
+   * @param exists whether Redis has the cart
+   * @param cart the cart as stored, when asked for and Redis has it; else null
+   */
+  public record Begun(boolean exists, Cart cart) {}
+
+  /**
+   * The first step of a write on the cart's slot, in one round trip: takes a token from the
+   * writer's bucket, tells whether Redis has the cart, and reads it when {@code read}; fails with
+   * {@link TokenBucket.EmptyException}, reading nothing, when the bucket is empty.
+   *
+   * @param bucket on the cart's slot ({@link RedisKeys#rateLimit} of the cart id), or null when the
+   *     caller took its token already or writes are not limited
+   */
+  public Future<Begun> begin(Owner owner, TokenBucket bucket, boolean read) {
+    String cartId = owner.cartId();
+    String wanted = read ? "1" : "0";
     return redis
-        .send(Request.cmd(Command.HGET).arg(RedisKeys.cart(owner.cartId())).arg("l:" + sku))
-        .map(reply -> Optional.ofNullable(reply).map(r -> CartLine.parse(sku, r.toString(), null)));
+        .eval(
+            Scripts.CART_BEGIN,
+            List.of(
+                RedisKeys.cart(cartId),
+                bucket == null ? RedisKeys.rateLimit(cartId, "writes") : bucket.key()),
+            bucket == null
+                ? List.of(0, 0, 0, wanted)
+                : List.of(bucket.rate(), bucket.burst(), bucket.nowMillis(), wanted))
+        .compose(
+            reply -> {
+              if (reply.get(0).toInteger() == 0) {
+                return Future.failedFuture(new TokenBucket.EmptyException(reply.get(1).toLong()));
+              }
+              boolean exists = reply.get(2).toInteger() == 1;
+              return Future.succeededFuture(
+                  new Begun(
+                      exists, exists && read ? Cart.fromHash(owner, hash(reply.get(3))) : null));
+            });
   }
 
   /** The units of a new or existing line, already held on the SKU. */
@@ -79,9 +113,21 @@ public final class CartStore {
       int held,
       long holdExpiresAt) {}
 
-  /** Adds units to a line (creating it). Fails with CART_FULL, VERSION_CONFLICT, ... */
+  /**
+   * Adds units to a line (creating it). Fails with CART_FULL, VERSION_CONFLICT, ...
+   *
+   * @param existing whether the caller found the cart in Redis (or brought it back): if it is gone
+   *     when the script runs, Redis lost its data in between, and the add fails as unavailable
+   *     instead of starting the cart afresh over its durable copy (the hold taken for it lapses)
+   */
   public Future<Cart> add(
-      Owner owner, Addition a, Limits limits, Long ifMatch, String opId, long now) {
+      Owner owner,
+      Addition a,
+      Limits limits,
+      Long ifMatch,
+      String opId,
+      long now,
+      boolean existing) {
     String cartId = owner.cartId();
     return redis
         .eval(
@@ -98,11 +144,15 @@ public final class CartStore {
                 now,
                 ifMatch == null ? "" : ifMatch,
                 limits.maxLines(),
-                limits.maxQuantity()))
+                limits.maxQuantity(),
+                existing ? "1" : "0"))
         .map(
             reply ->
                 switch (reply.get(0).toString()) {
                   case "ok" -> cart(owner, reply.get(2));
+                  case "vanished" ->
+                      throw new StoreUnavailableException(
+                          "redis", new IllegalStateException("the cart left Redis during the add"));
                   case "version_conflict" -> throw versionConflict(reply);
                   case "cart_full" ->
                       throw new CartException(

@@ -15,7 +15,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -99,7 +99,7 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
-    write(ctx, owner -> carts.add(owner, sku, quantity, variant, ifMatch, key));
+    write(ctx, (owner, bucket) -> carts.add(owner, bucket, sku, quantity, variant, ifMatch, key));
   }
 
   void set(RoutingContext ctx) {
@@ -114,7 +114,7 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
-    write(ctx, owner -> carts.set(owner, sku, quantity, ifMatch));
+    write(ctx, (owner, bucket) -> carts.set(owner, bucket, sku, quantity, ifMatch));
   }
 
   void remove(RoutingContext ctx) {
@@ -127,7 +127,7 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
-    write(ctx, owner -> carts.remove(owner, sku, ifMatch));
+    write(ctx, (owner, bucket) -> carts.remove(owner, bucket, sku, ifMatch));
   }
 
   void clear(RoutingContext ctx) {
@@ -138,7 +138,7 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
-    write(ctx, owner -> carts.clear(owner, ifMatch));
+    write(ctx, (owner, bucket) -> carts.clear(owner, bucket, ifMatch));
   }
 
   void checkout(RoutingContext ctx) {
@@ -249,7 +249,13 @@ final class CartHandlers {
         .onFailure(ctx::fail);
   }
 
-  private void write(RoutingContext ctx, Function<Owner, Future<Cart>> op) {
+  /**
+   * Runs a change of the caller's cart. A known owner without an Idempotency-Key takes the write
+   * token in the change's first round trip on the cart's slot; a new guest (whose bucket is the
+   * client address's, on another slot) and a keyed write (whose refusal must not be kept as the
+   * key's answer) take it before.
+   */
+  private void write(RoutingContext ctx, BiFunction<Owner, TokenBucket, Future<Cart>> op) {
     String key;
     try {
       key = idempotencyKey(ctx);
@@ -257,25 +263,35 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
+    RateLimiter.Kind kind = RateLimiter.Kind.WRITES;
     owner(ctx, true)
-        .compose(owner -> limited(ctx, owner, RateLimiter.Kind.WRITES))
         .compose(
-            owner ->
-                idempotent(
-                    ctx,
-                    owner,
-                    key,
-                    () ->
-                        op.apply(owner)
-                            .compose(
-                                cart ->
-                                    carts
-                                        .body(cart)
-                                        .map(
-                                            body ->
-                                                new Answer(
-                                                    200, body, Requests.etag(cart.version()))))))
+            owner -> {
+              if (key == null && !Boolean.TRUE.equals(ctx.get(NEW_GUEST))) {
+                TokenBucket bucket = limiter.bucket(owner.cartId(), kind);
+                return changed(ctx, owner, null, () -> op.apply(owner, bucket))
+                    .recover(e -> limiter.refused(kind, bucket, e));
+              }
+              return limited(ctx, owner, kind)
+                  .compose(admitted -> changed(ctx, owner, key, () -> op.apply(owner, null)));
+            })
         .onFailure(ctx::fail);
+  }
+
+  private Future<Void> changed(
+      RoutingContext ctx, Owner owner, String key, Supplier<Future<Cart>> change) {
+    return idempotent(
+        ctx,
+        owner,
+        key,
+        () ->
+            change
+                .get()
+                .compose(
+                    cart ->
+                        carts
+                            .body(cart)
+                            .map(body -> new Answer(200, body, Requests.etag(cart.version())))));
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.List;
 public final class Scripts {
   // On a cart's slot
   public static final LuaScript CART_READ = LuaScript.load("cart_read", "token_bucket");
+  public static final LuaScript CART_BEGIN = LuaScript.load("cart_begin", "token_bucket");
   public static final LuaScript CART_ADD = LuaScript.load("cart_add", "cart_common");
   public static final LuaScript CART_SET = LuaScript.load("cart_set", "cart_common");
   public static final LuaScript CART_REMOVE = LuaScript.load("cart_remove", "cart_common");
@@ -42,6 +43,7 @@ public final class Scripts {
   public static final List<LuaScript> ALL =
       List.of(
           CART_READ,
+          CART_BEGIN,
           CART_ADD,
           CART_SET,
           CART_REMOVE,

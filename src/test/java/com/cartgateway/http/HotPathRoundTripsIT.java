@@ -2,11 +2,17 @@ package com.cartgateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.store.LuaScript;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.RedisMonitor;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -34,10 +40,7 @@ class HotPathRoundTripsIT {
   @DisplayName("a cart read, rate limit included, is one Redis command on the cart's slot")
   void readIsOneCommand() throws Exception {
     String user = Gateway.unique("reader");
-    String sku = Gateway.unique("SKU");
-    gateway.putSku(sku, "2.50", "USD", 10);
-    assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
-    String cartId = gateway.cart(user).getString("cartId");
+    String cartId = cartWithALine(user, Gateway.unique("SKU"));
 
     try (RedisMonitor monitor = RedisMonitor.start()) {
       monitor.commandsMentioning(cartId);
@@ -55,5 +58,66 @@ class HotPathRoundTripsIT {
                       .contains("\"cart:{" + cartId + "}\"")
                       .contains("\"rl:{" + cartId + "}:reads\""));
     }
+  }
+
+  @Test
+  @DisplayName(
+      "an add to a cart Redis has is three scripts (the cart's first step with the rate limit,"
+          + " the hold, the change) and only the bookkeeping that cannot be folded into them")
+  void addIsThreeScripts() throws Exception {
+    String user = Gateway.unique("writer");
+    String sku = Gateway.unique("SKU");
+    String cartId = cartWithALine(user, sku);
+
+    try (RedisMonitor monitor = RedisMonitor.start()) {
+      monitor.commandsMentioning(cartId);
+      assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+      List<String> commands = monitor.commandsMentioning(cartId);
+      assertThat(commands.stream().map(HotPathRoundTripsIT::name).toList())
+          .as("every command an add sends about its cart: " + commands)
+          .containsExactlyInAnyOrder(
+              "evalsha " + Scripts.CART_BEGIN.name(),
+              "evalsha " + Scripts.HOLD_ADJUST.name(),
+              "evalsha " + Scripts.CART_ADD.name(),
+              // the unpublished mark (beside the first script), and its removal after the ack
+              "zadd",
+              "zrem",
+              // the idle index (beside the Kafka send) and the hot-set expiry (after the ack)
+              "zadd",
+              "pexpire");
+      assertThat(commands.stream().map(HotPathRoundTripsIT::name).toList())
+          .as("the scripts in order")
+          .filteredOn(name -> name.startsWith("evalsha"))
+          .containsExactly(
+              "evalsha " + Scripts.CART_BEGIN.name(),
+              "evalsha " + Scripts.HOLD_ADJUST.name(),
+              "evalsha " + Scripts.CART_ADD.name());
+    }
+  }
+
+  /** Puts the SKU in the catalog and a line of it in the user's cart; returns the cart id. */
+  private static String cartWithALine(String user, String sku) {
+    gateway.putSku(sku, "2.50", "USD", 10);
+    assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+    return gateway.cart(user).getString("cartId");
+  }
+
+  /** A MONITOR line's command, with the script's name for EVALSHA. */
+  private static String name(String line) {
+    List<String> args = new ArrayList<>();
+    Matcher quoted = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(line);
+    while (quoted.find()) {
+      args.add(quoted.group(1));
+    }
+    String command = args.get(0).toLowerCase(Locale.ROOT);
+    if (!command.equals("evalsha")) {
+      return command;
+    }
+    return "evalsha "
+        + Scripts.ALL.stream()
+            .filter(script -> script.sha().equals(args.get(1)))
+            .map(LuaScript::name)
+            .findFirst()
+            .orElse(args.get(1));
   }
 }

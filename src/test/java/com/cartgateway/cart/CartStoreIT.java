@@ -1,0 +1,63 @@
+package com.cartgateway.cart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.StoreUnavailableException;
+import com.cartgateway.support.Gateway;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the cart store's scripts against real Redis")
+class CartStoreIT {
+  private static final CartStore.Limits LIMITS = new CartStore.Limits(100, 999, 20);
+
+  private final Vertx vertx = Vertx.vertx();
+  private final RedisGateway redis = RedisGateway.create(vertx, Gateway.get().config().redis());
+  private final CartStore carts = new CartStore(redis);
+
+  @AfterEach
+  void close() {
+    redis.close();
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName(
+      "an add that found its cart in Redis fails as unavailable, creating nothing, when Redis lost"
+          + " the cart before the add applied (else the cart would start afresh over its durable"
+          + " copy)")
+  void addNeverRecreatesALostCart() throws Exception {
+    Owner owner = Owner.user(Gateway.unique("vanished"));
+    CartStore.Addition one = new CartStore.Addition("SKU-V", 1, 250, "USD", null, 1, 0);
+
+    assertThatThrownBy(
+            () ->
+                carts
+                    .add(owner, one, LIMITS, null, Gateway.unique("op"), 1_000, true)
+                    .await(5, TimeUnit.SECONDS))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(exists(owner)).as("nothing created").isZero();
+
+    Cart created =
+        carts
+            .add(owner, one, LIMITS, null, Gateway.unique("op"), 1_000, false)
+            .await(5, TimeUnit.SECONDS);
+    assertThat(created.version()).as("a new cart starts as before").isEqualTo(1);
+    assertThat(created.lines()).hasSize(1);
+  }
+
+  private int exists(Owner owner) throws Exception {
+    return redis
+        .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cart(owner.cartId())))
+        .await(5, TimeUnit.SECONDS)
+        .toInteger();
+  }
+}
