@@ -50,11 +50,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
  * The hot paths against their references, side by side in one run, so that the figures are ratios
- * and hold on a noisy machine. Starts the embedded services, the gateway as dev mode does (every
- * role), and the {@link ReferenceVerticle}s on a Vert.x of their own with as many instances as the
- * gateway's HTTP verticles; seeds carts of 5 lines; then, after a warm-up of every scenario, runs
- * {@code rounds} rounds, each scenario once a round in turn, with the same load generator ({@code
- * wrk}, which must be on the PATH), and prints each scenario's medians and the ratios.
+ * and hold on a noisy machine. Starts the embedded services, the gateway as dev mode does (its HTTP
+ * and timer roles; the write-behind worker only while seeding, unless {@code worker=1}), and the
+ * {@link ReferenceVerticle}s on a Vert.x of their own with as many instances as the gateway's HTTP
+ * verticles; seeds carts of 5 lines; then, after a warm-up of every scenario, runs {@code rounds}
+ * rounds, each scenario once a round in turn, with the same load generator ({@code wrk}, which must
+ * be on the PATH), and prints each scenario's medians and the ratios.
  *
  * <pre>
  * mvn -q -Pbench test-compile exec:java -Dexec.args="rounds=3 seconds=10 warmup=30"
@@ -77,7 +78,11 @@ public final class HotPathBenchmark {
 
   /**
    * @param args {@code name=value}: rounds, seconds (a run), warmup (seconds, each scenario),
-   *     readers (carts read), writers (shoppers adding), instances (HTTP verticles; 0 = one a core)
+   *     readers (carts read), writers (shoppers adding), instances (HTTP verticles; 0 = one a
+   *     core), worker (1: the write-behind worker runs during the measurement, in the gateway's
+   *     JVM, with DynamoDB Local on the same cores; 0, the default: it runs only while the carts
+   *     are seeded, since in production it is deployed apart and the references have nothing to
+   *     write behind)
    */
   public static void main(String[] args) throws Exception {
     Map<String, Integer> settings = settings(args);
@@ -85,6 +90,7 @@ public final class HotPathBenchmark {
     int code = 0;
     DevServices services = DevServices.start(Optional.empty());
     Application app = null;
+    Application writer = null;
     Vertx refs = null;
     Producer<String, String> producer = null;
     try {
@@ -92,15 +98,27 @@ public final class HotPathBenchmark {
           Topics.ALL.stream().collect(Collectors.toMap(Function.identity(), topic -> 3));
       topics.put(ReferenceVerticle.TOPIC, 3);
       services.createTopics(topics);
-      AppConfig config = config(services, settings.get("instances"));
+      boolean worker = settings.get("worker") == 1;
+      AppConfig config =
+          config(services, settings.get("instances"), worker ? "http,worker,timer" : "http,timer");
       try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
         DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
+      }
+      if (!worker) {
+        // The catalog's rebuild after the empty start waits for the worker group's progress.
+        writer =
+            Application.start(config(services, settings.get("instances"), "worker"))
+                .await(60, TimeUnit.SECONDS);
       }
       app = Application.start(config).await(60, TimeUnit.SECONDS);
       String gateway = "http://127.0.0.1:" + config.http().port();
       DevMain.awaitSettled(gateway);
 
       Seed seed = seed(gateway, config, settings.get("readers"), settings.get("writers"));
+      if (writer != null) {
+        writer.close().await(30, TimeUnit.SECONDS);
+        writer = null;
+      }
       producer = producer(services.kafkaBootstrap());
       refs = Vertx.vertx();
       Map<ReferenceVerticle.Kind, String> references =
@@ -163,6 +181,9 @@ public final class HotPathBenchmark {
       if (app != null) {
         app.close().await(30, TimeUnit.SECONDS);
       }
+      if (writer != null) {
+        writer.close().await(30, TimeUnit.SECONDS);
+      }
       services.close();
     }
     System.exit(code);
@@ -177,7 +198,8 @@ public final class HotPathBenchmark {
                 "warmup", 30,
                 "readers", 1000,
                 "writers", 200,
-                "instances", 0));
+                "instances", 0,
+                "worker", 0));
     for (String arg : args) {
       String[] pair = arg.split("=", 2);
       if (pair.length != 2 || !settings.containsKey(pair[0])) {
@@ -189,7 +211,8 @@ public final class HotPathBenchmark {
   }
 
   /** Dev mode's configuration, on a free port; rate limits and every other default as shipped. */
-  private static AppConfig config(DevServices services, int instances) throws IOException {
+  private static AppConfig config(DevServices services, int instances, String roles)
+      throws IOException {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("CART_JWT_SECRET", DevMain.DEV_JWT_SECRET);
     env.put("CART_ADMIN_TOKEN", DevMain.DEV_ADMIN_TOKEN);
@@ -199,6 +222,7 @@ public final class HotPathBenchmark {
     env.put("CART_DYNAMODB_ENDPOINT", services.dynamoDbEndpoint());
     env.put("CART_HTTP_PORT", Integer.toString(freePort()));
     env.put("CART_VERTICLE_INSTANCES", Integer.toString(instances));
+    env.put("CART_ROLES", roles);
     return ConfigLoader.fromLayers(new JsonObject(), System.getProperties(), env);
   }
 
