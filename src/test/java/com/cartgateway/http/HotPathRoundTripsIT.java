@@ -72,7 +72,8 @@ class HotPathRoundTripsIT {
     try (RedisMonitor monitor = RedisMonitor.start()) {
       monitor.commandsMentioning(cartId);
       assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
-      List<String> commands = monitor.commandsMentioning(cartId);
+      // The mark's removal and the hot-set expiry follow the ack unwaited: wait for all seven.
+      List<String> commands = monitor.commandsMentioning(cartId, 7);
       assertThat(commands.stream().map(HotPathRoundTripsIT::name).toList())
           .as("every command an add sends about its cart: " + commands)
           .containsExactlyInAnyOrder(

@@ -57,6 +57,14 @@ public final class RedisMonitor implements AutoCloseable {
    * text}. Waits until a marker sent after them arrives, so nothing sent before is missed.
    */
   public List<String> commandsMentioning(String text) throws Exception {
+    return commandsMentioning(text, 0);
+  }
+
+  /**
+   * As {@link #commandsMentioning(String)}, then waits for more until there are {@code atLeast}
+   * (for commands sent without being waited on, which may reach Redis after the marker).
+   */
+  public List<String> commandsMentioning(String text, int atLeast) throws Exception {
     String marker = "monitor-marker-" + UUID.randomUUID();
     try (Socket other = new Socket(host, port)) {
       command(other.getOutputStream(), "ECHO", marker);
@@ -70,12 +78,26 @@ public final class RedisMonitor implements AutoCloseable {
         throw new IllegalStateException("the marker never reached MONITOR");
       }
       if (line.contains(marker)) {
+        return awaitMore(found, text, atLeast, deadline);
+      }
+      if (line.contains(text) && !line.contains(" lua] ")) {
+        found.add(line);
+      }
+    }
+  }
+
+  private List<String> awaitMore(List<String> found, String text, int atLeast, long deadline)
+      throws InterruptedException {
+    while (found.size() < atLeast) {
+      String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null) {
         return found;
       }
       if (line.contains(text) && !line.contains(" lua] ")) {
         found.add(line);
       }
     }
+    return found;
   }
 
   @Override
