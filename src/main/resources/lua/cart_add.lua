@@ -10,9 +10,7 @@ local cart, op = KEYS[1], KEYS[2]
 if redis.call('EXISTS', op) == 1 then
   return {'ok', 'replayed', state(cart)}
 end
--- A cart the caller found but Redis no longer has was lost with Redis's data in between: creating
--- it afresh would hide its durable copy from the rebuild.
-if ARGV[12] == '1' and redis.call('EXISTS', cart) == 0 then
+if vanished(cart, ARGV[12]) then
   return {'vanished'}
 end
 local conflict = stale(cart, ARGV[9])

@@ -1,8 +1,13 @@
 -- Empties a cart; idempotent (an empty cart changes nothing, not even the version).
 -- KEYS[1] cart hash
 -- ARGV[1] now ms  ARGV[2] If-Match version or ''
+-- ARGV[3] '1' when the caller found the cart in Redis
 -- Returns {'ok', {sku, units held, sku, units held, ...}, state} | {'version_conflict', v}
+--       | {'vanished'}
 local cart = KEYS[1]
+if vanished(cart, ARGV[3]) then
+  return {'vanished'}
+end
 local conflict = stale(cart, ARGV[2])
 if conflict then
   return conflict

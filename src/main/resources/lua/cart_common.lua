@@ -63,3 +63,10 @@ local function set_line_count(cart, n)
     redis.call('HDEL', cart, 'cur')
   end
 end
+
+-- Whether a cart the caller found in Redis (existing == '1') is gone: Redis lost its data in
+-- between, and a change applied now would start the cart afresh, or answer as if it were empty,
+-- over its durable copy.
+local function vanished(cart, existing)
+  return existing == '1' and redis.call('EXISTS', cart) == 0
+end

@@ -1,8 +1,12 @@
 -- Removes one line; idempotent (an absent line changes nothing, not even the version).
 -- KEYS[1] cart hash
 -- ARGV[1] sku  ARGV[2] now ms  ARGV[3] If-Match version or ''
--- Returns {'ok', units the line still held, state} | {'version_conflict', v}
+-- ARGV[4] '1' when the caller found the cart in Redis
+-- Returns {'ok', units the line still held, state} | {'version_conflict', v} | {'vanished'}
 local cart = KEYS[1]
+if vanished(cart, ARGV[4]) then
+  return {'vanished'}
+end
 local conflict = stale(cart, ARGV[3])
 if conflict then
   return conflict

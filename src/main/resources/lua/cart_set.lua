@@ -3,10 +3,15 @@
 -- ARGV[1] sku  ARGV[2] new quantity  ARGV[3] quantity the caller read  ARGV[4] held delta
 -- ARGV[5] hold expiresAt ms  ARGV[6] now ms  ARGV[7] If-Match version or ''
 -- Returns {'ok', '', state} | {'version_conflict', v} | {'line_not_found'} | {'moved', quantity}
+--       | {'vanished'}
 -- ('moved': a concurrent write changed the line since the caller read it; nothing applied)
 local cart, op = KEYS[1], KEYS[2]
 if redis.call('EXISTS', op) == 1 then
   return {'ok', 'replayed', state(cart)}
+end
+-- The caller read the line from Redis, so the cart was there.
+if vanished(cart, '1') then
+  return {'vanished'}
 end
 local conflict = stale(cart, ARGV[7])
 if conflict then

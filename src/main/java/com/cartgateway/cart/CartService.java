@@ -143,31 +143,25 @@ public final class CartService {
                 .toString();
     return journal.record(
         owner,
-        begin(owner, bucket, true),
+        begin(owner, bucket),
         before -> adding(owner, before, sku, quantity, variant, ifMatch, op),
         cart -> cart,
         activity::changed);
   }
 
   /**
-   * A write's first round trip on the cart's slot (its token, and the cart as stored when {@code
-   * read}, else null), bringing back first a cart Redis lacks.
+   * A write's first round trip on the cart's slot: its token, and the cart as stored, brought back
+   * first if Redis lacked it (version 0: a cart never written).
    */
-  private Supplier<Future<Cart>> begin(Owner owner, TokenBucket bucket, boolean read) {
+  private Supplier<Future<Cart>> begin(Owner owner, TokenBucket bucket) {
     return () ->
         carts
-            .begin(owner, bucket, read)
+            .begin(owner, bucket)
             .compose(
                 begun ->
-                    begun.exists()
-                        ? Future.succeededFuture(begun.cart())
-                        : rebuilder
-                            .bringBack(owner.cartId())
-                            .compose(
-                                back ->
-                                    read
-                                        ? carts.read(owner)
-                                        : Future.succeededFuture((Cart) null)));
+                    begun.cart().isPresent()
+                        ? Future.succeededFuture(begun.cart().get())
+                        : rebuilder.bringBack(owner.cartId()).compose(back -> carts.read(owner)));
   }
 
   private Future<Cart> adding(
@@ -221,7 +215,7 @@ public final class CartService {
   public Future<Cart> set(Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
     return journal.record(
         owner,
-        begin(owner, bucket, true),
+        begin(owner, bucket),
         before -> set(owner, before, sku, quantity, ifMatch, 1),
         cart -> cart,
         activity::changed);
@@ -334,8 +328,11 @@ public final class CartService {
     long now = clock.millis();
     return journal.record(
         owner,
-        begin(owner, bucket, false),
-        before -> carts.remove(owner, sku, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+        begin(owner, bucket),
+        before ->
+            carts
+                .remove(owner, sku, ifMatch, now, before.version() > 0)
+                .compose(r -> releaseAll(owner, r, now)),
         cart -> cart,
         activity::changed);
   }
@@ -349,8 +346,11 @@ public final class CartService {
     long now = clock.millis();
     return journal.record(
         owner,
-        begin(owner, bucket, false),
-        before -> carts.clear(owner, ifMatch, now).compose(r -> releaseAll(owner, r, now)),
+        begin(owner, bucket),
+        before ->
+            carts
+                .clear(owner, ifMatch, now, before.version() > 0)
+                .compose(r -> releaseAll(owner, r, now)),
         cart -> cart,
         activity::changed);
   }

@@ -66,22 +66,20 @@ public final class CartStore {
   /**
    * What {@link #begin} found.
    *
-   * @param exists whether Redis has the cart
-   * @param cart the cart as stored, when asked for and Redis has it; else null
+   * @param cart the cart as stored, if Redis has it
    */
-  public record Begun(boolean exists, Cart cart) {}
+  public record Begun(Optional<Cart> cart) {}
 
   /**
    * The first step of a write on the cart's slot, in one round trip: takes a token from the
-   * writer's bucket, tells whether Redis has the cart, and reads it when {@code read}; fails with
-   * {@link TokenBucket.EmptyException}, reading nothing, when the bucket is empty.
+   * writer's bucket and reads the cart if Redis has it; fails with {@link
+   * TokenBucket.EmptyException}, reading nothing, when the bucket is empty.
    *
    * @param bucket on the cart's slot ({@link RedisKeys#rateLimit} of the cart id), or null when the
    *     caller took its token already or writes are not limited
    */
-  public Future<Begun> begin(Owner owner, TokenBucket bucket, boolean read) {
+  public Future<Begun> begin(Owner owner, TokenBucket bucket) {
     String cartId = owner.cartId();
-    String wanted = read ? "1" : "0";
     return redis
         .eval(
             Scripts.CART_BEGIN,
@@ -89,17 +87,18 @@ public final class CartStore {
                 RedisKeys.cart(cartId),
                 bucket == null ? RedisKeys.rateLimit(cartId, "writes") : bucket.key()),
             bucket == null
-                ? List.of(0, 0, 0, wanted)
-                : List.of(bucket.rate(), bucket.burst(), bucket.nowMillis(), wanted))
+                ? List.of(0, 0, 0)
+                : List.of(bucket.rate(), bucket.burst(), bucket.nowMillis()))
         .compose(
             reply -> {
               if (reply.get(0).toInteger() == 0) {
                 return Future.failedFuture(new TokenBucket.EmptyException(reply.get(1).toLong()));
               }
-              boolean exists = reply.get(2).toInteger() == 1;
               return Future.succeededFuture(
                   new Begun(
-                      exists, exists && read ? Cart.fromHash(owner, hash(reply.get(3))) : null));
+                      reply.get(2).toInteger() == 1
+                          ? Optional.of(Cart.fromHash(owner, hash(reply.get(3))))
+                          : Optional.empty()));
             });
   }
 
@@ -150,9 +149,7 @@ public final class CartStore {
             reply ->
                 switch (reply.get(0).toString()) {
                   case "ok" -> cart(owner, reply.get(2));
-                  case "vanished" ->
-                      throw new StoreUnavailableException(
-                          "redis", new IllegalStateException("the cart left Redis during the add"));
+                  case "vanished" -> throw vanished("add");
                   case "version_conflict" -> throw versionConflict(reply);
                   case "cart_full" ->
                       throw new CartException(
@@ -220,6 +217,7 @@ public final class CartStore {
                   case "moved" -> new SetOutcome.Moved(reply.get(1).toInteger());
                   case "version_conflict" -> throw versionConflict(reply);
                   case "line_not_found" -> throw lineNotFound(sku);
+                  case "vanished" -> throw vanished("set");
                   default -> throw unexpected(reply);
                 });
   }
@@ -227,30 +225,39 @@ public final class CartStore {
   /** A removal: the cart after it, and the units the removed line held. */
   public record Removal(Cart cart, Map<String, Integer> released) {}
 
-  /** Removes a line; removing an absent line changes nothing. */
-  public Future<Removal> remove(Owner owner, String sku, Long ifMatch, long now) {
+  /**
+   * Removes a line; removing an absent line changes nothing.
+   *
+   * @param existing as for {@link #add}
+   */
+  public Future<Removal> remove(Owner owner, String sku, Long ifMatch, long now, boolean existing) {
     return redis
         .eval(
             Scripts.CART_REMOVE,
             List.of(RedisKeys.cart(owner.cartId())),
-            List.of(sku, now, ifMatch == null ? "" : ifMatch))
+            List.of(sku, now, ifMatch == null ? "" : ifMatch, existing ? "1" : "0"))
         .map(
             reply ->
                 switch (reply.get(0).toString()) {
                   case "ok" ->
                       new Removal(cart(owner, reply.get(2)), Map.of(sku, reply.get(1).toInteger()));
                   case "version_conflict" -> throw versionConflict(reply);
+                  case "vanished" -> throw vanished("removal");
                   default -> throw unexpected(reply);
                 });
   }
 
-  /** Removes every line. */
-  public Future<Removal> clear(Owner owner, Long ifMatch, long now) {
+  /**
+   * Removes every line.
+   *
+   * @param existing as for {@link #add}
+   */
+  public Future<Removal> clear(Owner owner, Long ifMatch, long now, boolean existing) {
     return redis
         .eval(
             Scripts.CART_CLEAR,
             List.of(RedisKeys.cart(owner.cartId())),
-            List.of(now, ifMatch == null ? "" : ifMatch))
+            List.of(now, ifMatch == null ? "" : ifMatch, existing ? "1" : "0"))
         .map(
             reply ->
                 switch (reply.get(0).toString()) {
@@ -263,6 +270,7 @@ public final class CartStore {
                     yield new Removal(cart(owner, reply.get(2)), released);
                   }
                   case "version_conflict" -> throw versionConflict(reply);
+                  case "vanished" -> throw vanished("clear");
                   default -> throw unexpected(reply);
                 });
   }
@@ -338,6 +346,12 @@ public final class CartStore {
       }
     }
     return map;
+  }
+
+  /** The cart the write found is gone: Redis lost its data in between; the client retries. */
+  private static StoreUnavailableException vanished(String write) {
+    return new StoreUnavailableException(
+        "redis", new IllegalStateException("the cart left Redis during the " + write));
   }
 
   private static IllegalStateException unexpected(Response reply) {

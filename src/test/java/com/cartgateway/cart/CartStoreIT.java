@@ -54,6 +54,31 @@ class CartStoreIT {
     assertThat(created.lines()).hasSize(1);
   }
 
+  @Test
+  @DisplayName(
+      "a set, a removal or a clear of a cart the caller found fails as unavailable, changing"
+          + " nothing, when Redis lost the cart before it applied (else it would answer as if the"
+          + " cart were empty)")
+  void otherWritesNeverAnswerForALostCart() throws Exception {
+    Owner owner = Owner.user(Gateway.unique("vanished"));
+    assertThatThrownBy(
+            () ->
+                carts
+                    .set(owner, "SKU-V", 2, 1, 0, 0, null, Gateway.unique("op"), 1_000)
+                    .await(5, TimeUnit.SECONDS))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(
+            () -> carts.remove(owner, "SKU-V", null, 1_000, true).await(5, TimeUnit.SECONDS))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(() -> carts.clear(owner, null, 1_000, true).await(5, TimeUnit.SECONDS))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(exists(owner)).as("nothing created").isZero();
+
+    assertThat(carts.clear(owner, null, 1_000, false).await(5, TimeUnit.SECONDS).cart().version())
+        .as("a cart never written is cleared as an empty cart, as before")
+        .isZero();
+  }
+
   private int exists(Owner owner) throws Exception {
     return redis
         .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cart(owner.cartId())))
