@@ -45,6 +45,14 @@ public final class CartException extends RuntimeException {
     this(reason, detail, new JsonObject());
   }
 
+  /** An If-Match that names another version than the cart's. */
+  public static CartException versionConflict(long currentVersion) {
+    return new CartException(
+        Reason.VERSION_CONFLICT,
+        "the cart is at version " + currentVersion,
+        new JsonObject().put("currentVersion", currentVersion));
+  }
+
   /** The rule that refused the operation. */
   public Reason reason() {
     return reason;

@@ -69,47 +69,18 @@ public final class CartJournal {
   }
 
   /**
-   * Runs a change of one cart and publishes the state it left.
+   * Runs a change of one cart and publishes the state it left. Its first step on the cart's slot,
+   * {@code before}, takes the place of the journal's own check that Redis has the cart, so that it
+   * goes beside the unpublished mark in one round trip; {@code alongside} (what follows the change
+   * but need not wait for its event, such as the idle index) goes beside the publish.
    *
    * @param owner whose cart changes
-   * @param change the change; a {@link CartException} or {@link IdentityException} means it was
-   *     refused and nothing changed
-   * @param state the cart after the change, from the change's result
-   * @return the change's result, once its event is in Kafka
-   */
-  public <T> Future<T> record(Owner owner, Supplier<Future<T>> change, Function<T, Cart> state) {
-    return record(owner, change, state, result -> Future.succeededFuture());
-  }
-
-  /**
-   * Runs a change of one cart and publishes the state it left, with {@code alongside} (what follows
-   * the change but need not wait for its event, such as the idle index) sent beside the publish
-   * instead of after the acknowledgement.
-   *
-   * @return the change's result, once its event is in Kafka and {@code alongside} is done
-   */
-  public <T> Future<T> record(
-      Owner owner,
-      Supplier<Future<T>> change,
-      Function<T, Cart> state,
-      Function<T, Future<?>> alongside) {
-    List<String> cartIds = List.of(owner.cartId());
-    return recordAll(
-        cartIds,
-        () -> beforeWrite(cartIds),
-        ignored -> change.get(),
-        result -> Future.succeededFuture(List.of(state.apply(result))),
-        alongside);
-  }
-
-  /**
-   * Runs a change of one cart whose first step on the cart's slot, {@code before}, takes the place
-   * of the journal's own check that Redis has the cart, so that it goes beside the unpublished mark
-   * in one round trip.
-   *
    * @param before what the change reads first (and its rate-limit token): it must bring back a cart
    *     Redis lacks, as {@link CartRebuilder#bringBack} does; a failure refuses the change
-   * @param change the change, given what {@code before} read
+   * @param change the change, given what {@code before} read; a {@link CartException} or {@link
+   *     IdentityException} means it was refused and nothing changed
+   * @param state the cart after the change, from the change's result
+   * @return the change's result, once its event is in Kafka and {@code alongside} is done
    */
   public <B, T> Future<T> record(
       Owner owner,

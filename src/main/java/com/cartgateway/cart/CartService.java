@@ -1,7 +1,7 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.Price;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -94,9 +95,7 @@ public final class CartService {
 
   /** The cart's body with current prices, encoded again only when something it shows changed. */
   public Future<Buffer> body(Cart cart) {
-    List<String> skus = cart.lines().stream().map(CartLine::sku).toList();
-    return inventory
-        .currentPrices(skus)
+    return currentPrices(cart)
         .map(
             prices -> {
               long now = clock.millis();
@@ -111,10 +110,11 @@ public final class CartService {
 
   /** Renders a cart with current prices, for an answer that adds to it. */
   public Future<JsonObject> render(Cart cart) {
-    List<String> skus = cart.lines().stream().map(CartLine::sku).toList();
-    return inventory
-        .currentPrices(skus)
-        .map(prices -> CartView.render(cart, prices, clock.millis()));
+    return currentPrices(cart).map(prices -> CartView.render(cart, prices, clock.millis()));
+  }
+
+  private Future<Map<String, Optional<Price>>> currentPrices(Cart cart) {
+    return inventory.currentPrices(cart.lines().stream().map(CartLine::sku).toList());
   }
 
   /**
@@ -224,11 +224,7 @@ public final class CartService {
   private Future<Cart> set(
       Owner owner, Cart cart, String sku, int quantity, Long ifMatch, int attempt) {
     if (ifMatch != null && ifMatch != cart.version()) {
-      return Future.failedFuture(
-          new CartException(
-              Reason.VERSION_CONFLICT,
-              "the cart is at version " + cart.version(),
-              new JsonObject().put("currentVersion", cart.version())));
+      return Future.failedFuture(CartException.versionConflict(cart.version()));
     }
     CartLine line = cart.line(sku);
     if (line == null) {

@@ -327,11 +327,7 @@ public final class CartStore {
   }
 
   private static CartException versionConflict(Response reply) {
-    long current = reply.get(1).toLong();
-    return new CartException(
-        Reason.VERSION_CONFLICT,
-        "the cart is at version " + current,
-        new JsonObject().put("currentVersion", current));
+    return CartException.versionConflict(reply.get(1).toLong());
   }
 
   private static Cart cart(Owner owner, Response flat) {

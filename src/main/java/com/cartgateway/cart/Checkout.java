@@ -173,11 +173,7 @@ public final class Checkout {
         .compose(
             cart -> {
               if (ifMatch != null && ifMatch != cart.version()) {
-                return Future.failedFuture(
-                    new CartException(
-                        Reason.VERSION_CONFLICT,
-                        "the cart is at version " + cart.version(),
-                        new JsonObject().put("currentVersion", cart.version())));
+                return Future.failedFuture(CartException.versionConflict(cart.version()));
               }
               if (cart.lines().isEmpty()) {
                 return Future.failedFuture(

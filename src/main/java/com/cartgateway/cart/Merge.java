@@ -181,11 +181,7 @@ public final class Merge {
   /** With If-Match, the shopper's cart must still be at that version (else 412). */
   private static Future<Cart> matching(Cart userCart, Long ifMatch) {
     if (ifMatch != null && ifMatch != userCart.version()) {
-      return Future.failedFuture(
-          new CartException(
-              CartException.Reason.VERSION_CONFLICT,
-              "the cart is at version " + userCart.version(),
-              new JsonObject().put("currentVersion", userCart.version())));
+      return Future.failedFuture(CartException.versionConflict(userCart.version()));
     }
     return Future.succeededFuture(userCart);
   }
