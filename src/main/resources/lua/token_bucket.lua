@@ -1,6 +1,7 @@
 -- A token bucket: `rate` tokens a second, holding at most `burst`; one request takes one token.
--- Returns 1, 0 when a token was taken, or 0 and the milliseconds until one is back.
-local function take_token(key, rate, burst, now)
+-- A caller may ask for up to `want` tokens (default 1), to spend the rest in its own memory.
+-- Returns how many were taken (at least 1) and 0, or 0 and the milliseconds until one is back.
+local function take_token(key, rate, burst, now, want)
   local bucket = redis.call('HMGET', key, 'tokens', 'ts')
   local tokens, ts = tonumber(bucket[1]), tonumber(bucket[2])
   if not tokens then
@@ -9,8 +10,8 @@ local function take_token(key, rate, burst, now)
   tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
   local allowed, wait = 0, 0
   if tokens >= 1 then
-    tokens = tokens - 1
-    allowed = 1
+    allowed = math.min(want or 1, math.floor(tokens))
+    tokens = tokens - allowed
   else
     wait = math.ceil((1 - tokens) * 1000 / rate)
   end

@@ -8,7 +8,9 @@ import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.reconcile.AbandonmentVerticle;
 import com.cartgateway.reconcile.HoldReaperVerticle;
 import com.cartgateway.reconcile.UnpublishedSweepVerticle;
+import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.DynamoTables;
 import com.cartgateway.sync.WriteBehindProgress;
@@ -69,6 +71,13 @@ public final class Application {
             registry,
             new PriceCache(config.cart().priceCacheTtl(), registry),
             new CartBodies(config.cart().bodyCacheBytes(), registry),
+            NearCache.start(
+                vertx,
+                config.redis(),
+                config.roles().contains(Role.HTTP) ? config.cart().nearCacheEntries() : 0,
+                RedisKeys.CART_PREFIX,
+                "cart_near_cache",
+                registry),
             Admin.create(
                 Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
@@ -148,6 +157,7 @@ public final class Application {
    * clients close.
    */
   public Future<Void> close() {
+    clients.nearCache().close();
     return vertx
         .close()
         .eventually(

@@ -1,7 +1,9 @@
 package com.cartgateway.app;
 
+import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartBodies;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.store.NearCache;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
@@ -14,6 +16,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * @param registry the metrics registry
  * @param prices the price cache
  * @param bodies the rendered cart bodies
+ * @param nearCache the copies of carts served while Redis says they have not changed
  * @param kafkaAdmin the Kafka admin client
  * @param dynamo the DynamoDB client
  * @param producer the idempotent, {@code acks=all} Kafka producer
@@ -22,6 +25,7 @@ public record ProcessClients(
     PrometheusMeterRegistry registry,
     PriceCache prices,
     CartBodies bodies,
+    NearCache<Cart> nearCache,
     Admin kafkaAdmin,
     DynamoDbAsyncClient dynamo,
     Producer<String, String> producer) {}

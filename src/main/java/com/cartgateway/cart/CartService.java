@@ -70,24 +70,16 @@ public final class CartService {
     this.bodies = bodies;
   }
 
-  /** The owner's cart, priced. */
-  public Future<JsonObject> read(Owner owner) {
-    return stored(owner).compose(this::render);
-  }
-
-  /** The owner's cart as stored (for conditional reads); DynamoDB's copy if Redis lost it. */
-  public Future<Cart> stored(Owner owner) {
-    return stored(owner, null);
-  }
-
   /**
-   * The owner's cart as stored, taking the reader's rate-limit token in the same round trip.
+   * The owner's cart for a client's read (from the near cache while Redis says it has not changed),
+   * taking the reader's rate-limit token in the same round trip; DynamoDB's copy if Redis lost it.
    *
    * @param bucket on the cart's slot, or null for a read that is not limited
+   * @param atLeastVersion a version the caller knows the cart reached: an older copy is not served
    */
-  public Future<Cart> stored(Owner owner, TokenBucket bucket) {
+  public Future<Cart> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
     return carts
-        .read(owner, bucket)
+        .view(owner, bucket, atLeastVersion, clock.millis())
         .compose(
             cart ->
                 cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));

@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -25,43 +26,82 @@ import java.util.Optional;
 public final class CartStore {
 
   private final RedisGateway redis;
+  private final NearCache<Cart> near;
 
   /**
    * @param redis the verticle's Redis client
    */
   public CartStore(RedisGateway redis) {
-    this.redis = redis;
-  }
-
-  /** The owner's cart; a cart never written is an empty cart at version 0. */
-  public Future<Cart> read(Owner owner) {
-    return redis
-        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(owner.cartId())))
-        .map(reply -> Cart.fromHash(owner, hash(reply)));
+    this(redis, NearCache.off());
   }
 
   /**
-   * The owner's cart, after taking a token from the reader's bucket in the same round trip; fails
-   * with {@link TokenBucket.EmptyException}, reading nothing, when the bucket is empty.
+   * @param redis the verticle's Redis client, telling {@code near} of every cart it changes
+   * @param near the process's copies of carts, for {@link #view}
+   */
+  public CartStore(RedisGateway redis, NearCache<Cart> near) {
+    this.redis = redis;
+    this.near = near;
+  }
+
+  /** The owner's cart as Redis has it now; a cart never written is an empty cart at version 0. */
+  public Future<Cart> read(Owner owner) {
+    return redis
+        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(owner.cartId())))
+        .map(reply -> cart(owner, reply));
+  }
+
+  /**
+   * The owner's cart for a client's read: from the near cache while Redis says it has not changed
+   * (spending a token leased from the reader's bucket), else from Redis in one round trip, which
+   * also takes the reader's token. Fails with {@link TokenBucket.EmptyException}, reading nothing,
+   * when the bucket is empty.
    *
    * @param bucket on the cart's slot ({@link RedisKeys#rateLimit} of the cart id), or null for a
    *     read that is not limited
+   * @param atLeastVersion a version the caller knows the cart reached (its own last write's ETag):
+   *     a kept copy older than that is not served
    */
-  public Future<Cart> read(Owner owner, TokenBucket bucket) {
-    if (bucket == null) {
-      return read(owner);
+  public Future<Cart> view(Owner owner, TokenBucket bucket, long atLeastVersion, long nowMillis) {
+    String key = RedisKeys.cart(owner.cartId());
+    Cart kept = near.hit(key, bucket != null, nowMillis, c -> c.version() >= atLeastVersion);
+    if (kept != null) {
+      return Future.succeededFuture(kept);
     }
-    return redis
-        .eval(
-            Scripts.CART_READ,
-            List.of(RedisKeys.cart(owner.cartId()), bucket.key()),
-            List.of(bucket.rate(), bucket.burst(), bucket.nowMillis()))
-        .compose(
-            reply ->
-                reply.get(0).toInteger() == 1
-                    ? Future.succeededFuture(Cart.fromHash(owner, hash(reply.get(2))))
-                    : Future.failedFuture(new TokenBucket.EmptyException(reply.get(1).toLong())));
+    NearCache.Ticket<Cart> ticket = near.begin(key, nowMillis);
+    Future<Viewed> read =
+        bucket == null
+            ? read(owner).map(cart -> new Viewed(cart, 0))
+            : redis
+                .eval(
+                    Scripts.CART_READ,
+                    List.of(key, bucket.key()),
+                    List.of(
+                        bucket.rate(),
+                        bucket.burst(),
+                        bucket.nowMillis(),
+                        ticket == null ? 1 : NearCache.LEASE_TOKENS))
+                .compose(
+                    reply ->
+                        reply.get(0).toInteger() == 1
+                            ? Future.succeededFuture(
+                                new Viewed(
+                                    cart(owner, reply.get(2)),
+                                    Math.max(0, reply.get(1).toInteger() - 1)))
+                            : Future.failedFuture(
+                                new TokenBucket.EmptyException(reply.get(1).toLong())));
+    return read.map(
+        viewed -> {
+          // A cart Redis lacks (version 0) is not kept: its reader asks DynamoDB next.
+          if (ticket != null && viewed.cart().version() > 0) {
+            near.fill(ticket, viewed.cart(), viewed.leased(), nowMillis);
+          }
+          return viewed.cart();
+        });
   }
+
+  /** A cart read from Redis, and the tokens its read took beyond its own. */
+  private record Viewed(Cart cart, int leased) {}
 
   /**
    * What {@link #begin} found.

@@ -112,6 +112,8 @@ public record AppConfig(
    * @param hotIdle how long Redis keeps a cart after its last change (the hot set); DynamoDB keeps
    *     it 30 days
    * @param bodyCacheBytes about the most memory this process keeps rendered cart bodies in
+   * @param nearCacheEntries the most carts this process keeps copies of, served while Redis says
+   *     they have not changed (0: every read goes to Redis)
    */
   public record Cart(
       Duration reservationTtl,
@@ -124,7 +126,8 @@ public record AppConfig(
       Duration abandonAfter,
       Duration abandonSweepInterval,
       Duration hotIdle,
-      long bodyCacheBytes) {}
+      long bodyCacheBytes,
+      int nearCacheEntries) {}
 
   /**
    * Settings of the worker role, which drains {@code cart.events} into DynamoDB.

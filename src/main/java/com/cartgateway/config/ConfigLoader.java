@@ -49,6 +49,7 @@ public final class ConfigLoader {
           Map.entry("CART_ABANDON_AFTER_SECONDS", "cart.abandonAfterSeconds"),
           Map.entry("CART_ABANDON_SWEEP_MILLIS", "cart.abandonSweepMillis"),
           Map.entry("CART_HOT_IDLE_SECONDS", "cart.hotIdleSeconds"),
+          Map.entry("CART_NEAR_CACHE_ENTRIES", "cart.nearCacheEntries"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
           Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
 
@@ -161,7 +162,8 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer("cart.abandonAfterSeconds", 3600, 1, 30 * 86_400)),
                 Duration.ofMillis(integer("cart.abandonSweepMillis", 5000, 100, 3_600_000)),
                 Duration.ofSeconds(integer("cart.hotIdleSeconds", 172_800, 60, 30 * 86_400)),
-                (long) integer("cart.bodyCacheMegabytes", 64, 0, 65_536) << 20),
+                (long) integer("cart.bodyCacheMegabytes", 64, 0, 65_536) << 20,
+                integer("cart.nearCacheEntries", 100_000, 0, 10_000_000)),
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)),

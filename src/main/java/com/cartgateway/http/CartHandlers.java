@@ -63,7 +63,7 @@ final class CartHandlers {
               // One round trip: the token is taken by the script that reads the cart.
               TokenBucket bucket = limiter.bucket(owner.cartId(), RateLimiter.Kind.READS);
               return carts
-                  .stored(owner, bucket)
+                  .view(owner, bucket, Requests.knownVersion(ctx))
                   .recover(e -> limiter.refused(RateLimiter.Kind.READS, bucket, e));
             })
         .compose(

@@ -56,7 +56,7 @@ public final class CartHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Clock clock = Clock.systemUTC();
-    redis = RedisGateway.create(vertx, config.redis());
+    redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
     CatalogRebuilder catalogRebuilder =
         new CatalogRebuilder(
             redis,
@@ -70,7 +70,7 @@ public final class CartHttpVerticle extends VerticleBase {
     CartStore.Limits limits =
         new CartStore.Limits(
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
-    CartStore cartStore = new CartStore(redis);
+    CartStore cartStore = new CartStore(redis, clients.nearCache());
     EventPublisher events = new EventPublisher(clients.producer(), context);
     CartActivity activity = new CartActivity(redis, events);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());

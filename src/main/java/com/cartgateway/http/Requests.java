@@ -2,6 +2,7 @@ package com.cartgateway.http;
 
 import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -130,6 +131,30 @@ final class Requests {
       }
     }
     return false;
+  }
+
+  /**
+   * The version a GET's caller knows the cart reached, so that no older copy is served from memory:
+   * the newest version its {@code If-None-Match} names (a client sends the ETag of its own last
+   * write), or every version with {@code Cache-Control: no-cache}, which asks Redis itself.
+   */
+  static long knownVersion(RoutingContext ctx) {
+    String cacheControl = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
+    if (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache")) {
+      return Long.MAX_VALUE;
+    }
+    String header = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    long known = 0;
+    if (header != null) {
+      for (String tag : header.split(",")) {
+        String candidate = tag.trim();
+        var matcher = ETAG.matcher(candidate.startsWith("W/") ? candidate.substring(2) : candidate);
+        if (matcher.matches()) {
+          known = Math.max(known, Long.parseLong(matcher.group(1)));
+        }
+      }
+    }
+    return known;
   }
 
   static String etag(long version) {

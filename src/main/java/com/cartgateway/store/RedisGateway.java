@@ -24,15 +24,26 @@ public final class RedisGateway {
   private final Redis client;
   private final CircuitBreaker breaker;
   private final long timeoutMillis;
+  private final NearCache<?> near;
 
-  private RedisGateway(Redis client, CircuitBreaker breaker, long timeoutMillis) {
+  private RedisGateway(
+      Redis client, CircuitBreaker breaker, long timeoutMillis, NearCache<?> near) {
     this.client = client;
     this.breaker = breaker;
     this.timeoutMillis = timeoutMillis;
+    this.near = near;
   }
 
   /** A client for the configured standalone server or cluster, owned by the calling verticle. */
   public static RedisGateway create(Vertx vertx, AppConfig.Redis config) {
+    return create(vertx, config, NearCache.off());
+  }
+
+  /**
+   * A client whose scripts tell the process's near cache which keys they changed, as soon as Redis
+   * answers (or fails to: the change may have applied).
+   */
+  public static RedisGateway create(Vertx vertx, AppConfig.Redis config, NearCache<?> near) {
     RedisOptions options =
         new RedisOptions()
             .setType(config.cluster() ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
@@ -52,7 +63,7 @@ public final class RedisGateway {
                 .setFailuresRollingWindow(5_000)
                 .setTimeout(-1)
                 .setResetTimeout(1_000));
-    return new RedisGateway(Redis.createClient(vertx, options), breaker, timeout);
+    return new RedisGateway(Redis.createClient(vertx, options), breaker, timeout, near);
   }
 
   /**
@@ -93,6 +104,12 @@ public final class RedisGateway {
 
   /** Runs a script by SHA, sending its source when the server does not know it yet. */
   public Future<Response> eval(LuaScript script, List<String> keys, List<Object> args) {
+    Future<Response> reply = run(script, keys, args);
+    // The one script that reads a cart without changing it fills the near cache instead.
+    return script == Scripts.CART_READ ? reply : reply.andThen(done -> near.changed(keys));
+  }
+
+  private Future<Response> run(LuaScript script, List<String> keys, List<Object> args) {
     return breaker
         .<Response>execute(
             () ->

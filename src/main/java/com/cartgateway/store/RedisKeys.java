@@ -32,9 +32,12 @@ public final class RedisKeys {
     return m.matches() ? new String[] {m.group(1), m.group(2)} : null;
   }
 
+  /** What every key of a cart begins with, the cart's hash too (the near cache tracks them). */
+  public static final String CART_PREFIX = "cart:{";
+
   /** The hash of one cart. */
   public static String cart(String cartId) {
-    return "cart:{" + cartId + "}";
+    return CART_PREFIX + cartId + "}";
   }
 
   /** The record that one cart write with this op id was applied. */

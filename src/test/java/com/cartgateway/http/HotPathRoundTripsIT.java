@@ -7,10 +7,13 @@ import com.cartgateway.store.Scripts;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.RedisMonitor;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +40,9 @@ class HotPathRoundTripsIT {
   }
 
   @Test
-  @DisplayName("a cart read, rate limit included, is one Redis command on the cart's slot")
+  @DisplayName(
+      "a cart read that goes to Redis (Cache-Control: no-cache), rate limit included, is one"
+          + " command on the cart's slot")
   void readIsOneCommand() throws Exception {
     String user = Gateway.unique("reader");
     String cartId = cartWithALine(user, Gateway.unique("SKU"));
@@ -45,18 +50,38 @@ class HotPathRoundTripsIT {
     try (RedisMonitor monitor = RedisMonitor.start()) {
       monitor.commandsMentioning(cartId);
       for (int i = 0; i < READS; i++) {
-        JsonObject cart = gateway.cart(user);
-        assertThat(cart.getJsonArray("items")).hasSize(1);
+        assertThat(read(user, "no-cache").getJsonArray("items")).hasSize(1);
       }
       List<String> commands = monitor.commandsMentioning("{" + cartId + "}");
       assertThat(commands).as("one command a read").hasSize(READS);
-      assertThat(commands)
-          .allSatisfy(
-              command ->
-                  assertThat(command)
-                      .containsIgnoringCase("\"evalsha\"")
-                      .contains("\"cart:{" + cartId + "}\"")
-                      .contains("\"rl:{" + cartId + "}:reads\""));
+      assertThat(commands).allSatisfy(HotPathRoundTripsIT::isCartRead);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "reads of a cart nothing changed are answered from the near cache with no Redis command, its"
+          + " rate-limit tokens included; the first read after a change goes to Redis")
+  void unchangedCartIsReadFromMemory() throws Exception {
+    String user = Gateway.unique("browser");
+    String sku = Gateway.unique("SKU");
+    String cartId = cartWithALine(user, sku);
+
+    try (RedisMonitor monitor = RedisMonitor.start()) {
+      monitor.commandsMentioning(cartId);
+      assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+      // Every command of the add has reached Redis (see addIsThreeScripts), and the near cache
+      // has every invalidation they caused.
+      monitor.commandsMentioning(cartId, 7);
+      gateway.application().clients().nearCache().sync().await(5, TimeUnit.SECONDS);
+
+      for (int i = 0; i < READS; i++) {
+        assertThat(read(user, null).getJsonArray("items").getJsonObject(0).getInteger("quantity"))
+            .isEqualTo(2);
+      }
+      List<String> commands = monitor.commandsMentioning("{" + cartId + "}");
+      assertThat(commands).as("only the first read went to Redis: " + commands).hasSize(1);
+      assertThat(commands).allSatisfy(HotPathRoundTripsIT::isCartRead);
     }
   }
 
@@ -94,6 +119,21 @@ class HotPathRoundTripsIT {
               "evalsha " + Scripts.HOLD_ADJUST.name(),
               "evalsha " + Scripts.CART_ADD.name());
     }
+  }
+
+  private static JsonObject read(String user, String cacheControl) {
+    HttpRequest.Builder request =
+        gateway.request("/v1/cart").header("Authorization", "Bearer " + gateway.userToken(user));
+    if (cacheControl != null) {
+      request.header("Cache-Control", cacheControl);
+    }
+    HttpResponse<String> response = gateway.send(request.GET().build());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return new JsonObject(response.body());
+  }
+
+  private static void isCartRead(String command) {
+    assertThat(name(command)).isEqualTo("evalsha " + Scripts.CART_READ.name());
   }
 
   /** Puts the SKU in the catalog and a line of it in the user's cart; returns the cart id. */

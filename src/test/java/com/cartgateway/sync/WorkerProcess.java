@@ -7,6 +7,7 @@ import com.cartgateway.cart.CartBodies;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.store.NearCache;
 import com.cartgateway.support.TestServices;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -82,6 +83,7 @@ final class WorkerProcess implements AutoCloseable {
             registry,
             new PriceCache(Duration.ofSeconds(1), registry),
             new CartBodies(0, registry),
+            NearCache.off(),
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap())),
             sharedDynamo(config),
