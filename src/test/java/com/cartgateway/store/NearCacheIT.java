@@ -80,6 +80,25 @@ class NearCacheIT {
   }
 
   @Test
+  @DisplayName(
+      "a script run through a gateway client with the near cache drops the keys it names as soon"
+          + " as Redis answers, without waiting for the broadcast")
+  void scriptsDropTheirKeys() throws Exception {
+    // A key outside the tracked prefix: no broadcast can drop it, only the client's own notice.
+    String key = "untracked:{" + Gateway.unique("own") + "}";
+    keep(key, "kept");
+    RedisGateway telling = RedisGateway.create(vertx, Gateway.get().config().redis(), cache);
+    try {
+      telling
+          .eval(Scripts.LEASE_RELEASE, List.of(key), List.of("nobody"))
+          .await(5, TimeUnit.SECONDS);
+      assertThat(hit(key)).isNull();
+    } finally {
+      telling.close();
+    }
+  }
+
+  @Test
   @DisplayName("a flush of Redis drops every kept value")
   void aFlushDropsEverything() throws Exception {
     String one = key("flush-one");
