@@ -319,7 +319,7 @@ public final class NearCache<V> {
       return;
     }
     Response keys = push.get(1);
-    if (keys == null || keys.size() == 0 && keys.toString() == null) {
+    if (keys == null) {
       // Redis was flushed: every key is invalid.
       drop();
       return;
