@@ -8,6 +8,7 @@ import com.cartgateway.dev.DevMain;
 import com.cartgateway.dev.DevServices;
 import com.cartgateway.sync.DynamoTables;
 import com.cartgateway.sync.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -166,13 +167,28 @@ public final class HotPathBenchmark {
         wrk(scenario, settings.get("warmup"));
       }
       Map<String, List<Run>> runs = new LinkedHashMap<>();
+      double[] nearCache = new double[3];
       for (int round = 1; round <= settings.get("rounds"); round++) {
         for (Scenario scenario : scenarios) {
+          double[] before = nearCache(app);
           runs.computeIfAbsent(scenario.name(), n -> new ArrayList<>())
               .add(wrk(scenario, settings.get("seconds")));
+          if (scenario.name().equals("GET gateway")) {
+            double[] after = nearCache(app);
+            for (int i = 0; i < nearCache.length; i++) {
+              nearCache[i] += after[i] - before[i];
+            }
+          }
         }
       }
       report(settings, config, runs);
+      System.out.printf(
+          Locale.ROOT,
+          "near cache in the GET gateway rounds: %.0f hits, %.0f misses (%.1f%% hits), %.0f drops%n",
+          nearCache[0],
+          nearCache[1],
+          100 * nearCache[0] / Math.max(1, nearCache[0] + nearCache[1]),
+          nearCache[2]);
     } catch (Throwable e) {
       e.printStackTrace();
       code = 1;
@@ -192,6 +208,16 @@ public final class HotPathBenchmark {
       services.close();
     }
     System.exit(code);
+  }
+
+  /** The gateway's near-cache hits, misses and drops so far. */
+  private static double[] nearCache(Application app) {
+    MeterRegistry registry = app.clients().registry();
+    return new double[] {
+      registry.get("cart_near_cache_reads").tag("result", "hit").functionCounter().count(),
+      registry.get("cart_near_cache_reads").tag("result", "miss").functionCounter().count(),
+      registry.get("cart_near_cache_drops").functionCounter().count()
+    };
   }
 
   private static Map<String, Integer> settings(String[] args) {
@@ -517,7 +543,9 @@ public final class HotPathBenchmark {
         Locale.ROOT,
         "POST p50 at 1 connection, gateway minus write ref: %.2f ms (rounds %s; target <= 1.5)%n",
         p50Gaps[p50Gaps.length / 2],
-        Arrays.toString(p50Gaps));
+        Arrays.stream(p50Gaps)
+            .mapToObj(gap -> String.format(Locale.ROOT, "%.2f", gap))
+            .collect(Collectors.joining(", ")));
   }
 
   /** The median over rounds of the per-round ratio of two scenarios' throughputs. */
