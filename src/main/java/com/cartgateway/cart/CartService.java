@@ -1,8 +1,12 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.Price;
 import com.cartgateway.store.TokenBucket;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +41,13 @@ public final class CartService {
   private final CartJournal journal;
   private final CartRebuilder rebuilder;
   private final CartBodies bodies;
+
+  /** Writers refused a token, each kept until its token is back (the value, in milliseconds). */
+  private final Cache<String, Long> refusedLately =
+      Caffeine.newBuilder()
+          .maximumSize(100_000)
+          .expireAfter(Expiry.creating((String cartId, Long wait) -> Duration.ofMillis(wait)))
+          .build();
 
   /**
    * @param carts the cart store
@@ -112,6 +123,11 @@ public final class CartService {
   /**
    * Adds units of a SKU, holding them first.
    *
+   * <p>Two round trips before the Kafka send: the hold of {@code quantity} goes beside the cart's
+   * first step (its token and lines), then the cart changes. The first step's lines decide only
+   * whether the hold needs a correction (a line whose hold lapsed is held whole again), which is a
+   * round trip of its own in that case alone.
+   *
    * @param bucket the writer's rate-limit bucket on the cart's slot, taken from in the write's
    *     first round trip (a refusal fails with {@link TokenBucket.EmptyException}); null when the
    *     caller took its token already or writes are not limited
@@ -127,18 +143,74 @@ public final class CartService {
       JsonObject variant,
       Long ifMatch,
       String idempotencyKey) {
+    boolean keyed = idempotencyKey != null;
     String op =
-        idempotencyKey == null
-            ? UUID.randomUUID().toString()
-            : UUID.nameUUIDFromBytes(
+        keyed
+            ? UUID.nameUUIDFromBytes(
                     (owner.cartId() + "|add|" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
-                .toString();
+                .toString()
+            : UUID.randomUUID().toString();
+    long now = clock.millis();
+    long expiresAt = now + holdTtl.toMillis();
+    Added added = new Added(owner, sku, quantity, variant, ifMatch, op, now, expiresAt);
+    // A writer refused until its token is back takes its token first, so that a stream of
+    // refusals does not move stock on the way.
+    boolean beside = bucket == null || refusedLately.getIfPresent(owner.cartId()) == null;
     return journal.record(
         owner,
-        begin(owner, bucket),
-        before -> adding(owner, before, sku, quantity, variant, ifMatch, op),
+        beside
+            ? () -> holdBeside(added, bucket, keyed)
+            : () -> begin(owner, bucket).get().map(cart -> new Begun(cart, null)),
+        begun -> adding(added, begun),
         cart -> cart,
         activity::changed);
+  }
+
+  /** What an add was asked to do, and when. */
+  private record Added(
+      Owner owner,
+      String sku,
+      int quantity,
+      JsonObject variant,
+      Long ifMatch,
+      String op,
+      long now,
+      long expiresAt) {}
+
+  /** The cart as its write's first step read it, and the hold taken beside it (or null). */
+  private record Begun(Cart cart, HoldResult hold) {}
+
+  private Future<Begun> holdBeside(Added add, TokenBucket bucket, boolean keyed) {
+    String cartId = add.owner().cartId();
+    Future<HoldResult> hold =
+        inventory.adjustHold(
+            add.sku(), cartId, add.quantity(), limits.holdCap(), add.expiresAt(), add.op());
+    Future<Cart> cart = begin(add.owner(), bucket).get();
+    return Future.join(cart, hold)
+        .map(both -> new Begun(cart.result(), hold.result()))
+        .recover(
+            failure -> {
+              if (cart.succeeded()) {
+                return Future.failedFuture(hold.cause());
+              }
+              if (cart.cause() instanceof TokenBucket.EmptyException empty) {
+                refusedLately.put(cartId, empty.waitMillis());
+              }
+              // The cart did not change, so the hold goes back before the answer. A client's key
+              // keeps it instead: a retry under that key replays the hold rather than taking it
+              // again, and without a retry it lapses with its TTL.
+              if (keyed || hold.failed() || hold.result().applied() == 0) {
+                return Future.failedFuture(cart.cause());
+              }
+              return inventory
+                  .adjustHold(
+                      add.sku(),
+                      cartId,
+                      -hold.result().applied(),
+                      add.expiresAt(),
+                      add.op() + ":undo")
+                  .transform(ignored -> Future.failedFuture(cart.cause()));
+            });
   }
 
   /**
@@ -156,47 +228,71 @@ public final class CartService {
                         : rebuilder.bringBack(owner.cartId()).compose(back -> carts.read(owner)));
   }
 
-  private Future<Cart> adding(
-      Owner owner,
-      Cart before,
-      String sku,
-      int quantity,
-      JsonObject variant,
-      Long ifMatch,
-      String op) {
-    long now = clock.millis();
-    long expiresAt = now + holdTtl.toMillis();
-    String cartId = owner.cartId();
+  private Future<Cart> adding(Added add, Begun begun) {
+    String cartId = add.owner().cartId();
     // An add is a change of the line, so its whole quantity is held again (up to the cap), also
     // the part whose hold lapsed; without a lapse this is just `quantity`.
-    CartLine line = before.line(sku);
+    CartLine line = begun.cart().line(add.sku());
     int had = line == null ? 0 : line.quantity();
-    int held = line != null && line.heldAt(now) ? line.held() : 0;
-    int wanted = Math.max(0, Math.min(had + quantity, limits.holdCap()) - held);
+    int held = line != null && line.heldAt(add.now()) ? line.held() : 0;
+    int wanted = Math.max(0, Math.min(had + add.quantity(), limits.holdCap()) - held);
+    Future<HoldResult> hold =
+        begun.hold() == null
+            ? inventory.adjustHold(
+                add.sku(), cartId, wanted, limits.holdCap(), add.expiresAt(), add.op())
+            : corrected(add, begun.hold(), wanted);
+    return hold.compose(
+        taken ->
+            carts
+                .add(
+                    add.owner(),
+                    new CartStore.Addition(
+                        add.sku(),
+                        add.quantity(),
+                        taken.price().minorUnits(),
+                        taken.price().currency(),
+                        add.variant(),
+                        taken.applied(),
+                        add.expiresAt()),
+                    limits,
+                    add.ifMatch(),
+                    add.op(),
+                    add.now(),
+                    begun.cart().version() > 0)
+                .recover(
+                    refused ->
+                        giveBackIfRefused(
+                            refused,
+                            add.sku(),
+                            cartId,
+                            taken.applied(),
+                            add.expiresAt(),
+                            add.op() + ":undo")));
+  }
+
+  /**
+   * The hold taken beside the first step, brought to what the line wants: more when the line's hold
+   * had lapsed, less when a cart restored after a loss already counts units as held.
+   */
+  private Future<HoldResult> corrected(Added add, HoldResult taken, int wanted) {
+    int more = wanted - taken.applied();
+    if (more == 0) {
+      return Future.succeededFuture(taken);
+    }
+    String cartId = add.owner().cartId();
     return inventory
-        .adjustHold(sku, cartId, wanted, limits.holdCap(), expiresAt, op)
-        .compose(
-            hold ->
-                carts
-                    .add(
-                        owner,
-                        new CartStore.Addition(
-                            sku,
-                            quantity,
-                            hold.price().minorUnits(),
-                            hold.price().currency(),
-                            variant,
-                            hold.applied(),
-                            expiresAt),
-                        limits,
-                        ifMatch,
-                        op,
-                        now,
-                        before.version() > 0)
-                    .recover(
-                        refused ->
-                            giveBackIfRefused(
-                                refused, sku, cartId, hold.applied(), expiresAt, op + ":undo")));
+        .adjustHold(add.sku(), cartId, more, limits.holdCap(), add.expiresAt(), add.op() + ":more")
+        .map(
+            extra -> new HoldResult(extra.price(), extra.held(), taken.applied() + extra.applied()))
+        .recover(
+            refused ->
+                giveBackIfRefused(
+                    refused,
+                    add.sku(),
+                    cartId,
+                    taken.applied(),
+                    add.expiresAt(),
+                    add.op() + ":undo"));
   }
 
   /**

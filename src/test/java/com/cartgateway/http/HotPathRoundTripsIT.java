@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.cartgateway.store.LuaScript;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.support.Gateway;
+import com.cartgateway.support.RedisGate;
 import com.cartgateway.support.RedisMonitor;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,12 +90,12 @@ class HotPathRoundTripsIT {
 
   @Test
   @DisplayName(
-      "an add to a cart Redis has is three scripts (the cart's first step with the rate limit,"
-          + " the hold, the change) and only the bookkeeping that cannot be folded into them")
+      "an add to a cart Redis has is three scripts (the hold, the cart's first step with the rate"
+          + " limit, the change) and only the bookkeeping that cannot be folded into them")
   void addIsThreeScripts() throws Exception {
     String user = Gateway.unique("writer");
     String sku = Gateway.unique("SKU");
-    String cartId = cartWithALine(user, sku);
+    String cartId = cartWithALine(gateway, user, sku);
 
     try (RedisMonitor monitor = RedisMonitor.start()) {
       monitor.commandsMentioning(cartId);
@@ -105,19 +108,61 @@ class HotPathRoundTripsIT {
               "evalsha " + Scripts.CART_BEGIN.name(),
               "evalsha " + Scripts.HOLD_ADJUST.name(),
               "evalsha " + Scripts.CART_ADD.name(),
-              // the unpublished mark (beside the first script), and its removal after the ack
+              // the unpublished mark (beside the first scripts), and its removal after the ack
               "zadd",
               "zrem",
               // the idle index (beside the Kafka send) and the hot-set expiry (after the ack)
               "zadd",
               "pexpire");
       assertThat(commands.stream().map(HotPathRoundTripsIT::name).toList())
-          .as("the scripts in order")
+          .as("the change is the last script")
           .filteredOn(name -> name.startsWith("evalsha"))
-          .containsExactly(
-              "evalsha " + Scripts.CART_BEGIN.name(),
-              "evalsha " + Scripts.HOLD_ADJUST.name(),
-              "evalsha " + Scripts.CART_ADD.name());
+          .last()
+          .isEqualTo("evalsha " + Scripts.CART_ADD.name());
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "an add is two Redis round trips before the Kafka send: the hold goes beside the cart's first"
+          + " step, then the change")
+  void addIsTwoRoundTrips() throws Exception {
+    try (RedisGate gate = RedisGate.start()) {
+      Gateway gated =
+          Gateway.start(Map.of("CART_REDIS_URL", gate.url(), "CART_RATE_LIMIT_WRITES", "1000"));
+      try {
+        String user = Gateway.unique("writer");
+        String sku = Gateway.unique("SKU");
+        String cartId = cartWithALine(gated, user, sku);
+
+        gate.hold(cartId);
+        CompletableFuture<Integer> add =
+            CompletableFuture.supplyAsync(() -> gated.add(user, sku, 1).statusCode());
+        String first =
+            gate.awaitWaiting(
+                waiting ->
+                    waiting.contains(Scripts.CART_BEGIN.sha())
+                        && waiting.contains(Scripts.HOLD_ADJUST.sha()),
+                Duration.ofSeconds(20));
+        assertThat(first)
+            .as("the change waits for the hold")
+            .doesNotContain(Scripts.CART_ADD.sha());
+
+        gate.release();
+        String second =
+            gate.awaitWaiting(
+                waiting -> waiting.contains(Scripts.CART_ADD.sha()), Duration.ofSeconds(20));
+        assertThat(second)
+            .as("nothing else about the cart goes to Redis in between")
+            .doesNotContain(Scripts.HOLD_ADJUST.sha())
+            .doesNotContain(Scripts.CART_BEGIN.sha());
+
+        gate.open();
+        assertThat(add.get(20, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(gated.sku(sku).getLong("reserved")).isEqualTo(2);
+      } finally {
+        gated.close();
+      }
     }
   }
 
@@ -138,6 +183,10 @@ class HotPathRoundTripsIT {
 
   /** Puts the SKU in the catalog and a line of it in the user's cart; returns the cart id. */
   private static String cartWithALine(String user, String sku) {
+    return cartWithALine(gateway, user, sku);
+  }
+
+  private static String cartWithALine(Gateway gateway, String user, String sku) {
     gateway.putSku(sku, "2.50", "USD", 10);
     assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
     return gateway.cart(user).getString("cartId");

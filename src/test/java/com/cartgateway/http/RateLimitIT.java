@@ -2,12 +2,21 @@ package com.cartgateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.Scripts;
 import com.cartgateway.support.Gateway;
+import com.cartgateway.support.RedisMonitor;
+import com.cartgateway.support.TestServices;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -61,6 +70,54 @@ class RateLimitIT {
       }
       assertThat(writes).isBetween(4, 5);
     } finally {
+      gateway.close();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a refused add holds no stock: the hold taken beside its token goes back before the 429, and"
+          + " until the token is back the writer's adds take their token before any hold")
+  void refusedAddHoldsNothing() throws Exception {
+    Gateway gateway = Gateway.start(Map.of("CART_RATE_LIMIT_WRITES", "2"));
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      String user = Gateway.unique("shopper");
+      String sku = Gateway.unique("SKU");
+      gateway.putSku(sku, "1.00", "USD", 100);
+      assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+      String cartId = gateway.cart(user).getString("cartId");
+      // A debt of a thousand tokens: nothing refills it during the test, however slow the box.
+      redis
+          .send(
+              Request.cmd(Command.HSET)
+                  .arg(RedisKeys.rateLimit(cartId, "writes"))
+                  .arg("tokens")
+                  .arg("-1000")
+                  .arg("ts")
+                  .arg(System.currentTimeMillis()))
+          .await(5, TimeUnit.SECONDS);
+
+      try (RedisMonitor monitor = RedisMonitor.start()) {
+        monitor.commandsMentioning(cartId);
+        assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(429);
+        assertThat(gateway.sku(sku).getLong("reserved"))
+            .as("the first refusal's hold went back")
+            .isEqualTo(1);
+        assertThat(monitor.commandsMentioning(cartId))
+            .as("the first refusal's hold, beside its token, and its return")
+            .filteredOn(command -> command.contains(Scripts.HOLD_ADJUST.sha()))
+            .hasSize(2);
+
+        assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(429);
+        assertThat(monitor.commandsMentioning(cartId))
+            .as("refused again: no hold is sent")
+            .noneMatch(command -> command.contains(Scripts.HOLD_ADJUST.sha()));
+        assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(1);
+      }
+    } finally {
+      vertx.close();
       gateway.close();
     }
   }
