@@ -21,10 +21,17 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.IntFunction;
 
 /** Requests, setup phases and the HTTP protocol shared by the cart simulations. */
 public final class CartChains {
@@ -41,6 +48,9 @@ public final class CartChains {
   static final String SKU_PREFIX = "LT-SKU-";
   static final String SKU_BODY = "{\"price\":\"19.99\",\"currency\":\"USD\",\"stock\":1000000}";
 
+  /** A guest adds each of its lines with 1 to this many units. */
+  static final int MAX_GUEST_QUANTITY = 3;
+
   // Session attribute names.
   private static final String SHOPPER = "shopper";
   private static final String AUTH = "auth";
@@ -51,11 +61,15 @@ public final class CartChains {
   private static final String STATUS = "status";
   private static final String TRY = "try";
   private static final String RETRY_AFTER = "retryAfter";
+  private static final String QUANTITY = "quantity";
+  private static final String GUEST = "guestSession";
+  private static final String GUEST_LINES = "guestLines";
 
   private final LoadTestConfig cfg;
   private final Shoppers shoppers;
   private final AtomicIntegerArray adds;
   private final AtomicInteger nextSetupShopper = new AtomicInteger();
+  private final AtomicInteger nextSigningIn = new AtomicInteger();
 
   /**
    * @param shopperCount distinct shoppers of the run (at least {@code cfg.users()})
@@ -93,8 +107,13 @@ public final class CartChains {
 
   /** An upper bound on a whole run: setup, the measured phase and a drain. Stops it by itself. */
   public Duration maxDuration(int shopperCount) {
+    return maxDuration(shopperCount, cfg.duration());
+  }
+
+  /** As {@link #maxDuration(int)}, for a measured phase that lasts {@code measured}. */
+  public Duration maxDuration(int shopperCount, Duration measured) {
     long setup = (long) Math.ceil(shopperCount / LoadTestConfig.SETUP_SHOPPERS_PER_SECOND) + 60;
-    return Duration.ofSeconds(setup + cfg.durationSeconds() + 60);
+    return Duration.ofSeconds(setup + measured.toSeconds() + 60);
   }
 
   public static String skuId(int i) {
@@ -106,22 +125,28 @@ public final class CartChains {
 
   /** One virtual user PUTs every SKU through the admin API. */
   public PopulationBuilder catalogSetup() {
+    return catalogSetup("setup: catalog", cfg.skus(), CartChains::skuId, SKU_BODY);
+  }
+
+  /**
+   * One virtual user PUTs {@code count} SKUs named {@code id(0)} .. with {@code body} through the
+   * admin API (200, 201 or 204 expected).
+   */
+  PopulationBuilder catalogSetup(String name, int count, IntFunction<String> id, String body) {
     String adminAuth = "Bearer " + cfg.adminToken();
     HttpRequestActionBuilder put =
         http("setup PUT /v1/admin/skus/{sku}")
             .put("/v1/admin/skus/#{" + SKU + "}")
             .header("Authorization", adminAuth)
             .header("Content-Type", "application/json")
-            .body(StringBody(SKU_BODY));
+            .body(StringBody(body));
     ChainBuilder chain =
-        repeat(cfg.skus(), "skuIndex")
+        repeat(count, "skuIndex")
             .on(
-                exec(s -> s.set(SKU, skuId(s.getInt("skuIndex"))))
+                exec(s -> s.set(SKU, id.apply(s.getInt("skuIndex"))))
                     .exec(retrying429(put, new int[] {200, 201, 204}))
                     .exitHereIfFailed());
-    return scenario("setup: catalog")
-        .exec(group("setup").on(chain))
-        .injectOpen(atOnceUsers(1));
+    return scenario(name).exec(group("setup").on(chain)).injectOpen(atOnceUsers(1));
   }
 
   /**
@@ -274,6 +299,126 @@ public final class CartChains {
                 .body(StringBody("{\"sku\":\"#{" + SKU + "}\",\"quantity\":1}"))
                 .check(status().is(200), header("ETag").optional().saveAs(ETAG)))
         .exec(this::rememberEtag);
+  }
+
+  /**
+   * A guest browses, then signs in. It adds {@code lines} distinct random SKUs of 1 to 3 units:
+   * the first add without identity (the gateway issues the session in {@code X-Cart-Session}),
+   * the next ones with that session. It reads its cart (exactly those lines), then signs in as the
+   * next shopper and sends {@code POST /v1/cart/merge} with the user's token and the session: the
+   * merged cart must hold every guest SKU with at least the guest's quantity (true under every
+   * merge policy). Last, the guest session's cart must read empty (the guest cart is gone).
+   */
+  public ChainBuilder guestSignsInAndMerges() {
+    String addBody = "{\"sku\":\"#{" + SKU + "}\",\"quantity\":#{" + QUANTITY + "}}";
+    HttpRequestActionBuilder firstAdd =
+        http("guest POST /v1/cart/items (no session yet)")
+            .post("/v1/cart/items")
+            .header("Content-Type", "application/json")
+            .body(StringBody(addBody))
+            .check(status().is(200), header("X-Cart-Session").saveAs(GUEST));
+    HttpRequestActionBuilder add =
+        http("guest POST /v1/cart/items")
+            .post("/v1/cart/items")
+            .header("X-Cart-Session", "#{" + GUEST + "}")
+            .header("Content-Type", "application/json")
+            .body(StringBody(addBody))
+            .check(status().is(200));
+    HttpRequestActionBuilder read =
+        http("guest GET /v1/cart")
+            .get("/v1/cart")
+            .header("X-Cart-Session", "#{" + GUEST + "}")
+            .check(
+                status().is(200),
+                jsonPath("$.items[*]")
+                    .ofMap()
+                    .findAll()
+                    .validate(
+                        "the guest cart holds exactly the guest's lines",
+                        (items, s) -> {
+                          Map<String, Integer> found = quantities(items);
+                          if (!found.equals(guestLines(s))) {
+                            throw new IllegalStateException(
+                                "expected " + guestLines(s) + ", found " + found);
+                          }
+                          return items;
+                        }));
+    HttpRequestActionBuilder merge =
+        http("POST /v1/cart/merge")
+            .post("/v1/cart/merge")
+            .header("Authorization", "#{" + AUTH + "}")
+            .header("X-Cart-Session", "#{" + GUEST + "}")
+            .check(
+                status().is(200),
+                jsonPath("$.items[*]")
+                    .ofMap()
+                    .findAll()
+                    .validate(
+                        "the merged cart holds every guest SKU, at least the guest's quantity",
+                        (items, s) -> {
+                          Map<String, Integer> merged = quantities(items);
+                          guestLines(s)
+                              .forEach(
+                                  (sku, quantity) -> {
+                                    if (merged.getOrDefault(sku, 0) < quantity) {
+                                      throw new IllegalStateException(
+                                          "guest line " + sku + " x" + quantity
+                                              + " missing or short in " + merged);
+                                    }
+                                  });
+                          return items;
+                        }));
+    HttpRequestActionBuilder gone =
+        http("guest GET /v1/cart after merge")
+            .get("/v1/cart")
+            .header("X-Cart-Session", "#{" + GUEST + "}")
+            .check(
+                status().is(200),
+                jsonPath("$.items[*]").count().is(0).name("the guest cart is empty"));
+
+    return exec(
+            s -> {
+              List<Integer> skus = new ArrayList<>();
+              for (int k = 0; k < cfg.skus(); k++) {
+                skus.add(k);
+              }
+              Collections.shuffle(skus, ThreadLocalRandom.current());
+              Map<String, Integer> lines = new LinkedHashMap<>();
+              for (int k : skus.subList(0, cfg.lines())) {
+                lines.put(skuId(k), 1 + ThreadLocalRandom.current().nextInt(MAX_GUEST_QUANTITY));
+              }
+              int i = nextSigningIn.getAndIncrement() % shoppers.size();
+              return s.set(GUEST_LINES, lines).set(AUTH, shoppers.authorization(i));
+            })
+        .foreach(s -> List.copyOf(guestLines(s).entrySet()), "line", "lineIndex")
+        .on(
+            exec(
+                    s -> {
+                      Map.Entry<String, Integer> line = s.get("line");
+                      return s.set(SKU, line.getKey()).set(QUANTITY, line.getValue());
+                    })
+                .doIfOrElse(s -> s.getInt("lineIndex") == 0)
+                .then(exec(firstAdd))
+                .orElse(exec(add))
+                .exitHereIfFailed())
+        .exec(read)
+        .exitHereIfFailed()
+        .exec(merge)
+        .exitHereIfFailed()
+        .exec(gone);
+  }
+
+  private static Map<String, Integer> guestLines(Session s) {
+    return s.get(GUEST_LINES);
+  }
+
+  /** SKU to quantity of a cart body's {@code items}. */
+  private static Map<String, Integer> quantities(List<Map<String, Object>> items) {
+    Map<String, Integer> lines = new TreeMap<>();
+    for (Map<String, Object> item : items) {
+      lines.put((String) item.get("sku"), ((Number) item.get("quantity")).intValue());
+    }
+    return lines;
   }
 
   /** A random shopper with spare adds; probes onward from a random start. Bounded by the count. */

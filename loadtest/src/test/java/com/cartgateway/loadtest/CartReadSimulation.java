@@ -8,14 +8,17 @@ import io.gatling.javaapi.core.Simulation;
 
 /**
  * Setup: {@code skus} SKUs through the admin API, then each of {@code users} shoppers gets an
- * emptied cart with 3 lines. Measured: {@code rate} new virtual users a second for {@code
- * durationSeconds}, each one {@code GET /v1/cart} by a random shopper (half of them conditional
- * with {@code If-None-Match}).
+ * emptied cart with {@code lines} (3) lines. Measured: {@code rate} new virtual users a second for
+ * {@code durationSeconds}, each one {@code GET /v1/cart} by a random shopper (half of them
+ * conditional with {@code If-None-Match}).
  */
 public class CartReadSimulation extends Simulation {
 
+  /** Carts of 3 lines, the shape of the read figures in docs/benchmarks.md. */
+  static final LoadTestConfig.Defaults DEFAULTS = new LoadTestConfig.Defaults(200, 30, 500, 3);
+
   {
-    LoadTestConfig cfg = LoadTestConfig.get();
+    LoadTestConfig cfg = LoadTestConfig.get(DEFAULTS);
     int shopperCount = cfg.users();
     CartChains chains = new CartChains(cfg, shopperCount);
     System.out.println(
@@ -28,7 +31,7 @@ public class CartReadSimulation extends Simulation {
                 .catalogSetup()
                 .andThen(
                     chains
-                        .cartSetup(LoadTestConfig.SETUP_LINES_PER_CART)
+                        .cartSetup(cfg.lines())
                         .andThen(
                             scenario("cart reads")
                                 .exec(chains.readCart())

@@ -18,8 +18,11 @@ import io.gatling.javaapi.core.Simulation;
  */
 public class CartWriteSimulation extends Simulation {
 
+  /** {@code lines} is not used: carts start empty. */
+  static final LoadTestConfig.Defaults DEFAULTS = new LoadTestConfig.Defaults(200, 30, 500, 1);
+
   {
-    LoadTestConfig cfg = LoadTestConfig.get();
+    LoadTestConfig cfg = LoadTestConfig.get(DEFAULTS);
     int shopperCount = CartChains.shoppersForWrites(cfg, cfg.plannedRequests());
     CartChains chains = new CartChains(cfg, shopperCount);
     System.out.println(

@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Parameters of a load-test run, read once from Java system properties (see README.md).
+ * Parameters of a load-test run, read once from Java system properties (see README.md) by the
+ * simulation's constructor, with that simulation's {@link Defaults}.
  *
  * <p>The gatling-maven-plugin forks a JVM for the simulation and copies the {@code -D} user
  * properties of the Maven command line into it, so {@code mvn ... -Drate=800} reaches this class.
@@ -19,7 +20,11 @@ public record LoadTestConfig(
     int users,
     int durationSeconds,
     double rate,
-    int skus) {
+    int skus,
+    int lines,
+    int scarceSkus,
+    int stock,
+    int p99Millis) {
 
   public static final String DEFAULT_BASE_URL = "http://127.0.0.1:8080";
   public static final String DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789";
@@ -28,44 +33,39 @@ public record LoadTestConfig(
   /** The contract caps a cart at 100 distinct lines (422 cart_full). */
   public static final int MAX_LINES_PER_CART = 100;
 
-  /** Lines every shopper's cart holds after the read/mixed setup. */
-  public static final int SETUP_LINES_PER_CART = 3;
-
-  /** Shoppers that the setup phase starts per second (each does 1 to 4 requests). */
+  /** Shoppers that the setup phase starts per second (each does 1 to lines + 1 requests). */
   public static final double SETUP_SHOPPERS_PER_SECOND = 100.0;
 
   /** The gateway's default per-identity rate limits (CART_RATE_LIMIT_READS / _WRITES). */
   public static final double GATEWAY_READ_LIMIT_PER_IDENTITY = 100.0;
   public static final double GATEWAY_WRITE_LIMIT_PER_IDENTITY = 20.0;
 
-  private static volatile LoadTestConfig instance;
+  /**
+   * The values a simulation runs with where no property is given: they differ with the job (a
+   * soak is long and moderate, new guests all come from this machine's one address, ...).
+   */
+  public record Defaults(int users, int durationSeconds, double rate, int lines) {}
 
-  /** The run's configuration, read from system properties on first use and then kept. */
-  public static LoadTestConfig get() {
-    LoadTestConfig c = instance;
-    if (c == null) {
-      synchronized (LoadTestConfig.class) {
-        c = instance;
-        if (c == null) {
-          c = fromSystemProperties();
-          instance = c;
-        }
-      }
-    }
-    return c;
+  /** The run's configuration, read from system properties, validated. */
+  public static LoadTestConfig get(Defaults defaults) {
+    return fromSystemProperties(defaults);
   }
 
-  static LoadTestConfig fromSystemProperties() {
+  static LoadTestConfig fromSystemProperties(Defaults defaults) {
     String baseUrl = stripTrailingSlash(prop("baseUrl", DEFAULT_BASE_URL));
     LoadTestConfig c =
         new LoadTestConfig(
             baseUrl,
             prop("jwtSecret", DEFAULT_JWT_SECRET),
             prop("adminToken", DEFAULT_ADMIN_TOKEN),
-            intProp("users", 200),
-            intProp("durationSeconds", 30),
-            doubleProp("rate", 500.0),
-            intProp("skus", 50));
+            intProp("users", defaults.users()),
+            intProp("durationSeconds", defaults.durationSeconds()),
+            doubleProp("rate", defaults.rate()),
+            intProp("skus", 50),
+            intProp("lines", defaults.lines()),
+            intProp("scarceSkus", 2),
+            intProp("stock", 50),
+            intProp("p99Millis", 1000));
     c.validate();
     return c;
   }
@@ -75,9 +75,19 @@ public record LoadTestConfig(
     require(durationSeconds >= 1, "durationSeconds must be >= 1, got " + durationSeconds);
     require(rate > 0 && Double.isFinite(rate), "rate must be > 0, got " + rate);
     require(
-        skus >= SETUP_LINES_PER_CART && skus <= MAX_LINES_PER_CART,
-        "skus must be between " + SETUP_LINES_PER_CART + " and " + MAX_LINES_PER_CART
+        skus >= 1 && skus <= MAX_LINES_PER_CART,
+        "skus must be between 1 and " + MAX_LINES_PER_CART
             + " (a cart holds at most " + MAX_LINES_PER_CART + " lines), got " + skus);
+    require(
+        lines >= 1 && lines <= skus,
+        "lines must be between 1 and skus (" + skus + "), got " + lines);
+    // The rush ends by reading each scarce SKU back to back, and GET /v1/skus is limited per
+    // client address (default 100/s, bursts of 200): at most 100 stay within one burst.
+    require(
+        scarceSkus >= 1 && scarceSkus <= MAX_LINES_PER_CART,
+        "scarceSkus must be between 1 and " + MAX_LINES_PER_CART + ", got " + scarceSkus);
+    require(stock >= 1, "stock must be >= 1, got " + stock);
+    require(p99Millis >= 1, "p99Millis must be >= 1, got " + p99Millis);
     require(!jwtSecret.isEmpty(), "jwtSecret must not be empty");
     require(!adminToken.isEmpty(), "adminToken must not be empty");
     requireLoopback(baseUrl);
@@ -132,6 +142,23 @@ public record LoadTestConfig(
     }
   }
 
+  /**
+   * Prints a warning when new guests would exceed half of the gateway's default write limit: a
+   * write without identity is counted by client address, and every guest of a run comes from this
+   * machine's one address.
+   */
+  public static void warnAboutNewGuests(double guestsPerSec) {
+    if (guestsPerSec > GATEWAY_WRITE_LIMIT_PER_IDENTITY / 2) {
+      System.out.printf(
+          Locale.ROOT,
+          "[loadtest] WARNING: %.1f new guests/s all start from this machine's address, which the"
+              + " gateway's default write limit (%.0f/s per address) counts as one caller: lower"
+              + " -Drate, or start the gateway with CART_RATE_LIMIT_WRITES=0%n",
+          guestsPerSec,
+          GATEWAY_WRITE_LIMIT_PER_IDENTITY);
+    }
+  }
+
   /** Total requests the main (measured) phase injects. */
   public long plannedRequests() {
     return Math.round(rate * durationSeconds);
@@ -144,12 +171,17 @@ public record LoadTestConfig(
   public String describe() {
     return String.format(
         Locale.ROOT,
-        "baseUrl=%s users=%d durationSeconds=%d rate=%s skus=%d adminToken=%s jwtSecret=%s",
+        "baseUrl=%s users=%d durationSeconds=%d rate=%s skus=%d lines=%d scarceSkus=%d stock=%d"
+            + " p99Millis=%d adminToken=%s jwtSecret=%s",
         baseUrl,
         users,
         durationSeconds,
         stripZero(rate),
         skus,
+        lines,
+        scarceSkus,
+        stock,
+        p99Millis,
         redact(adminToken),
         redact(jwtSecret));
   }
