@@ -259,15 +259,7 @@ public final class CartService {
                     add.op(),
                     add.now(),
                     begun.cart().version() > 0)
-                .recover(
-                    refused ->
-                        giveBackIfRefused(
-                            refused,
-                            add.sku(),
-                            cartId,
-                            taken.applied(),
-                            add.expiresAt(),
-                            add.op() + ":undo")));
+                .recover(refused -> undoIfRefused(refused, add, taken.applied())));
   }
 
   /**
@@ -284,15 +276,13 @@ public final class CartService {
         .adjustHold(add.sku(), cartId, more, limits.holdCap(), add.expiresAt(), add.op() + ":more")
         .map(
             extra -> new HoldResult(extra.price(), extra.held(), taken.applied() + extra.applied()))
-        .recover(
-            refused ->
-                giveBackIfRefused(
-                    refused,
-                    add.sku(),
-                    cartId,
-                    taken.applied(),
-                    add.expiresAt(),
-                    add.op() + ":undo"));
+        .recover(refused -> undoIfRefused(refused, add, taken.applied()));
+  }
+
+  /** {@link #giveBackIfRefused} of the units an add held. */
+  private <T> Future<T> undoIfRefused(Throwable refused, Added add, int units) {
+    return giveBackIfRefused(
+        refused, add.sku(), add.owner().cartId(), units, add.expiresAt(), add.op() + ":undo");
   }
 
   /**
