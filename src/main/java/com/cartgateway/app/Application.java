@@ -1,6 +1,7 @@
 package com.cartgateway.app;
 
 import com.cartgateway.cart.CartBodies;
+import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
 import com.cartgateway.http.CartHttpVerticle;
@@ -78,6 +79,7 @@ public final class Application {
                 RedisKeys.CART_PREFIX,
                 "cart_near_cache",
                 registry),
+            new RefusedWriters(),
             Admin.create(
                 Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),

@@ -2,6 +2,7 @@ package com.cartgateway.app;
 
 import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartBodies;
+import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.store.NearCache;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * @param prices the price cache
  * @param bodies the rendered cart bodies
  * @param nearCache the copies of carts served while Redis says they have not changed
+ * @param refusedWriters the writers refused a rate-limit token lately
  * @param kafkaAdmin the Kafka admin client
  * @param dynamo the DynamoDB client
  * @param producer the idempotent, {@code acks=all} Kafka producer
@@ -26,6 +28,7 @@ public record ProcessClients(
     PriceCache prices,
     CartBodies bodies,
     NearCache<Cart> nearCache,
+    RefusedWriters refusedWriters,
     Admin kafkaAdmin,
     DynamoDbAsyncClient dynamo,
     Producer<String, String> producer) {}

@@ -4,9 +4,6 @@ import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.Price;
 import com.cartgateway.store.TokenBucket;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -42,12 +39,7 @@ public final class CartService {
   private final CartRebuilder rebuilder;
   private final CartBodies bodies;
 
-  /** Writers refused a token, each kept until its token is back (the value, in milliseconds). */
-  private final Cache<String, Long> refusedLately =
-      Caffeine.newBuilder()
-          .maximumSize(100_000)
-          .expireAfter(Expiry.creating((String cartId, Long wait) -> Duration.ofMillis(wait)))
-          .build();
+  private final RefusedWriters refusedWriters;
 
   /**
    * @param carts the cart store
@@ -59,6 +51,7 @@ public final class CartService {
    * @param journal what makes each change durable before it is acknowledged
    * @param rebuilder what shows a cart Redis lost
    * @param bodies the process's rendered cart bodies
+   * @param refusedWriters the process's writers refused a token lately
    */
   public CartService(
       CartStore carts,
@@ -69,7 +62,8 @@ public final class CartService {
       CartActivity activity,
       CartJournal journal,
       CartRebuilder rebuilder,
-      CartBodies bodies) {
+      CartBodies bodies,
+      RefusedWriters refusedWriters) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -79,6 +73,7 @@ public final class CartService {
     this.journal = journal;
     this.rebuilder = rebuilder;
     this.bodies = bodies;
+    this.refusedWriters = refusedWriters;
   }
 
   /**
@@ -155,7 +150,7 @@ public final class CartService {
     Added added = new Added(owner, sku, quantity, variant, ifMatch, op, now, expiresAt);
     // A writer refused until its token is back takes its token first, so that a stream of
     // refusals does not move stock on the way.
-    boolean beside = bucket == null || refusedLately.getIfPresent(owner.cartId()) == null;
+    boolean beside = bucket == null || !refusedWriters.refused(owner.cartId());
     return journal.record(
         owner,
         beside
@@ -194,7 +189,7 @@ public final class CartService {
                 return Future.failedFuture(hold.cause());
               }
               if (cart.cause() instanceof TokenBucket.EmptyException empty) {
-                refusedLately.put(cartId, empty.waitMillis());
+                refusedWriters.refused(cartId, empty.waitMillis());
               }
               // The cart did not change, so the hold goes back before the answer. A client's key
               // keeps it instead: a retry under that key replays the hold rather than taking it

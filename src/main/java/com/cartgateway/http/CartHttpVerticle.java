@@ -96,7 +96,8 @@ public final class CartHttpVerticle extends VerticleBase {
             activity,
             journal,
             rebuilder,
-            clients.bodies());
+            clients.bodies(),
+            clients.refusedWriters());
     Checkout checkout =
         new Checkout(
             cartStore,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartBodies;
+import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.inventory.PriceCache;
@@ -84,6 +85,7 @@ final class WorkerProcess implements AutoCloseable {
             new PriceCache(Duration.ofSeconds(1), registry),
             new CartBodies(0, registry),
             NearCache.off(),
+            new RefusedWriters(),
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap())),
             sharedDynamo(config),
