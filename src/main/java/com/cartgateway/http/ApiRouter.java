@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.deadline.Deadlines;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
@@ -17,7 +18,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +33,8 @@ public final class ApiRouter {
   /**
    * The router.
    *
-   * @param vertx the verticle's Vert.x
+   * @param vertx the verticle's Vert.x (called on the verticle's event loop, whose deadlines the
+   *     requests get)
    * @param config the configuration
    * @param carts the cart operations
    * @param checkout checkout
@@ -92,7 +93,8 @@ public final class ApiRouter {
     // Each API route carries its whole chain, so that metrics label it by its own path. Vert.x
     // runs platform handlers (deadline, cache headers) before the body handler, and ours after.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
-    TimeoutHandler deadline = TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503);
+    RequestDeadline deadline =
+        new RequestDeadline(Deadlines.ofCurrentContext(vertx, config.http().requestTimeout()));
     Handler<RoutingContext> json = Requests::requireJsonIfBody;
     PlatformHandler cartHeaders = ApiRouter::cartHeaders;
 

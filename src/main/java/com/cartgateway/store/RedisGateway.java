@@ -1,6 +1,7 @@
 package com.cartgateway.store;
 
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.deadline.Deadlines;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
@@ -18,19 +19,28 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one way to Redis: commands and scripts with a deadline, behind a circuit breaker so that a
  * Redis that is down answers 503 at once instead of queueing requests. Scripts are called by SHA
- * and sent whole only when Redis answers NOSCRIPT (after a restart or a failover).
+ * and sent whole only when Redis answers NOSCRIPT (after a restart or a failover). Created on a
+ * verticle's event loop, the commands sent from there share its {@link Deadlines} rather than a
+ * timer each.
  */
 public final class RedisGateway {
   private final Redis client;
   private final CircuitBreaker breaker;
   private final long timeoutMillis;
+  // Absent when created off any event loop (a loader at start, a test): a timer each then.
+  private final Deadlines deadlines;
   private final NearCache<?> near;
 
   private RedisGateway(
-      Redis client, CircuitBreaker breaker, long timeoutMillis, NearCache<?> near) {
+      Redis client,
+      CircuitBreaker breaker,
+      long timeoutMillis,
+      Deadlines deadlines,
+      NearCache<?> near) {
     this.client = client;
     this.breaker = breaker;
     this.timeoutMillis = timeoutMillis;
+    this.deadlines = deadlines;
     this.near = near;
   }
 
@@ -63,7 +73,11 @@ public final class RedisGateway {
                 .setFailuresRollingWindow(5_000)
                 .setTimeout(-1)
                 .setResetTimeout(1_000));
-    return new RedisGateway(Redis.createClient(vertx, options), breaker, timeout, near);
+    Deadlines deadlines =
+        Vertx.currentContext() == null
+            ? null
+            : Deadlines.ofCurrentContext(vertx, config.commandTimeout());
+    return new RedisGateway(Redis.createClient(vertx, options), breaker, timeout, deadlines, near);
   }
 
   /**
@@ -90,15 +104,14 @@ public final class RedisGateway {
   /** Sends one command. */
   public Future<Response> send(Request request) {
     return breaker
-        .<Response>execute(() -> client.send(request).timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+        .<Response>execute(() -> bounded(client.send(request)))
         .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
   }
 
   /** Sends several commands in one round trip. */
   public Future<List<Response>> batch(List<Request> requests) {
     return breaker
-        .<List<Response>>execute(
-            () -> client.batch(requests).timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+        .<List<Response>>execute(() -> bounded(client.batch(requests)))
         .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
   }
 
@@ -113,14 +126,15 @@ public final class RedisGateway {
     return breaker
         .<Response>execute(
             () ->
-                client
-                    .send(request(Command.EVALSHA, script.sha(), keys, args))
-                    .recover(
-                        e ->
-                            isNoScript(e)
-                                ? client.send(request(Command.EVAL, script.source(), keys, args))
-                                : Future.failedFuture(e))
-                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS))
+                bounded(
+                    client
+                        .send(request(Command.EVALSHA, script.sha(), keys, args))
+                        .recover(
+                            e ->
+                                isNoScript(e)
+                                    ? client.send(
+                                        request(Command.EVAL, script.source(), keys, args))
+                                    : Future.failedFuture(e))))
         .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
   }
 
@@ -135,8 +149,17 @@ public final class RedisGateway {
 
   /** Closes the connections. */
   public Future<Void> close() {
+    if (deadlines != null) {
+      deadlines.close();
+    }
     breaker.close();
     return client.close();
+  }
+
+  private <T> Future<T> bounded(Future<T> reply) {
+    return deadlines != null && deadlines.owned()
+        ? deadlines.bound(reply, "redis")
+        : reply.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private static boolean isNoScript(Throwable e) {

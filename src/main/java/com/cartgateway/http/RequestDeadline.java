@@ -1,0 +1,31 @@
+package com.cartgateway.http;
+
+import com.cartgateway.deadline.Deadlines;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+
+/**
+ * Fails a request that has not answered within its deadline with 503 (the failure handler adds
+ * {@code Retry-After}), as Vert.x Web's {@code TimeoutHandler} does, but on the verticle's {@link
+ * Deadlines} instead of a timer a request.
+ */
+final class RequestDeadline implements PlatformHandler {
+  private final Deadlines deadlines;
+
+  RequestDeadline(Deadlines deadlines) {
+    this.deadlines = deadlines;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Deadlines.Deadline deadline =
+        deadlines.start(
+            () -> {
+              if (!ctx.response().ended()) {
+                ctx.fail(503);
+              }
+            });
+    ctx.addBodyEndHandler(ended -> deadline.cancel());
+    ctx.next();
+  }
+}
