@@ -1,5 +1,6 @@
 package com.cartgateway.http;
 
+import com.cartgateway.cart.CartStore;
 import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -141,7 +142,7 @@ final class Requests {
   static long knownVersion(RoutingContext ctx) {
     String cacheControl = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
     if (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache")) {
-      return Long.MAX_VALUE;
+      return CartStore.FROM_REDIS;
     }
     String header = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     long known = 0;

@@ -181,6 +181,37 @@ class RateLimitIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "a read that asks Redis itself (Cache-Control: no-cache) spends one token, not a near-cache"
+          + " lease")
+  void noCacheReadsSpendOneTokenEach() {
+    Gateway gateway = Gateway.start(Map.of("CART_RATE_LIMIT_READS", "5"));
+    try {
+      String user = Gateway.unique("shopper");
+      String sku = Gateway.unique("SKU");
+      gateway.putSku(sku, "1.00", "USD", 10);
+      assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
+      int allowed = 0;
+      while (gateway
+              .send(
+                  gateway
+                      .request("/v1/cart")
+                      .header("Authorization", "Bearer " + gateway.userToken(user))
+                      .header("Cache-Control", "no-cache")
+                      .GET()
+                      .build())
+              .statusCode()
+          == 200) {
+        allowed++;
+        assertThat(allowed).as("the bucket runs out").isLessThan(30);
+      }
+      assertThat(allowed).as("a burst of twice the rate, one token a read").isBetween(10, 12);
+    } finally {
+      gateway.close();
+    }
+  }
+
   /** Reads until refused; returns how many reads were allowed. */
   private static int exhaust(Gateway gateway, String sku, String forwardedFor) {
     int allowed = 0;
