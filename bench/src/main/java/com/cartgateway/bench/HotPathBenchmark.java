@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -464,6 +465,9 @@ public final class HotPathBenchmark {
       command.addAll(List.of("-s", scenario.script().toString()));
     }
     command.add(scenario.url());
+    // When each run starts, so that a profile of the whole benchmark can be cut by scenario.
+    System.out.printf(
+        Locale.ROOT, "wrk: %s from %s for %d s%n", scenario.name(), Instant.now(), seconds);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
