@@ -45,9 +45,10 @@ public final class CartBodies {
   /** The body rendered from this very cart and these prices, or null. */
   Buffer get(Cart cart, Map<String, Optional<Price>> prices, long nowMillis) {
     Rendered r = cache == null ? null : cache.getIfPresent(cart.owner().cartId());
+    // A near-cache hit hands back the very cart that was rendered: no need to compare its lines.
     if (r == null
         || nowMillis >= r.validUntil()
-        || !r.cart().equals(cart)
+        || (r.cart() != cart && !r.cart().equals(cart))
         || !r.prices().equals(prices)) {
       return null;
     }

@@ -3,14 +3,20 @@ package com.cartgateway.cart;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Converts between integer minor units (inside) and decimal strings (outside), exactly. */
 public final class Money {
+  // Compiled once: String.matches compiles its pattern on every call, and every rendered line
+  // formats two amounts.
+  private static final Pattern CODE = Pattern.compile("[A-Z]{3}");
+  private static final Pattern AMOUNT = Pattern.compile("\\d{1,15}(\\.\\d{1,6})?");
+
   private Money() {}
 
   /** The minor digits of an ISO 4217 currency, or empty when the code is not a currency. */
   public static Optional<Integer> minorDigits(String currency) {
-    if (currency == null || !currency.matches("[A-Z]{3}")) {
+    if (currency == null || !CODE.matcher(currency).matches()) {
       return Optional.empty();
     }
     try {
@@ -34,7 +40,7 @@ public final class Money {
    */
   public static Optional<Long> parse(String amount, String currency) {
     Optional<Integer> digits = minorDigits(currency);
-    if (digits.isEmpty() || amount == null || !amount.matches("\\d{1,15}(\\.\\d{1,6})?")) {
+    if (digits.isEmpty() || amount == null || !AMOUNT.matcher(amount).matches()) {
       return Optional.empty();
     }
     BigDecimal value = new BigDecimal(amount);
