@@ -190,6 +190,7 @@ public final class HotPathBenchmark {
           nearCache[1],
           100 * nearCache[0] / Math.max(1, nearCache[0] + nearCache[1]),
           nearCache[2]);
+      paced(dir, scenarios, runs, settings.get("seconds"));
     } catch (Throwable e) {
       e.printStackTrace();
       code = 1;
@@ -550,6 +551,64 @@ public final class HotPathBenchmark {
         Arrays.stream(p50Gaps)
             .mapToObj(gap -> String.format(Locale.ROOT, "%.2f", gap))
             .collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * The latency targets, each beside its reference at the same rate: GET (near cache, as shipped)
+   * at half of the saturation rate measured above, and POST at 1,000 writes a second. wrk only runs
+   * closed loops, so each connection waits between its requests (wrk's {@code delay} hook) to hold
+   * about that rate; the wait leaves out each request's own latency, so the rate reached is printed
+   * too.
+   */
+  private static void paced(
+      Path dir, List<Scenario> scenarios, Map<String, List<Run>> runs, int seconds)
+      throws Exception {
+    double halfGet = median(runs.get("GET gateway"), Run::rate) / 2;
+    double postLatency = median(runs.get("POST gateway 1"), Run::p50Millis);
+    System.out.println();
+    System.out.println(
+        "| paced scenario | connections | target/s | reached/s | p50 ms | p99 ms | non-2xx |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    Run get = paced(dir, find(scenarios, "GET gateway"), 256, halfGet, 1, seconds);
+    paced(dir, find(scenarios, "GET static ref"), 256, halfGet, 1, seconds);
+    Run post = paced(dir, find(scenarios, "POST gateway 16"), 32, 1000, postLatency, seconds);
+    paced(dir, find(scenarios, "POST write ref 16"), 32, 1000, postLatency, seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "GET gateway at half its saturation (%,.0f/s): p99 %.2f ms (target <= 5)%n",
+        get.rate(),
+        get.p99Millis());
+    System.out.printf(
+        Locale.ROOT,
+        "POST gateway at 1,000/s (reached %,.0f/s): p99 %.2f ms (target <= 10)%n",
+        post.rate(),
+        post.p99Millis());
+  }
+
+  private static Run paced(
+      Path dir, Scenario closed, int connections, double rate, double latencyMillis, int seconds)
+      throws Exception {
+    long wait = Math.max(0, Math.round(connections * 1000.0 / rate - latencyMillis));
+    String script = closed.script() == null ? "" : Files.readString(closed.script());
+    Path file = dir.resolve("paced-" + closed.name().replaceAll("\\W+", "-") + ".lua");
+    Files.writeString(
+        file, script + "delay = function() return " + wait + " end\n", StandardCharsets.UTF_8);
+    Run run = wrk(new Scenario(closed.name(), closed.url(), file, connections), seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %d | %,.0f | %,.0f | %.2f | %.2f | %d |%n",
+        closed.name(),
+        connections,
+        rate,
+        run.rate(),
+        run.p50Millis(),
+        run.p99Millis(),
+        run.failures());
+    return run;
+  }
+
+  private static Scenario find(List<Scenario> scenarios, String name) {
+    return scenarios.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
   }
 
   /** The median over rounds of the per-round ratio of two scenarios' throughputs. */
