@@ -279,9 +279,10 @@ public final class Checkout {
               JsonArray short_ = new JsonArray();
               for (int i = 0; i < topUps.size(); i++) {
                 if (topUps.get(i).failed()) {
-                  if (!(topUps.get(i).cause() instanceof CartException e)) {
+                  Throwable cause = topUps.get(i).cause();
+                  if (!(cause instanceof CartException e)) {
                     return undoTopUps(cart, topUps, cartId, expiresAt, nonce)
-                        .compose(ignored -> Future.failedFuture(topUps.get(0).cause()));
+                        .compose(ignored -> Future.failedFuture(cause));
                   }
                   CartLine line = cart.lines().get(i);
                   short_.add(
