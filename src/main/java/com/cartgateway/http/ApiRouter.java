@@ -14,6 +14,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -66,13 +68,24 @@ public final class ApiRouter {
     int hops = config.http().trustedProxyHops();
     router.route().handler(ctx -> Requests.resolveClient(ctx, hops));
     router.route().failureHandler(Problems::handle);
-    router.errorHandler(404, Problems::handle);
-    router.errorHandler(405, Problems::handle);
+    RouteMetrics metrics = new RouteMetrics(registry);
+    router.errorHandler(
+        404,
+        ctx -> {
+          metrics.unmatched(ctx);
+          Problems.handle(ctx);
+        });
+    router.errorHandler(
+        405,
+        ctx -> {
+          metrics.unmatched(ctx);
+          Problems.handle(ctx);
+        });
 
     Buffer openApi = openApi();
-    router.get("/health/live").handler(ctx -> json(ctx, "{\"status\":\"UP\"}"));
-    router
-        .get("/health/ready")
+    on(router, metrics, HttpMethod.GET, "/health/live")
+        .handler(ctx -> json(ctx, "{\"status\":\"UP\"}"));
+    on(router, metrics, HttpMethod.GET, "/health/ready")
         .handler(
             ctx ->
                 health
@@ -85,9 +98,9 @@ public final class ApiRouter {
                                 .putHeader("Cache-Control", "no-store")
                                 .end(body.toBuffer()))
                     .onFailure(ctx::fail));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    router
-        .get("/" + OPENAPI)
+    on(router, metrics, HttpMethod.GET, "/metrics")
+        .handler(PrometheusScrapingHandler.create(registry));
+    on(router, metrics, HttpMethod.GET, "/" + OPENAPI)
         .handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openApi));
 
     // Each API route carries its whole chain, so that metrics label it by its own path. Vert.x
@@ -101,52 +114,57 @@ public final class ApiRouter {
     CartHandlers cart =
         new CartHandlers(
             carts, checkout, merge, identities, idempotency, limiter, config.cart().maxQuantity());
-    router.get("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::get);
-    router.delete("/v1/cart").handler(deadline).handler(cartHeaders).handler(cart::clear);
-    router
-        .post("/v1/cart/items")
+    on(router, metrics, HttpMethod.GET, "/v1/cart")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(cart::get);
+    on(router, metrics, HttpMethod.DELETE, "/v1/cart")
+        .handler(deadline)
+        .handler(cartHeaders)
+        .handler(cart::clear);
+    on(router, metrics, HttpMethod.POST, "/v1/cart/items")
         .handler(deadline)
         .handler(cartHeaders)
         .handler(body)
         .handler(json)
         .handler(cart::add);
-    router
-        .put("/v1/cart/items/:sku")
+    on(router, metrics, HttpMethod.PUT, "/v1/cart/items/:sku")
         .handler(deadline)
         .handler(cartHeaders)
         .handler(body)
         .handler(json)
         .handler(cart::set);
-    router
-        .post("/v1/cart/merge")
+    on(router, metrics, HttpMethod.POST, "/v1/cart/merge")
         .handler(deadline)
         .handler(cartHeaders)
         .handler(body)
         .handler(json)
         .handler(cart::merge);
-    router
-        .post("/v1/cart/checkout")
+    on(router, metrics, HttpMethod.POST, "/v1/cart/checkout")
         .handler(deadline)
         .handler(cartHeaders)
         .handler(body)
         .handler(json)
         .handler(cart::checkout);
-    router
-        .delete("/v1/cart/items/:sku")
+    on(router, metrics, HttpMethod.DELETE, "/v1/cart/items/:sku")
         .handler(deadline)
         .handler(cartHeaders)
         .handler(cart::remove);
 
     CatalogHandlers catalog =
         new CatalogHandlers(inventory, catalogJournal, identities, limiter, clock);
-    router
-        .put("/v1/admin/skus/:sku")
+    on(router, metrics, HttpMethod.PUT, "/v1/admin/skus/:sku")
         .handler(deadline)
         .handler(body)
         .handler(json)
         .handler(catalog::put);
-    router.get("/v1/skus/:sku").handler(deadline).handler(catalog::get);
+    on(router, metrics, HttpMethod.GET, "/v1/skus/:sku").handler(deadline).handler(catalog::get);
     return router;
+  }
+
+  /** A route whose requests are counted and timed under its own pattern. */
+  private static Route on(Router router, RouteMetrics metrics, HttpMethod method, String path) {
+    return router.route(method, path).handler(metrics.route(method, path));
   }
 
   // Header names and values every response carries, encoded once instead of on each response.

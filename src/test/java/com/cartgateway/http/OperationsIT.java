@@ -129,10 +129,34 @@ class OperationsIT {
     HttpResponse<String> metrics = gateway.send(gateway.request("/metrics").GET().build());
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
-        .contains("vertx_http_server_response_time_seconds_bucket")
-        .contains("route=\"/v1/skus/:sku\"")
-        .contains("code=\"404\"")
+        .contains(
+            "http_server_requests_seconds_bucket{code=\"404\",method=\"GET\",route=\"/v1/skus/:sku\"")
         .contains("cache_gets_total");
+  }
+
+  @Test
+  @DisplayName(
+      "invented methods and unknown paths add no label values: they count as method other on the"
+          + " route unmatched")
+  void metricLabelsAreBounded() {
+    for (String method : new String[] {"BREW", "PROPFIND", "X-WHATEVER"}) {
+      HttpResponse<String> refused =
+          gateway.send(
+              gateway
+                  .request("/v1/cart")
+                  .method(method, java.net.http.HttpRequest.BodyPublishers.noBody())
+                  .build());
+      assertThat(refused.statusCode()).isBetween(400, 499);
+    }
+    gateway.send(gateway.request("/no/such/" + Gateway.unique("path")).GET().build());
+    String metrics = gateway.send(gateway.request("/metrics").GET().build()).body();
+    assertThat(metrics)
+        .doesNotContain("BREW")
+        .doesNotContain("PROPFIND")
+        .doesNotContain("X-WHATEVER")
+        .doesNotContain("/no/such/")
+        .contains("method=\"other\",route=\"unmatched\"")
+        .contains("method=\"GET\",route=\"unmatched\"");
   }
 
   @Test
