@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
@@ -9,8 +10,6 @@ import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,9 +45,7 @@ public final class CartStore {
 
   /** The owner's cart as Redis has it now; a cart never written is an empty cart at version 0. */
   public Future<Cart> read(Owner owner) {
-    return redis
-        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(owner.cartId())))
-        .map(reply -> cart(owner, reply));
+    return CartRecords.read(redis, owner.cartId()).map(hash -> Cart.fromHash(owner, hash));
   }
 
   /**
@@ -348,9 +345,7 @@ public final class CartStore {
 
   /** The stored JSON of an order placed from this cart, if any. */
   public Future<Optional<String>> order(Owner owner, String orderId) {
-    return redis
-        .send(Request.cmd(Command.GET).arg(RedisKeys.cartOrder(owner.cartId(), orderId)))
-        .map(reply -> Optional.ofNullable(reply).map(Response::toString));
+    return CartRecords.order(redis, owner.cartId(), orderId);
   }
 
   /**

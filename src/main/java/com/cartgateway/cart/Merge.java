@@ -2,6 +2,8 @@ package com.cartgateway.cart;
 
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.store.CartRecords;
+import com.cartgateway.store.Lease;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -10,8 +12,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -130,17 +130,10 @@ public final class Merge {
 
   /** Waits for the guest cart's lease: concurrent merges of it run one after the other. */
   private Future<Void> acquire(String lease, String token, int tries) {
-    return redis
-        .send(
-            Request.cmd(Command.SET)
-                .arg(lease)
-                .arg(token)
-                .arg("NX")
-                .arg("PX")
-                .arg(LEASE.toMillis()))
+    return Lease.take(redis, lease, token, LEASE)
         .compose(
             taken -> {
-              if (taken != null) {
+              if (taken) {
                 return Future.succeededFuture();
               }
               if (tries * LEASE_POLL_MILLIS > LEASE.toMillis()) {
@@ -156,11 +149,10 @@ public final class Merge {
   }
 
   private Future<Result> mergeLeased(Owner user, Owner guest, Long ifMatch) {
-    return redis
-        .send(Request.cmd(Command.GET).arg(RedisKeys.cartMergedInto(guest.cartId())))
+    return CartRecords.mergedInto(redis, guest.cartId())
         .compose(
             mergedInto -> {
-              if (mergedInto != null && !mergedInto.toString().equals(user.cartId())) {
+              if (mergedInto.filter(into -> !into.equals(user.cartId())).isPresent()) {
                 return Future.failedFuture(
                     new IdentityException(
                         IdentityException.Kind.FORBIDDEN,

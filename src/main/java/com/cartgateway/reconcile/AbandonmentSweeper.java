@@ -5,6 +5,7 @@ import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartLine;
 import com.cartgateway.cart.Money;
 import com.cartgateway.cart.Owner;
+import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -15,8 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,22 +86,13 @@ public final class AbandonmentSweeper {
 
   private Future<Integer> sweepShard(String shard) {
     long idleSince = clock.millis() - idleAfter.toMillis();
-    return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(shard)
-                .arg("-inf")
-                .arg(idleSince)
-                .arg("WITHSCORES")
-                .arg("LIMIT")
-                .arg(0)
-                .arg(PAGE))
+    return IdleIndex.due(redis, shard, idleSince, PAGE)
         .compose(
             due -> {
               Future<Integer> chain = Future.succeededFuture(0);
-              for (int i = 0; i + 1 < due.size(); i += 2) {
-                String cartId = due.get(i).toString();
-                String score = due.get(i + 1).toString();
+              for (IdleIndex.Entry entry : due) {
+                String cartId = entry.cartId();
+                String score = entry.score();
                 chain =
                     chain.compose(
                         sum -> examine(shard, cartId, score, idleSince).map(n -> sum + n));
@@ -123,13 +113,7 @@ public final class AbandonmentSweeper {
                   case "claimed" -> report(shard, cartId, score, reply);
                   case "active" ->
                       // the index was behind the cart: move it to the real last change
-                      redis
-                          .send(
-                              Request.cmd(Command.ZADD)
-                                  .arg(shard)
-                                  .arg(reply.get(1).toString())
-                                  .arg(cartId))
-                          .map(0);
+                      IdleIndex.put(redis, shard, reply.get(1).toString(), cartId).map(0);
                     // another sweep is writing the event: the cart stays in the index, so that
                     // its claim is taken over if that sweep dies
                   case "pending" -> Future.succeededFuture(0);
