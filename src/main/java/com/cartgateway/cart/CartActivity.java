@@ -83,11 +83,8 @@ public final class CartActivity {
 
   private Future<Void> restore(Cart cart) {
     String cartId = cart.owner().cartId();
-    return redis
-        .eval(
-            Scripts.CART_ABANDON,
-            List.of(RedisKeys.cart(cartId)),
-            List.of("restore_rec", cart.recoveredAt()))
+    return Scripts.CART_ABANDON
+        .call(redis, List.of(RedisKeys.cart(cartId)), List.of("restore_rec", cart.recoveredAt()))
         .onFailure(
             e ->
                 LOG.log(

@@ -297,8 +297,8 @@ public final class CartRebuilder {
                 args.add(units > 0 ? line.holdExpiresAt() : 0);
                 args.add(line.variant() == null ? "" : line.variant().encode());
               }
-              return redis
-                  .eval(Scripts.CART_RESTORE, List.of(RedisKeys.cart(cartId)), args)
+              return Scripts.CART_RESTORE
+                  .call(redis, List.of(RedisKeys.cart(cartId)), args)
                   .compose(
                       restored ->
                           restored.toInteger() == 1

@@ -154,7 +154,7 @@ public final class Checkout {
               }
               return work.get()
                   .eventually(
-                      () -> redis.eval(Scripts.LEASE_RELEASE, List.of(lease), List.of(orderId)));
+                      () -> Scripts.LEASE_RELEASE.call(redis, List.of(lease), List.of(orderId)));
             });
   }
 

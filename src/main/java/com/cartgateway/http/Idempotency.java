@@ -47,9 +47,9 @@ final class Idempotency {
   }
 
   Future<Outcome> begin(String cartId, String key, String fingerprint) {
-    return redis
-        .eval(
-            Scripts.IDEMPOTENCY_BEGIN,
+    return Scripts.IDEMPOTENCY_BEGIN
+        .call(
+            redis,
             List.of(RedisKeys.cartIdempotency(cartId, key)),
             List.of(fingerprint, CLAIM.toMillis()))
         .map(

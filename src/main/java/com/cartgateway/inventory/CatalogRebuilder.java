@@ -228,9 +228,9 @@ public final class CatalogRebuilder {
   }
 
   private Future<Boolean> restore(SkuState state) {
-    return redis
-        .eval(
-            Scripts.SKU_RESTORE,
+    return Scripts.SKU_RESTORE
+        .call(
+            redis,
             List.of(RedisKeys.sku(state.sku())),
             List.of(
                 state.sku(),

@@ -4,13 +4,13 @@ import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.store.SkuRecords;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,11 +57,8 @@ public final class InventoryStore {
    * <p>Fails with a {@link CartException} VALIDATION_FAILED when stock is below the units held.
    */
   public Future<SkuEntry> put(String sku, long price, String currency, long stock, long nowMillis) {
-    return redis
-        .eval(
-            Scripts.SKU_PUT,
-            List.of(RedisKeys.sku(sku)),
-            List.of(price, currency, stock, nowMillis))
+    return Scripts.SKU_PUT
+        .call(redis, List.of(RedisKeys.sku(sku)), List.of(price, currency, stock, nowMillis))
         .compose(
             reply -> {
               if (reply.get(0).toString().equals("below_reserved")) {
@@ -123,9 +120,9 @@ public final class InventoryStore {
    */
   public Future<HoldResult> adjustHold(
       String sku, String cartId, int delta, int cap, long expiresAtMillis, String opId) {
-    return redis
-        .eval(
-            Scripts.HOLD_ADJUST,
+    return Scripts.HOLD_ADJUST
+        .call(
+            redis,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -174,9 +171,9 @@ public final class InventoryStore {
    */
   public Future<Boolean> sell(
       String sku, String cartId, int units, long expiresAtMillis, String opId) {
-    return redis
-        .eval(
-            Scripts.HOLD_SELL,
+    return Scripts.HOLD_SELL
+        .call(
+            redis,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -241,7 +238,7 @@ public final class InventoryStore {
         : Optional.of(new Price(Long.parseLong(fields.get(0)), fields.get(1)));
   }
 
-  private static IllegalStateException unexpected(Response reply) {
+  private static IllegalStateException unexpected(ScriptReply reply) {
     return new IllegalStateException("unexpected script reply " + reply);
   }
 }

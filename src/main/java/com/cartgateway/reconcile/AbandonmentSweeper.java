@@ -8,6 +8,7 @@ import com.cartgateway.cart.Owner;
 import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
@@ -16,13 +17,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds carts idle past the threshold through the sharded idle index (cart ids scored by their last
@@ -102,9 +100,9 @@ public final class AbandonmentSweeper {
   }
 
   private Future<Integer> examine(String shard, String cartId, String score, long idleSince) {
-    return redis
-        .eval(
-            Scripts.CART_ABANDON,
+    return Scripts.CART_ABANDON
+        .call(
+            redis,
             List.of(RedisKeys.cart(cartId)),
             List.of("claim", idleSince, clock.millis(), claimLease.toMillis()))
         .compose(
@@ -121,15 +119,10 @@ public final class AbandonmentSweeper {
                 });
   }
 
-  private Future<Integer> report(String shard, String cartId, String score, Response reply) {
+  private Future<Integer> report(String shard, String cartId, String score, ScriptReply reply) {
     String since = reply.get(1).toString();
     String claim = reply.get(2).toString();
-    Map<String, String> hash = new HashMap<>();
-    Response flat = reply.get(3);
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      hash.put(flat.get(i).toString(), flat.get(i + 1).toString());
-    }
-    Cart cart = Cart.fromHash(owner(cartId), hash);
+    Cart cart = Cart.fromHash(owner(cartId), reply.get(3).toMap());
     List<Object> release = List.of("release", claim);
     // A recovery from the previous report still unannounced goes first, so that consumers see
     // abandoned, recovered, abandoned.
@@ -140,9 +133,8 @@ public final class AbandonmentSweeper {
         .compose(
             written -> {
               abandoned.increment();
-              return redis
-                  .eval(
-                      Scripts.CART_ABANDON, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
+              return Scripts.CART_ABANDON
+                  .call(redis, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
                   .compose(
                       done ->
                           // a claim taken over meanwhile keeps the cart in the index for its
@@ -152,13 +144,13 @@ public final class AbandonmentSweeper {
                               : Future.succeededFuture(1));
             },
             failed ->
-                redis
-                    .eval(Scripts.CART_ABANDON, List.of(RedisKeys.cart(cartId)), release)
+                Scripts.CART_ABANDON
+                    .call(redis, List.of(RedisKeys.cart(cartId)), release)
                     .transform(ignored -> Future.failedFuture(failed)));
   }
 
   private Future<Void> forget(String shard, String cartId, String score) {
-    return redis.eval(Scripts.IDLE_FORGET, List.of(shard), List.of(cartId, score)).mapEmpty();
+    return Scripts.IDLE_FORGET.call(redis, List.of(shard), List.of(cartId, score)).mapEmpty();
   }
 
   private static Owner owner(String cartId) {

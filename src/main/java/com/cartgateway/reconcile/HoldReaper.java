@@ -71,9 +71,9 @@ public final class HoldReaper {
 
   /** Returns one cart's lapsed hold on one SKU, if it has lapsed. */
   public Future<Integer> lapse(String sku, String cartId, Source source) {
-    return redis
-        .eval(
-            Scripts.HOLD_LAPSE,
+    return Scripts.HOLD_LAPSE
+        .call(
+            redis,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -90,8 +90,8 @@ public final class HoldReaper {
                     .recordAll(
                         List.of(cartId),
                         () ->
-                            redis.eval(
-                                Scripts.CART_LAPSE,
+                            Scripts.CART_LAPSE.call(
+                                redis,
                                 List.of(RedisKeys.cart(cartId)),
                                 List.of(sku, clock.millis())),
                         // a lapse changes the cart's version and holds: the log gets it too

@@ -5,7 +5,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,7 +20,7 @@ public final class CartRecords {
   public static Future<Map<String, String>> read(RedisGateway redis, String cartId) {
     return redis
         .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(cartId)))
-        .map(CartRecords::pairs);
+        .map(ScriptReply::pairs);
   }
 
   /** Whether Redis has the cart. */
@@ -85,15 +84,5 @@ public final class CartRecords {
     return redis
         .send(Request.cmd(Command.GET).arg(key))
         .map(reply -> Optional.ofNullable(reply).map(Response::toString));
-  }
-
-  private static Map<String, String> pairs(Response flat) {
-    Map<String, String> map = new HashMap<>();
-    if (flat != null) {
-      for (int i = 0; i + 1 < flat.size(); i += 2) {
-        map.put(flat.get(i).toString(), flat.get(i + 1).toString());
-      }
-    }
-    return map;
   }
 }

@@ -33,15 +33,7 @@ public final class IdleIndex {
   /** Up to {@code limit} carts of {@code shard} last changed at or before {@code before}. */
   public static Future<List<Entry>> due(RedisGateway redis, String shard, long before, int limit) {
     return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(shard)
-                .arg("-inf")
-                .arg(before)
-                .arg("WITHSCORES")
-                .arg("LIMIT")
-                .arg(0)
-                .arg(limit))
+        .send(SortedSets.due(shard, before, limit, true))
         .map(
             reply -> {
               List<Entry> due = new ArrayList<>();

@@ -62,14 +62,7 @@ public final class SkuRecords {
   public static Future<List<String>> holdsDue(
       RedisGateway redis, String sku, long before, int limit) {
     return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(RedisKeys.skuExpiry(sku))
-                .arg("-inf")
-                .arg(before)
-                .arg("LIMIT")
-                .arg(0)
-                .arg(limit))
+        .send(SortedSets.due(RedisKeys.skuExpiry(sku), before, limit, false))
         .map(
             due -> {
               List<String> cartIds = new ArrayList<>(due.size());

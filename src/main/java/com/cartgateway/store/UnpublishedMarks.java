@@ -60,14 +60,7 @@ public final class UnpublishedMarks {
    */
   public static Future<Page> due(RedisGateway redis, String key, long before, int limit) {
     return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(key)
-                .arg("-inf")
-                .arg(before)
-                .arg("LIMIT")
-                .arg(0)
-                .arg(limit))
+        .send(SortedSets.due(key, before, limit, false))
         .map(
             reply -> {
               Map<String, List<String>> byId = new LinkedHashMap<>();
