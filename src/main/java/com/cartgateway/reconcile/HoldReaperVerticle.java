@@ -91,11 +91,11 @@ public final class HoldReaperVerticle extends VerticleBase {
   }
 
   private Future<Void> subscribe() {
-    return ExpirySubscription.open(vertx, config.redis(), this::expired, this::resubscribeLater)
-        .<Void>map(
-            opened -> {
-              subscription = opened;
-              return null;
+    return ExpirySubscription.connect(vertx, config.redis(), this::expired, this::resubscribeLater)
+        .compose(
+            connected -> {
+              subscription = connected;
+              return connected.subscribe();
             })
         .recover(
             e -> {

@@ -21,24 +21,28 @@ public final class ExpirySubscription {
   }
 
   /**
-   * Subscribes.
+   * Opens the subscription's connection; {@link #subscribe} then starts the events.
    *
    * @param expired called with each expired key
    * @param lost called when the connection fails or ends
    */
-  public static Future<ExpirySubscription> open(
+  public static Future<ExpirySubscription> connect(
       Vertx vertx, AppConfig.Redis config, Consumer<String> expired, Runnable lost) {
     return RedisGateway.subscriber(vertx, config)
-        .compose(
+        .map(
             connection -> {
-              ExpirySubscription subscription = new ExpirySubscription(connection);
               connection.handler(message -> onMessage(message, expired));
               connection.exceptionHandler(e -> lost.run());
               connection.endHandler(ended -> lost.run());
-              return connection
-                  .send(Request.cmd(Command.SUBSCRIBE).arg(RedisKeys.EXPIRED_CHANNEL))
-                  .map(subscription);
+              return new ExpirySubscription(connection);
             });
+  }
+
+  /** Subscribes to the expiry events. */
+  public Future<Void> subscribe() {
+    return connection
+        .send(Request.cmd(Command.SUBSCRIBE).arg(RedisKeys.EXPIRED_CHANNEL))
+        .mapEmpty();
   }
 
   /** Ends the subscription. */

@@ -29,7 +29,8 @@ public final class SkuRecords {
         .map(
             reply -> {
               List<String> values = new ArrayList<>(reply.size());
-              for (Response value : reply) {
+              for (int i = 0; i < reply.size(); i++) {
+                Response value = reply.get(i);
                 values.add(value == null ? null : value.toString());
               }
               return values;
