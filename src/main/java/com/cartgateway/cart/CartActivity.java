@@ -1,5 +1,7 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.store.CartRecords;
+import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -7,8 +9,6 @@ import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.time.Instant;
 import java.util.List;
 import java.util.logging.Level;
@@ -39,14 +39,10 @@ public final class CartActivity {
   /** Records a change; completes with the cart whatever happens. */
   public Future<Cart> changed(Cart cart) {
     String cartId = cart.owner().cartId();
-    Request index =
+    Future<Void> indexed =
         cart.lines().isEmpty()
-            ? Request.cmd(Command.ZREM).arg(RedisKeys.idleShardOf(cartId)).arg(cartId)
-            : Request.cmd(Command.ZADD)
-                .arg(RedisKeys.idleShardOf(cartId))
-                .arg(cart.shopperChangedAt())
-                .arg(cartId);
-    Future<Void> indexed = redis.send(index).mapEmpty();
+            ? IdleIndex.remove(redis, cartId)
+            : IdleIndex.touch(redis, cartId, cart.shopperChangedAt());
     Future<Void> announced = announceRecovery(cart);
     return Future.join(indexed, announced)
         .transform(
@@ -73,11 +69,10 @@ public final class CartActivity {
       return Future.succeededFuture();
     }
     String cartId = cart.owner().cartId();
-    return redis
-        .send(Request.cmd(Command.HDEL).arg(RedisKeys.cart(cartId)).arg("rec"))
+    return CartRecords.takeRecoveryMark(redis, cartId)
         .compose(
-            removed ->
-                removed.toInteger() == 0
+            taken ->
+                !taken
                     ? Future.succeededFuture()
                     : events
                         .publish(Topics.RECOVERED, cartId, recoveredEvent(cart))
@@ -88,11 +83,8 @@ public final class CartActivity {
 
   private Future<Void> restore(Cart cart) {
     String cartId = cart.owner().cartId();
-    return redis
-        .eval(
-            Scripts.CART_ABANDON,
-            List.of(RedisKeys.cart(cartId)),
-            List.of("restore_rec", cart.recoveredAt()))
+    return Scripts.CART_ABANDON
+        .call(redis, List.of(RedisKeys.cart(cartId)), List.of("restore_rec", cart.recoveredAt()))
         .onFailure(
             e ->
                 LOG.log(

@@ -1,8 +1,8 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.identity.IdentityException;
+import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.UnpublishedMarks;
 import com.cartgateway.sync.CartEvent;
@@ -10,8 +10,6 @@ import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,11 +198,7 @@ public final class CartJournal {
   public Future<Void> remove(List<String> entries) {
     List<Future<?>> removed = new ArrayList<>(entries.size());
     for (String entry : entries) {
-      removed.add(
-          redis.send(
-              Request.cmd(Command.ZREM)
-                  .arg(RedisKeys.unpublishedShardOf(UnpublishedMarks.idOf(entry)))
-                  .arg(entry)));
+      removed.add(UnpublishedMarks.removeFromShard(redis, entry));
     }
     return Future.all(removed).mapEmpty();
   }
@@ -213,12 +207,7 @@ public final class CartJournal {
     List<Future<?>> added = new ArrayList<>(entries.size());
     long now = clock.millis();
     for (String entry : entries) {
-      added.add(
-          redis.send(
-              Request.cmd(Command.ZADD)
-                  .arg(RedisKeys.unpublishedShardOf(UnpublishedMarks.idOf(entry)))
-                  .arg(now)
-                  .arg(entry)));
+      added.add(UnpublishedMarks.addToShard(redis, now, entry));
     }
     return Future.all(added).mapEmpty();
   }
@@ -240,8 +229,7 @@ public final class CartJournal {
   /** Redis keeps a cart for the hot-set idle time after its last change; DynamoDB keeps it. */
   private void keepHot(List<String> cartIds) {
     for (String cartId : cartIds) {
-      redis
-          .send(Request.cmd(Command.PEXPIRE).arg(RedisKeys.cart(cartId)).arg(hotIdle.toMillis()))
+      CartRecords.expireAfter(redis, cartId, hotIdle)
           .onFailure(e -> LOG.log(Level.FINE, "idle expiry of " + cartId + " not set", e));
     }
   }

@@ -3,6 +3,8 @@ package com.cartgateway.cart;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.store.CartRecords;
+import com.cartgateway.store.Epoch;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -13,12 +15,9 @@ import com.cartgateway.sync.WriteBehindProgress;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,9 +110,8 @@ public final class CartRebuilder {
   }
 
   private Future<Void> beforeWrite(String cartId) {
-    return redis
-        .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cart(cartId)))
-        .compose(exists -> exists.toInteger() == 1 ? Future.succeededFuture() : bringBack(cartId));
+    return CartRecords.exists(redis, cartId)
+        .compose(exists -> exists ? Future.succeededFuture() : bringBack(cartId));
   }
 
   /**
@@ -148,11 +146,10 @@ public final class CartRebuilder {
    */
   public Future<Cart> onReadMiss(Cart missing) {
     String cartId = missing.owner().cartId();
-    return redis
-        .send(Request.cmd(Command.EXISTS).arg(RedisKeys.cartAbsent(cartId)))
+    return CartRecords.notedAbsent(redis, cartId)
         .compose(
             absent ->
-                absent.toInteger() == 1
+                absent
                     ? Future.succeededFuture(missing)
                     : durable(cartId)
                         .compose(
@@ -163,13 +160,7 @@ public final class CartRebuilder {
                                     .compose(
                                         ready ->
                                             ready
-                                                ? redis
-                                                    .send(
-                                                        Request.cmd(Command.SET)
-                                                            .arg(RedisKeys.cartAbsent(cartId))
-                                                            .arg(1)
-                                                            .arg("EX")
-                                                            .arg(ABSENT.toSeconds()))
+                                                ? CartRecords.noteAbsent(redis, cartId, ABSENT)
                                                     .map(missing)
                                                 : Future.succeededFuture(missing));
                               }
@@ -226,19 +217,14 @@ public final class CartRebuilder {
 
   /** The current epoch's fields, starting one now when Redis lost (or never had) it. */
   private Future<Map<String, String>> epoch() {
-    return fields()
+    return Epoch.fields(redis)
         .compose(
             epoch ->
                 epoch.containsKey(SINCE)
                     ? Future.succeededFuture(epoch)
                     // The first process to notice sets it; everyone uses that one.
-                    : redis
-                        .send(
-                            Request.cmd(Command.HSETNX)
-                                .arg(RedisKeys.EPOCH)
-                                .arg(SINCE)
-                                .arg(clock.millis()))
-                        .compose(set -> fields()));
+                    : Epoch.setIfAbsent(redis, SINCE, clock.millis())
+                        .compose(set -> Epoch.fields(redis)));
   }
 
   /**
@@ -255,24 +241,9 @@ public final class CartRebuilder {
                   fresh.partitions().entrySet()) {
                 ends.put(Integer.toString(p.getKey()), p.getValue().end());
               }
-              return redis
-                  .send(
-                      Request.cmd(Command.HSETNX).arg(RedisKeys.EPOCH).arg(ENDS).arg(ends.encode()))
-                  .compose(set -> fields())
+              return Epoch.setIfAbsent(redis, ENDS, ends.encode())
+                  .compose(set -> Epoch.fields(redis))
                   .map(epoch -> new JsonObject(epoch.get(ENDS)));
-            });
-  }
-
-  private Future<Map<String, String>> fields() {
-    return redis
-        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.EPOCH))
-        .map(
-            reply -> {
-              Map<String, String> fields = new HashMap<>();
-              for (String key : reply.getKeys()) {
-                fields.put(key, reply.get(key).toString());
-              }
-              return fields;
             });
   }
 
@@ -326,14 +297,12 @@ public final class CartRebuilder {
                 args.add(units > 0 ? line.holdExpiresAt() : 0);
                 args.add(line.variant() == null ? "" : line.variant().encode());
               }
-              return redis
-                  .eval(Scripts.CART_RESTORE, List.of(RedisKeys.cart(cartId)), args)
+              return Scripts.CART_RESTORE
+                  .call(redis, List.of(RedisKeys.cart(cartId)), args)
                   .compose(
                       restored ->
                           restored.toInteger() == 1
-                              ? redis
-                                  .send(Request.cmd(Command.DEL).arg(RedisKeys.cartAbsent(cartId)))
-                                  .map(true)
+                              ? CartRecords.clearAbsent(redis, cartId).map(true)
                               : release(stored, held, nonce).map(false));
             });
     // A failure after some holds were taken leaves them to lapse with their TTL, as any hold.

@@ -1,17 +1,16 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +47,7 @@ public final class CartStore {
 
   /** The owner's cart as Redis has it now; a cart never written is an empty cart at version 0. */
   public Future<Cart> read(Owner owner) {
-    return redis
-        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.cart(owner.cartId())))
-        .map(reply -> cart(owner, reply));
+    return CartRecords.read(redis, owner.cartId()).map(hash -> Cart.fromHash(owner, hash));
   }
 
   /**
@@ -77,9 +74,9 @@ public final class CartStore {
     Future<Viewed> read =
         bucket == null
             ? read(owner).map(cart -> new Viewed(cart, 0))
-            : redis
-                .eval(
-                    Scripts.CART_READ,
+            : Scripts.CART_READ
+                .call(
+                    redis,
                     List.of(key, bucket.key()),
                     List.of(
                         bucket.rate(),
@@ -125,9 +122,9 @@ public final class CartStore {
    */
   public Future<Begun> begin(Owner owner, TokenBucket bucket) {
     String cartId = owner.cartId();
-    return redis
-        .eval(
-            Scripts.CART_BEGIN,
+    return Scripts.CART_BEGIN
+        .call(
+            redis,
             List.of(
                 RedisKeys.cart(cartId),
                 bucket == null ? RedisKeys.rateLimit(cartId, "writes") : bucket.key()),
@@ -173,9 +170,9 @@ public final class CartStore {
       long now,
       boolean existing) {
     String cartId = owner.cartId();
-    return redis
-        .eval(
-            Scripts.CART_ADD,
+    return Scripts.CART_ADD
+        .call(
+            redis,
             List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
             List.of(
                 a.sku(),
@@ -243,9 +240,9 @@ public final class CartStore {
       String opId,
       long now) {
     String cartId = owner.cartId();
-    return redis
-        .eval(
-            Scripts.CART_SET,
+    return Scripts.CART_SET
+        .call(
+            redis,
             List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
             List.of(
                 sku,
@@ -276,9 +273,9 @@ public final class CartStore {
    * @param existing as for {@link #add}
    */
   public Future<Removal> remove(Owner owner, String sku, Long ifMatch, long now, boolean existing) {
-    return redis
-        .eval(
-            Scripts.CART_REMOVE,
+    return Scripts.CART_REMOVE
+        .call(
+            redis,
             List.of(RedisKeys.cart(owner.cartId())),
             List.of(sku, now, ifMatch == null ? "" : ifMatch, existing ? "1" : "0"))
         .map(
@@ -298,9 +295,9 @@ public final class CartStore {
    * @param existing as for {@link #add}
    */
   public Future<Removal> clear(Owner owner, Long ifMatch, long now, boolean existing) {
-    return redis
-        .eval(
-            Scripts.CART_CLEAR,
+    return Scripts.CART_CLEAR
+        .call(
+            redis,
             List.of(RedisKeys.cart(owner.cartId())),
             List.of(now, ifMatch == null ? "" : ifMatch, existing ? "1" : "0"))
         .map(
@@ -308,7 +305,7 @@ public final class CartStore {
                 switch (reply.get(0).toString()) {
                   case "ok" -> {
                     Map<String, Integer> released = new LinkedHashMap<>();
-                    Response pairs = reply.get(1);
+                    ScriptReply pairs = reply.get(1);
                     for (int i = 0; i + 1 < pairs.size(); i += 2) {
                       released.put(pairs.get(i).toString(), pairs.get(i + 1).toInteger());
                     }
@@ -336,9 +333,9 @@ public final class CartStore {
   public Future<CheckoutOutcome> checkout(
       Owner owner, long version, String orderId, String orderJson, long now) {
     String cartId = owner.cartId();
-    return redis
-        .eval(
-            Scripts.CART_CHECKOUT,
+    return Scripts.CART_CHECKOUT
+        .call(
+            redis,
             List.of(RedisKeys.cart(cartId), RedisKeys.cartOrder(cartId, orderId)),
             List.of(version, now, orderJson))
         .map(
@@ -353,9 +350,7 @@ public final class CartStore {
 
   /** The stored JSON of an order placed from this cart, if any. */
   public Future<Optional<String>> order(Owner owner, String orderId) {
-    return redis
-        .send(Request.cmd(Command.GET).arg(RedisKeys.cartOrder(owner.cartId(), orderId)))
-        .map(reply -> Optional.ofNullable(reply).map(Response::toString));
+    return CartRecords.order(redis, owner.cartId(), orderId);
   }
 
   /**
@@ -371,22 +366,16 @@ public final class CartStore {
     return new CartException(Reason.LINE_NOT_FOUND, "the cart has no line for " + sku);
   }
 
-  private static CartException versionConflict(Response reply) {
+  private static CartException versionConflict(ScriptReply reply) {
     return CartException.versionConflict(reply.get(1).toLong());
   }
 
-  private static Cart cart(Owner owner, Response flat) {
+  private static Cart cart(Owner owner, ScriptReply flat) {
     return Cart.fromHash(owner, hash(flat));
   }
 
-  private static Map<String, String> hash(Response flat) {
-    Map<String, String> map = new HashMap<>();
-    if (flat != null) {
-      for (int i = 0; i + 1 < flat.size(); i += 2) {
-        map.put(flat.get(i).toString(), flat.get(i + 1).toString());
-      }
-    }
-    return map;
+  private static Map<String, String> hash(ScriptReply flat) {
+    return flat == null ? new HashMap<>() : flat.toMap();
   }
 
   /** The cart the write found is gone: Redis lost its data in between; the client retries. */
@@ -395,7 +384,7 @@ public final class CartStore {
         "redis", new IllegalStateException("the cart left Redis during the " + write));
   }
 
-  private static IllegalStateException unexpected(Response reply) {
+  private static IllegalStateException unexpected(ScriptReply reply) {
     return new IllegalStateException("unexpected script reply " + reply);
   }
 }

@@ -4,6 +4,7 @@ import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.Price;
+import com.cartgateway.store.Lease;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -14,8 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -145,24 +144,17 @@ public final class Checkout {
   private Future<JsonObject> leased(
       Owner owner, String orderId, java.util.function.Supplier<Future<JsonObject>> work) {
     String lease = RedisKeys.cartCheckoutLease(owner.cartId());
-    return redis
-        .send(
-            Request.cmd(Command.SET)
-                .arg(lease)
-                .arg(orderId)
-                .arg("NX")
-                .arg("PX")
-                .arg(LEASE.toMillis()))
+    return Lease.take(redis, lease, orderId, LEASE)
         .compose(
             taken -> {
-              if (taken == null) {
+              if (!taken) {
                 return Future.failedFuture(
                     new CartException(
                         Reason.IN_PROGRESS, "another checkout of this cart is in progress"));
               }
               return work.get()
                   .eventually(
-                      () -> redis.eval(Scripts.LEASE_RELEASE, List.of(lease), List.of(orderId)));
+                      () -> Scripts.LEASE_RELEASE.call(redis, List.of(lease), List.of(orderId)));
             });
   }
 

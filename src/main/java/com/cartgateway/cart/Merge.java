@@ -2,17 +2,17 @@ package com.cartgateway.cart;
 
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.store.CartRecords;
+import com.cartgateway.store.Lease;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,8 +117,8 @@ public final class Merge {
                         mergeLeased(user, guest, ifMatch)
                             .eventually(
                                 () ->
-                                    redis.eval(
-                                        Scripts.LEASE_RELEASE, List.of(lease), List.of(token)))),
+                                    Scripts.LEASE_RELEASE.call(
+                                        redis, List.of(lease), List.of(token)))),
         // the guest's tombstone (or whatever it is now) and the shopper's merged cart
         result ->
             carts
@@ -130,17 +130,10 @@ public final class Merge {
 
   /** Waits for the guest cart's lease: concurrent merges of it run one after the other. */
   private Future<Void> acquire(String lease, String token, int tries) {
-    return redis
-        .send(
-            Request.cmd(Command.SET)
-                .arg(lease)
-                .arg(token)
-                .arg("NX")
-                .arg("PX")
-                .arg(LEASE.toMillis()))
+    return Lease.take(redis, lease, token, LEASE)
         .compose(
             taken -> {
-              if (taken != null) {
+              if (taken) {
                 return Future.succeededFuture();
               }
               if (tries * LEASE_POLL_MILLIS > LEASE.toMillis()) {
@@ -156,11 +149,10 @@ public final class Merge {
   }
 
   private Future<Result> mergeLeased(Owner user, Owner guest, Long ifMatch) {
-    return redis
-        .send(Request.cmd(Command.GET).arg(RedisKeys.cartMergedInto(guest.cartId())))
+    return CartRecords.mergedInto(redis, guest.cartId())
         .compose(
             mergedInto -> {
-              if (mergedInto != null && !mergedInto.toString().equals(user.cartId())) {
+              if (mergedInto.filter(into -> !into.equals(user.cartId())).isPresent()) {
                 return Future.failedFuture(
                     new IdentityException(
                         IdentityException.Kind.FORBIDDEN,
@@ -198,7 +190,7 @@ public final class Merge {
               List<Planned> plan = plan(guestCart, userCart);
               long now = clock.millis();
               long expiresAt = now + holdTtl.toMillis();
-              List<Future<Response>> transfers = new ArrayList<>();
+              List<Future<ScriptReply>> transfers = new ArrayList<>();
               for (Planned p : plan) {
                 transfers.add(
                     transfer(p.guest().sku(), guestCart, userCart, p.target(), expiresAt));
@@ -258,12 +250,12 @@ public final class Merge {
     return plan;
   }
 
-  private Future<Response> transfer(
+  private Future<ScriptReply> transfer(
       String sku, Cart guestCart, Cart userCart, int target, long expiresAt) {
     String guestId = guestCart.owner().cartId();
     String userId = userCart.owner().cartId();
-    return redis.eval(
-        Scripts.HOLD_TRANSFER,
+    return Scripts.HOLD_TRANSFER.call(
+        redis,
         List.of(
             RedisKeys.sku(sku),
             RedisKeys.skuHolds(sku),
@@ -290,7 +282,7 @@ public final class Merge {
     JsonArray warnings = new JsonArray();
     for (int i = 0; i < plan.size(); i++) {
       Planned p = plan.get(i);
-      int holds = held.<Response>resultAt(i).get(0).toInteger();
+      int holds = held.<ScriptReply>resultAt(i).get(0).toInteger();
       report.add(
           new JsonObject()
               .put("sku", p.guest().sku())
@@ -337,9 +329,9 @@ public final class Merge {
     }
     String userId = user.cartId();
     String guestId = guestCart.owner().cartId();
-    return redis
-        .eval(
-            Scripts.CART_MERGE,
+    return Scripts.CART_MERGE
+        .call(
+            redis,
             List.of(RedisKeys.cart(userId), RedisKeys.cartMergeRecord(userId, guestId)),
             args)
         .compose(
@@ -354,9 +346,9 @@ public final class Merge {
                 }
                 return attempt(user, guestCart, ifMatch, attempt + 1);
               }
-              return redis
-                  .eval(
-                      Scripts.CART_RETIRE,
+              return Scripts.CART_RETIRE
+                  .call(
+                      redis,
                       List.of(RedisKeys.cart(guestId), RedisKeys.cartMergedInto(guestId)),
                       List.of(userId, now))
                   .compose(retired -> activity.changed(Cart.empty(guestCart.owner())))

@@ -1,13 +1,12 @@
 package com.cartgateway.http;
 
+import com.cartgateway.store.IdempotencyRecords;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,9 +47,9 @@ final class Idempotency {
   }
 
   Future<Outcome> begin(String cartId, String key, String fingerprint) {
-    return redis
-        .eval(
-            Scripts.IDEMPOTENCY_BEGIN,
+    return Scripts.IDEMPOTENCY_BEGIN
+        .call(
+            redis,
             List.of(RedisKeys.cartIdempotency(cartId, key)),
             List.of(fingerprint, CLAIM.toMillis()))
         .map(
@@ -76,20 +75,11 @@ final class Idempotency {
             .put("s", status)
             .put("b", body.toString(StandardCharsets.UTF_8))
             .put("e", etag == null ? "" : etag);
-    return redis
-        .send(
-            Request.cmd(Command.SET)
-                .arg(RedisKeys.cartIdempotency(cartId, key))
-                .arg(record.encode())
-                .arg("EX")
-                .arg(KEPT.toSeconds()))
-        .mapEmpty();
+    return IdempotencyRecords.save(redis, cartId, key, record.encode(), KEPT);
   }
 
   Future<Void> abandon(String cartId, String key) {
-    return redis
-        .send(Request.cmd(Command.DEL).arg(RedisKeys.cartIdempotency(cartId, key)))
-        .mapEmpty();
+    return IdempotencyRecords.drop(redis, cartId, key);
   }
 
   /** Identifies a request: method, path and the exact body bytes. */

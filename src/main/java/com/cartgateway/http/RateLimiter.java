@@ -56,9 +56,9 @@ final class RateLimiter {
     if (bucket == null) {
       return Future.succeededFuture();
     }
-    return redis
-        .eval(
-            Scripts.RATE_LIMIT,
+    return Scripts.RATE_LIMIT
+        .call(
+            redis,
             List.of(bucket.key()),
             List.of(bucket.rate(), bucket.burst(), bucket.nowMillis()))
         .compose(

@@ -3,6 +3,7 @@ package com.cartgateway.inventory;
 import com.cartgateway.cart.CartException;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.SkuRecords;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.UnpublishedMarks;
 import com.cartgateway.sync.EventPublisher;
@@ -11,8 +12,6 @@ import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,11 +76,7 @@ public final class CatalogJournal {
     if (entries.isEmpty()) {
       return change.get();
     }
-    Request mark = Request.cmd(Command.ZADD).arg(RedisKeys.CATALOG_UNPUBLISHED);
-    long now = clock.millis();
-    entries.forEach(entry -> mark.arg(now).arg(entry));
-    return redis
-        .send(mark)
+    return UnpublishedMarks.add(redis, RedisKeys.CATALOG_UNPUBLISHED, clock.millis(), entries)
         .compose(marked -> change.get())
         .transform(
             done -> {
@@ -140,16 +135,7 @@ public final class CatalogJournal {
   }
 
   private Future<Optional<SkuState>> state(String sku) {
-    return redis
-        .send(
-            Request.cmd(Command.HMGET)
-                .arg(RedisKeys.sku(sku))
-                .arg("price")
-                .arg("cur")
-                .arg("stock")
-                .arg("sold")
-                .arg("ver")
-                .arg("upd"))
+    return SkuRecords.fields(redis, sku, "price", "cur", "stock", "sold", "ver", "upd")
         .map(
             r ->
                 r.get(0) == null
@@ -157,20 +143,18 @@ public final class CatalogJournal {
                     : Optional.of(
                         new SkuState(
                             sku,
-                            r.get(4) == null ? 0 : r.get(4).toLong(),
-                            r.get(0).toLong(),
-                            r.get(1).toString(),
-                            r.get(2).toLong(),
-                            r.get(3).toLong(),
-                            r.get(5) == null ? 0 : r.get(5).toLong())));
+                            r.get(4) == null ? 0 : Long.parseLong(r.get(4)),
+                            Long.parseLong(r.get(0)),
+                            r.get(1),
+                            Long.parseLong(r.get(2)),
+                            Long.parseLong(r.get(3)),
+                            r.get(5) == null ? 0 : Long.parseLong(r.get(5)))));
   }
 
   private Future<Void> remove(List<String> entries) {
     if (entries.isEmpty()) {
       return Future.succeededFuture();
     }
-    Request unmark = Request.cmd(Command.ZREM).arg(RedisKeys.CATALOG_UNPUBLISHED);
-    entries.forEach(unmark::arg);
-    return redis.send(unmark).mapEmpty();
+    return UnpublishedMarks.remove(redis, RedisKeys.CATALOG_UNPUBLISHED, entries);
   }
 }

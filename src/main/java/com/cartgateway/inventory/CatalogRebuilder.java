@@ -1,21 +1,20 @@
 package com.cartgateway.inventory;
 
+import com.cartgateway.store.Epoch;
+import com.cartgateway.store.Lease;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
+import com.cartgateway.store.SkuRecords;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.sync.DynamoCatalog;
 import com.cartgateway.sync.SkuState;
 import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -99,11 +98,10 @@ public final class CatalogRebuilder {
    * the catalog of this epoch is not restored yet.
    */
   public Future<Void> confirmUnknown() {
-    return redis
-        .send(Request.cmd(Command.HGET).arg(RedisKeys.EPOCH).arg(STATE))
+    return Epoch.field(redis, STATE)
         .compose(
             state ->
-                state != null && RESTORED.equals(state.toString())
+                state.filter(RESTORED::equals).isPresent()
                     ? Future.<Void>succeededFuture()
                     : Future.failedFuture(
                         new StoreUnavailableException(
@@ -112,9 +110,7 @@ public final class CatalogRebuilder {
   }
 
   private Future<Void> step() {
-    return redis
-        .send(Request.cmd(Command.HGETALL).arg(RedisKeys.EPOCH))
-        .map(CatalogRebuilder::fields)
+    return Epoch.fields(redis)
         .compose(
             reply -> {
               if (reply.containsKey(STATE) || !reply.containsKey(SINCE)) {
@@ -131,14 +127,6 @@ public final class CatalogRebuilder {
               return ends.compose(this::caughtUp)
                   .compose(ready -> ready ? restoreOnce() : Future.succeededFuture());
             });
-  }
-
-  private static Map<String, String> fields(Response reply) {
-    Map<String, String> fields = new HashMap<>();
-    for (String key : reply.getKeys()) {
-      fields.put(key, reply.get(key).toString());
-    }
-    return fields;
   }
 
   /** Records the end offsets of catalog.events: every state acknowledged before the loss. */
@@ -159,12 +147,9 @@ public final class CatalogRebuilder {
               for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : latest.entrySet()) {
                 ends.put(Integer.toString(end.getKey().partition()), end.getValue().offset());
               }
-              return redis
-                  .send(
-                      Request.cmd(Command.HSETNX).arg(RedisKeys.EPOCH).arg(ENDS).arg(ends.encode()))
-                  .compose(
-                      set -> redis.send(Request.cmd(Command.HGET).arg(RedisKeys.EPOCH).arg(ENDS)))
-                  .map(current -> new JsonObject(current.toString()));
+              return Epoch.setIfAbsent(redis, ENDS, ends.encode())
+                  .compose(set -> Epoch.field(redis, ENDS))
+                  .map(current -> new JsonObject(current.orElseThrow()));
             });
   }
 
@@ -209,17 +194,10 @@ public final class CatalogRebuilder {
   /** One process restores: the lease holder; the others find the epoch marked when it is done. */
   private Future<Void> restoreOnce() {
     String holder = UUID.randomUUID().toString();
-    return redis
-        .send(
-            Request.cmd(Command.SET)
-                .arg(LEASE)
-                .arg(holder)
-                .arg("NX")
-                .arg("PX")
-                .arg(LEASE_TIME.toMillis()))
+    return Lease.take(redis, LEASE, holder, LEASE_TIME)
         .compose(
             leased -> {
-              if (leased == null) {
+              if (!leased) {
                 return Future.succeededFuture();
               }
               return restorePage(null, 0)
@@ -229,13 +207,9 @@ public final class CatalogRebuilder {
                             Level.INFO,
                             "catalog restored from DynamoDB after Redis lost its data: {0} SKUs",
                             restored);
-                        return redis.send(
-                            Request.cmd(Command.HSET)
-                                .arg(RedisKeys.EPOCH)
-                                .arg(STATE)
-                                .arg(RESTORED));
+                        return Epoch.set(redis, STATE, RESTORED);
                       })
-                  .eventually(() -> redis.send(Request.cmd(Command.DEL).arg(LEASE)))
+                  .eventually(() -> Lease.drop(redis, LEASE))
                   .mapEmpty();
             });
   }
@@ -254,9 +228,9 @@ public final class CatalogRebuilder {
   }
 
   private Future<Boolean> restore(SkuState state) {
-    return redis
-        .eval(
-            Scripts.SKU_RESTORE,
+    return Scripts.SKU_RESTORE
+        .call(
+            redis,
             List.of(RedisKeys.sku(state.sku())),
             List.of(
                 state.sku(),
@@ -266,10 +240,6 @@ public final class CatalogRebuilder {
                 state.sold(),
                 state.version(),
                 state.updatedAt()))
-        .compose(
-            restored ->
-                redis
-                    .send(Request.cmd(Command.SADD).arg(RedisKeys.CATALOG_INDEX).arg(state.sku()))
-                    .map(restored.toInteger() == 1));
+        .compose(restored -> SkuRecords.index(redis, state.sku()).map(restored.toInteger() == 1));
   }
 }

@@ -4,14 +4,13 @@ import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartException.Reason;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
+import com.cartgateway.store.SkuRecords;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -58,11 +57,8 @@ public final class InventoryStore {
    * <p>Fails with a {@link CartException} VALIDATION_FAILED when stock is below the units held.
    */
   public Future<SkuEntry> put(String sku, long price, String currency, long stock, long nowMillis) {
-    return redis
-        .eval(
-            Scripts.SKU_PUT,
-            List.of(RedisKeys.sku(sku)),
-            List.of(price, currency, stock, nowMillis))
+    return Scripts.SKU_PUT
+        .call(redis, List.of(RedisKeys.sku(sku)), List.of(price, currency, stock, nowMillis))
         .compose(
             reply -> {
               if (reply.get(0).toString().equals("below_reserved")) {
@@ -74,8 +70,7 @@ public final class InventoryStore {
                         new JsonObject().put("reserved", reserved)));
               }
               prices.invalidate(sku);
-              return redis
-                  .send(Request.cmd(Command.SADD).arg(RedisKeys.CATALOG_INDEX).arg(sku))
+              return SkuRecords.index(redis, sku)
                   .map(
                       ignored ->
                           new SkuEntry(
@@ -91,16 +86,7 @@ public final class InventoryStore {
 
   /** A SKU's entry and counters, or empty when it is not in the catalog. */
   public Future<Optional<SkuEntry>> get(String sku) {
-    return redis
-        .send(
-            Request.cmd(Command.HMGET)
-                .arg(RedisKeys.sku(sku))
-                .arg("price")
-                .arg("cur")
-                .arg("stock")
-                .arg("avail")
-                .arg("res")
-                .arg("sold"))
+    return SkuRecords.fields(redis, sku, "price", "cur", "stock", "avail", "res", "sold")
         .compose(
             r ->
                 r.get(0) == null
@@ -109,12 +95,12 @@ public final class InventoryStore {
                         Optional.of(
                             new SkuEntry(
                                 sku,
-                                r.get(0).toLong(),
-                                r.get(1).toString(),
-                                r.get(2).toLong(),
-                                r.get(3).toLong(),
-                                r.get(4).toLong(),
-                                r.get(5).toLong()))));
+                                Long.parseLong(r.get(0)),
+                                r.get(1),
+                                Long.parseLong(r.get(2)),
+                                Long.parseLong(r.get(3)),
+                                Long.parseLong(r.get(4)),
+                                Long.parseLong(r.get(5))))));
   }
 
   /**
@@ -134,9 +120,9 @@ public final class InventoryStore {
    */
   public Future<HoldResult> adjustHold(
       String sku, String cartId, int delta, int cap, long expiresAtMillis, String opId) {
-    return redis
-        .eval(
-            Scripts.HOLD_ADJUST,
+    return Scripts.HOLD_ADJUST
+        .call(
+            redis,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -185,9 +171,9 @@ public final class InventoryStore {
    */
   public Future<Boolean> sell(
       String sku, String cartId, int units, long expiresAtMillis, String opId) {
-    return redis
-        .eval(
-            Scripts.HOLD_SELL,
+    return Scripts.HOLD_SELL
+        .call(
+            redis,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -201,24 +187,13 @@ public final class InventoryStore {
   /** The catalog's prices now, read from Redis (never from the cache): checkout reprices here. */
   public Future<Map<String, Optional<Price>>> authoritativePrices(Collection<String> skus) {
     List<String> names = List.copyOf(skus);
-    List<Future<Response>> replies =
-        names.stream()
-            .map(
-                sku ->
-                    redis.send(
-                        Request.cmd(Command.HMGET).arg(RedisKeys.sku(sku)).arg("price").arg("cur")))
-            .toList();
+    List<Future<List<String>>> replies = names.stream().map(this::priceFields).toList();
     return Future.all(replies)
         .map(
             all -> {
               Map<String, Optional<Price>> prices = new HashMap<>();
               for (int i = 0; i < names.size(); i++) {
-                Response r = all.resultAt(i);
-                prices.put(
-                    names.get(i),
-                    r.get(0) == null
-                        ? Optional.empty()
-                        : Optional.of(new Price(r.get(0).toLong(), r.get(1).toString())));
+                prices.put(names.get(i), price(all.resultAt(i)));
               }
               return prices;
             });
@@ -240,22 +215,12 @@ public final class InventoryStore {
       return Future.succeededFuture(found);
     }
     // One command per SKU (each on its own slot); the client pipelines them on its connections.
-    List<Future<Response>> replies =
-        missing.stream()
-            .map(
-                sku ->
-                    redis.send(
-                        Request.cmd(Command.HMGET).arg(RedisKeys.sku(sku)).arg("price").arg("cur")))
-            .toList();
+    List<Future<List<String>>> replies = missing.stream().map(this::priceFields).toList();
     return Future.all(replies)
         .map(
             all -> {
               for (int i = 0; i < missing.size(); i++) {
-                Response r = all.resultAt(i);
-                Optional<Price> price =
-                    r.get(0) == null
-                        ? Optional.empty()
-                        : Optional.of(new Price(r.get(0).toLong(), r.get(1).toString()));
+                Optional<Price> price = price(all.resultAt(i));
                 prices.put(missing.get(i), price);
                 found.put(missing.get(i), price);
               }
@@ -263,7 +228,17 @@ public final class InventoryStore {
             });
   }
 
-  private static IllegalStateException unexpected(Response reply) {
+  private Future<List<String>> priceFields(String sku) {
+    return SkuRecords.fields(redis, sku, "price", "cur");
+  }
+
+  private static Optional<Price> price(List<String> fields) {
+    return fields.get(0) == null
+        ? Optional.empty()
+        : Optional.of(new Price(Long.parseLong(fields.get(0)), fields.get(1)));
+  }
+
+  private static IllegalStateException unexpected(ScriptReply reply) {
     return new IllegalStateException("unexpected script reply " + reply);
   }
 }

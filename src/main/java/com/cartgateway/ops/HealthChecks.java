@@ -1,14 +1,13 @@
 package com.cartgateway.ops;
 
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisServer;
 import com.cartgateway.sync.Topics;
 import com.cartgateway.sync.WriteBehindProgress;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +85,7 @@ public final class HealthChecks {
             .or(() -> WriteBehindProgress.inProcess(context.owner()))
             .map(this::writeBehind)
             .orElse(Future.succeededFuture());
-    Future<JsonObject> r = check(() -> redis.send(Request.cmd(Command.PING)).mapEmpty());
+    Future<JsonObject> r = check(() -> RedisServer.ping(redis));
     Future<JsonObject> k =
         check(
             () ->

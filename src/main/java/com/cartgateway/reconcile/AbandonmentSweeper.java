@@ -5,8 +5,10 @@ import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartLine;
 import com.cartgateway.cart.Money;
 import com.cartgateway.cart.Owner;
+import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.Topics;
@@ -15,15 +17,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds carts idle past the threshold through the sharded idle index (cart ids scored by their last
@@ -87,22 +84,13 @@ public final class AbandonmentSweeper {
 
   private Future<Integer> sweepShard(String shard) {
     long idleSince = clock.millis() - idleAfter.toMillis();
-    return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(shard)
-                .arg("-inf")
-                .arg(idleSince)
-                .arg("WITHSCORES")
-                .arg("LIMIT")
-                .arg(0)
-                .arg(PAGE))
+    return IdleIndex.due(redis, shard, idleSince, PAGE)
         .compose(
             due -> {
               Future<Integer> chain = Future.succeededFuture(0);
-              for (int i = 0; i + 1 < due.size(); i += 2) {
-                String cartId = due.get(i).toString();
-                String score = due.get(i + 1).toString();
+              for (IdleIndex.Entry entry : due) {
+                String cartId = entry.cartId();
+                String score = entry.score();
                 chain =
                     chain.compose(
                         sum -> examine(shard, cartId, score, idleSince).map(n -> sum + n));
@@ -112,9 +100,9 @@ public final class AbandonmentSweeper {
   }
 
   private Future<Integer> examine(String shard, String cartId, String score, long idleSince) {
-    return redis
-        .eval(
-            Scripts.CART_ABANDON,
+    return Scripts.CART_ABANDON
+        .call(
+            redis,
             List.of(RedisKeys.cart(cartId)),
             List.of("claim", idleSince, clock.millis(), claimLease.toMillis()))
         .compose(
@@ -123,13 +111,7 @@ public final class AbandonmentSweeper {
                   case "claimed" -> report(shard, cartId, score, reply);
                   case "active" ->
                       // the index was behind the cart: move it to the real last change
-                      redis
-                          .send(
-                              Request.cmd(Command.ZADD)
-                                  .arg(shard)
-                                  .arg(reply.get(1).toString())
-                                  .arg(cartId))
-                          .map(0);
+                      IdleIndex.put(redis, shard, reply.get(1).toString(), cartId).map(0);
                     // another sweep is writing the event: the cart stays in the index, so that
                     // its claim is taken over if that sweep dies
                   case "pending" -> Future.succeededFuture(0);
@@ -137,15 +119,10 @@ public final class AbandonmentSweeper {
                 });
   }
 
-  private Future<Integer> report(String shard, String cartId, String score, Response reply) {
+  private Future<Integer> report(String shard, String cartId, String score, ScriptReply reply) {
     String since = reply.get(1).toString();
     String claim = reply.get(2).toString();
-    Map<String, String> hash = new HashMap<>();
-    Response flat = reply.get(3);
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      hash.put(flat.get(i).toString(), flat.get(i + 1).toString());
-    }
-    Cart cart = Cart.fromHash(owner(cartId), hash);
+    Cart cart = Cart.fromHash(owner(cartId), reply.get(3).toMap());
     List<Object> release = List.of("release", claim);
     // A recovery from the previous report still unannounced goes first, so that consumers see
     // abandoned, recovered, abandoned.
@@ -156,9 +133,8 @@ public final class AbandonmentSweeper {
         .compose(
             written -> {
               abandoned.increment();
-              return redis
-                  .eval(
-                      Scripts.CART_ABANDON, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
+              return Scripts.CART_ABANDON
+                  .call(redis, List.of(RedisKeys.cart(cartId)), List.of("done", claim))
                   .compose(
                       done ->
                           // a claim taken over meanwhile keeps the cart in the index for its
@@ -168,13 +144,13 @@ public final class AbandonmentSweeper {
                               : Future.succeededFuture(1));
             },
             failed ->
-                redis
-                    .eval(Scripts.CART_ABANDON, List.of(RedisKeys.cart(cartId)), release)
+                Scripts.CART_ABANDON
+                    .call(redis, List.of(RedisKeys.cart(cartId)), release)
                     .transform(ignored -> Future.failedFuture(failed)));
   }
 
   private Future<Void> forget(String shard, String cartId, String score) {
-    return redis.eval(Scripts.IDLE_FORGET, List.of(shard), List.of(cartId, score)).mapEmpty();
+    return Scripts.IDLE_FORGET.call(redis, List.of(shard), List.of(cartId, score)).mapEmpty();
   }
 
   private static Owner owner(String cartId) {

@@ -6,12 +6,10 @@ import com.cartgateway.cart.Owner;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
+import com.cartgateway.store.SkuRecords;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -73,9 +71,9 @@ public final class HoldReaper {
 
   /** Returns one cart's lapsed hold on one SKU, if it has lapsed. */
   public Future<Integer> lapse(String sku, String cartId, Source source) {
-    return redis
-        .eval(
-            Scripts.HOLD_LAPSE,
+    return Scripts.HOLD_LAPSE
+        .call(
+            redis,
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
@@ -92,8 +90,8 @@ public final class HoldReaper {
                     .recordAll(
                         List.of(cartId),
                         () ->
-                            redis.eval(
-                                Scripts.CART_LAPSE,
+                            Scripts.CART_LAPSE.call(
+                                redis,
                                 List.of(RedisKeys.cart(cartId)),
                                 List.of(sku, clock.millis())),
                         // a lapse changes the cart's version and holds: the log gets it too
@@ -110,16 +108,10 @@ public final class HoldReaper {
   }
 
   private Future<Integer> sweepFrom(String cursor, int total) {
-    return redis
-        .send(
-            Request.cmd(Command.SSCAN)
-                .arg(RedisKeys.CATALOG_INDEX)
-                .arg(cursor)
-                .arg("COUNT")
-                .arg(PAGE))
+    return SkuRecords.indexPage(redis, cursor, PAGE)
         .compose(
             page -> {
-              Iterator<Response> skus = page.get(1).iterator();
+              Iterator<String> skus = page.skus().iterator();
               List<Future<Integer>> lanes = new ArrayList<>();
               for (int i = 0; i < LANES; i++) {
                 lanes.add(sweepLane(skus, 0));
@@ -131,7 +123,7 @@ public final class HoldReaper {
                         for (int i = 0; i < lanes.size(); i++) {
                           sum += done.<Integer>resultAt(i);
                         }
-                        String next = page.get(0).toString();
+                        String next = page.next();
                         return next.equals("0")
                             ? Future.succeededFuture(sum)
                             : sweepFrom(next, sum);
@@ -140,28 +132,19 @@ public final class HoldReaper {
   }
 
   /** Sweeps SKUs one after another until the page (shared by the lanes) runs out. */
-  private Future<Integer> sweepLane(Iterator<Response> skus, int sum) {
+  private Future<Integer> sweepLane(Iterator<String> skus, int sum) {
     if (!skus.hasNext()) {
       return Future.succeededFuture(sum);
     }
-    return sweepSku(skus.next().toString()).compose(n -> sweepLane(skus, sum + n));
+    return sweepSku(skus.next()).compose(n -> sweepLane(skus, sum + n));
   }
 
   private Future<Integer> sweepSku(String sku) {
-    return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(RedisKeys.skuExpiry(sku))
-                .arg("-inf")
-                .arg(clock.millis())
-                .arg("LIMIT")
-                .arg(0)
-                .arg(PAGE))
+    return SkuRecords.holdsDue(redis, sku, clock.millis(), PAGE)
         .compose(
             due -> {
               Future<Integer> chain = Future.succeededFuture(0);
-              for (Response cart : due) {
-                String cartId = cart.toString();
+              for (String cartId : due) {
                 chain = chain.compose(sum -> lapse(sku, cartId, Source.SWEEP).map(n -> sum + n));
               }
               return chain;

@@ -3,15 +3,12 @@ package com.cartgateway.reconcile;
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.store.ExpirySubscription;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.store.RedisKeys;
+import com.cartgateway.store.RedisServer;
 import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -30,7 +27,7 @@ public final class HoldReaperVerticle extends VerticleBase {
   private final ProcessClients clients;
   private RedisGateway redis;
   private HoldReaper reaper;
-  private RedisConnection subscription;
+  private ExpirySubscription subscription;
   private long sweepTimer;
   private boolean sweeping;
   private boolean stopping;
@@ -74,22 +71,14 @@ public final class HoldReaperVerticle extends VerticleBase {
    * operator sets {@code notify-keyspace-events Ex}, and the sweep covers until then).
    */
   private Future<Void> enableExpiryEvents() {
-    return redis
-        .send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events"))
+    return RedisServer.keyspaceEvents(redis)
         .compose(
-            reply -> {
-              String flags = reply.size() > 1 ? reply.get(1).toString() : "";
+            flags -> {
               boolean enabled = flags.contains("x") && (flags.contains("E") || flags.contains("A"));
               if (enabled) {
                 return Future.succeededFuture();
               }
-              return redis
-                  .send(
-                      Request.cmd(Command.CONFIG)
-                          .arg("SET")
-                          .arg("notify-keyspace-events")
-                          .arg(flags + "Ex"))
-                  .<Void>mapEmpty();
+              return RedisServer.setKeyspaceEvents(redis, flags + "Ex");
             })
         .recover(
             e -> {
@@ -102,16 +91,11 @@ public final class HoldReaperVerticle extends VerticleBase {
   }
 
   private Future<Void> subscribe() {
-    return RedisGateway.subscriber(vertx, config.redis())
+    return ExpirySubscription.connect(vertx, config.redis(), this::expired, this::resubscribeLater)
         .compose(
-            connection -> {
-              subscription = connection;
-              connection.handler(this::onMessage);
-              connection.exceptionHandler(e -> resubscribeLater());
-              connection.endHandler(ended -> resubscribeLater());
-              return connection
-                  .send(Request.cmd(Command.SUBSCRIBE).arg(RedisKeys.EXPIRED_CHANNEL))
-                  .<Void>mapEmpty();
+            connected -> {
+              subscription = connected;
+              return connected.subscribe();
             })
         .recover(
             e -> {
@@ -128,13 +112,10 @@ public final class HoldReaperVerticle extends VerticleBase {
     }
   }
 
-  private void onMessage(Response message) {
-    // RESP2 push: ["message", channel, key]
-    if (message.size() == 3 && "message".equals(message.get(0).toString())) {
-      reaper
-          .expired(message.get(2).toString())
-          .onFailure(e -> LOG.log(Level.FINE, "lapse left to the sweep: " + e.getMessage()));
-    }
+  private void expired(String key) {
+    reaper
+        .expired(key)
+        .onFailure(e -> LOG.log(Level.FINE, "lapse left to the sweep: " + e.getMessage()));
   }
 
   /** One sweep at a time: a slow sweep is not overlapped by the next tick. */

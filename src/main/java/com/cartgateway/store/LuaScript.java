@@ -1,5 +1,6 @@
 package com.cartgateway.store;
 
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * One Lua script from {@code src/main/resources/lua}, with its SHA-1 as Redis computes it.
@@ -25,6 +27,11 @@ public record LuaScript(String name, String source, String sha) {
     }
     String source = text.append(read(name)).toString();
     return new LuaScript(name, source, sha1(source));
+  }
+
+  /** Runs the script on {@code keys} (each on one cluster slot) with {@code args}. */
+  public Future<ScriptReply> call(RedisGateway redis, List<String> keys, List<Object> args) {
+    return redis.eval(this, keys, args).map(ScriptReply::of);
   }
 
   private static String read(String name) {

@@ -29,6 +29,30 @@ public final class UnpublishedMarks {
     return space < 0 ? mark : mark.substring(0, space);
   }
 
+  /** Adds marks, set at {@code at}, to the sorted set {@code key} in one command. */
+  public static Future<Void> add(RedisGateway redis, String key, long at, List<String> marks) {
+    Request add = Request.cmd(Command.ZADD).arg(key);
+    marks.forEach(mark -> add.arg(at).arg(mark));
+    return redis.send(add).mapEmpty();
+  }
+
+  /** Removes marks from the sorted set {@code key} in one command. */
+  public static Future<Void> remove(RedisGateway redis, String key, List<String> marks) {
+    Request remove = Request.cmd(Command.ZREM).arg(key);
+    marks.forEach(remove::arg);
+    return redis.send(remove).mapEmpty();
+  }
+
+  /** Adds a mark of a cart, set at {@code at}, to its shard of the unpublished index. */
+  public static Future<Void> addToShard(RedisGateway redis, long at, String mark) {
+    return add(redis, RedisKeys.unpublishedShardOf(idOf(mark)), at, List.of(mark));
+  }
+
+  /** Removes a mark of a cart from its shard of the unpublished index. */
+  public static Future<Void> removeFromShard(RedisGateway redis, String mark) {
+    return remove(redis, RedisKeys.unpublishedShardOf(idOf(mark)), List.of(mark));
+  }
+
   /**
    * Up to {@code limit} marks of {@code key} set before {@code before}, by id in the order met.
    *
@@ -36,14 +60,7 @@ public final class UnpublishedMarks {
    */
   public static Future<Page> due(RedisGateway redis, String key, long before, int limit) {
     return redis
-        .send(
-            Request.cmd(Command.ZRANGEBYSCORE)
-                .arg(key)
-                .arg("-inf")
-                .arg(before)
-                .arg("LIMIT")
-                .arg(0)
-                .arg(limit))
+        .send(SortedSets.due(key, before, limit, false))
         .map(
             reply -> {
               Map<String, List<String>> byId = new LinkedHashMap<>();

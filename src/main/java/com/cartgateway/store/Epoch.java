@@ -1,0 +1,51 @@
+package com.cartgateway.store;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The epoch hash ({@link RedisKeys#EPOCH}), by which the cart and catalog rebuilders detect that
+ * Redis lost its data and agree on what to restore. The first process to set a field wins.
+ */
+public final class Epoch {
+  private Epoch() {}
+
+  /** Every field of the epoch; empty when Redis has no epoch (lost its data, or never had one). */
+  public static Future<Map<String, String>> fields(RedisGateway redis) {
+    return redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.EPOCH)).map(Epoch::toMap);
+  }
+
+  /** One field of the epoch, if set. */
+  public static Future<Optional<String>> field(RedisGateway redis, String name) {
+    return redis
+        .send(Request.cmd(Command.HGET).arg(RedisKeys.EPOCH).arg(name))
+        .map(reply -> Optional.ofNullable(reply).map(Response::toString));
+  }
+
+  /** Sets a field unless another process set it first. */
+  public static Future<Void> setIfAbsent(RedisGateway redis, String name, Object value) {
+    return redis
+        .send(Request.cmd(Command.HSETNX).arg(RedisKeys.EPOCH).arg(name).arg(String.valueOf(value)))
+        .mapEmpty();
+  }
+
+  /** Sets a field. */
+  public static Future<Void> set(RedisGateway redis, String name, String value) {
+    return redis
+        .send(Request.cmd(Command.HSET).arg(RedisKeys.EPOCH).arg(name).arg(value))
+        .mapEmpty();
+  }
+
+  private static Map<String, String> toMap(Response reply) {
+    Map<String, String> fields = new HashMap<>();
+    for (String key : reply.getKeys()) {
+      fields.put(key, reply.get(key).toString());
+    }
+    return fields;
+  }
+}
