@@ -15,15 +15,18 @@ import java.util.concurrent.TimeoutException;
  * map entry and cancels both again, for every request and every command. A deadline fires between
  * its length and its length plus one tick (a twentieth of it, 5 to 100 ms) after it started.
  *
- * <p>Confined to the event loop that created it: {@link #owned()} tells whether the caller runs
- * there; elsewhere use {@code Future.timeout}.
+ * <p>Confined to the event loop thread that created it (any context on that thread, such as a
+ * request's): {@link #owned()} tells whether the caller runs there; elsewhere, and always when
+ * created on a worker context, use {@code Future.timeout}.
  */
 public final class Deadlines {
   private static final long MIN_TICK_MILLIS = 5;
   private static final long MAX_TICK_MILLIS = 100;
 
   private final Vertx vertx;
-  private final Context context;
+  // The event loop's thread, or null off an event loop. A thread, not a context: Vert.x runs each
+  // HTTP request on a duplicate of the verticle's context, on the same thread.
+  private final Thread loop;
   private final long lengthNanos;
   private final long timer;
   // Sentinel of a circular doubly linked list, oldest first: every deadline has the same length,
@@ -32,7 +35,8 @@ public final class Deadlines {
 
   private Deadlines(Vertx vertx, Context context, Duration length) {
     this.vertx = vertx;
-    this.context = context;
+    // A worker context's tasks move between pool threads, which also run other contexts.
+    this.loop = context.isEventLoopContext() ? Thread.currentThread() : null;
     this.lengthNanos = length.toNanos();
     long tick = Math.max(MIN_TICK_MILLIS, Math.min(MAX_TICK_MILLIS, length.toMillis() / 20));
     this.timer = vertx.setPeriodic(tick, id -> expire(System.nanoTime()));
@@ -54,7 +58,7 @@ public final class Deadlines {
 
   /** Whether the caller runs on the event loop these deadlines belong to. */
   public boolean owned() {
-    return Vertx.currentContext() == context;
+    return loop != null && Thread.currentThread() == loop;
   }
 
   /**

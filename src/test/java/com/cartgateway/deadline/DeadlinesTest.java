@@ -7,11 +7,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +92,9 @@ class DeadlinesTest {
   }
 
   @Test
-  @DisplayName("deadlines belong to the event loop that made them")
+  @DisplayName(
+      "deadlines belong to the event loop thread that made them, a request's duplicated context"
+          + " included, and never to a worker context")
   void confinedToTheirLoop() throws Exception {
     assertThatThrownBy(() -> Deadlines.ofCurrentContext(vertx, LENGTH))
         .isInstanceOf(IllegalStateException.class);
@@ -103,12 +108,22 @@ class DeadlinesTest {
                 .get(5, TimeUnit.SECONDS))
         .as("on its event loop")
         .isTrue();
+    // Vert.x handles each HTTP request on a duplicate of the verticle's context.
+    Context duplicate = ((ContextInternal) context).duplicate();
     assertThat(
             CompletableFuture.supplyAsync(
-                    deadlines::owned,
-                    task -> vertx.getOrCreateContext().runOnContext(go -> task.run()))
+                    deadlines::owned, task -> duplicate.runOnContext(go -> task.run()))
                 .get(5, TimeUnit.SECONDS))
-        .as("on another context")
+        .as("on a duplicate of its context")
+        .isTrue();
+
+    Context worker = ((VertxInternal) vertx).createWorkerContext();
+    Executor onWorker = task -> worker.runOnContext(go -> task.run());
+    Deadlines ofWorker =
+        CompletableFuture.supplyAsync(() -> Deadlines.ofCurrentContext(vertx, LENGTH), onWorker)
+            .get(5, TimeUnit.SECONDS);
+    assertThat(CompletableFuture.supplyAsync(ofWorker::owned, onWorker).get(5, TimeUnit.SECONDS))
+        .as("a worker context's tasks move between threads")
         .isFalse();
   }
 

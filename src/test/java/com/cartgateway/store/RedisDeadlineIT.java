@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
@@ -36,8 +37,8 @@ class RedisDeadlineIT {
 
   @Test
   @DisplayName(
-      "fails a command sent from the gateway's event loop by the loop's deadlines, and one sent"
-          + " from elsewhere by a timer of its own")
+      "fails a command sent from the gateway's event loop (a request's context included) by the"
+          + " loop's deadlines, and one sent from elsewhere by a timer of its own")
   void commandsFailByTheirDeadline() throws Exception {
     RedisGateway redis = onLoop(() -> Future.succeededFuture(RedisGateway.create(vertx, config)));
     onLoop(() -> redis.send(Request.cmd(Command.PING)));
@@ -45,6 +46,23 @@ class RedisDeadlineIT {
     try (AutoCloseable hung = TestServices.suspend(TestServices.get().redis())) {
       Throwable onItsLoop = failure(() -> onLoop(() -> redis.send(Request.cmd(Command.PING))));
       assertThat(onItsLoop)
+          .isInstanceOf(StoreUnavailableException.class)
+          .cause()
+          .isInstanceOf(Deadlines.DeadlineExceededException.class);
+      // A request's handlers run on a duplicate of the verticle's context, on the same loop.
+      Context request = ((ContextInternal) loop).duplicate();
+      Promise<Object> fromRequest = Promise.promise();
+      request.runOnContext(
+          go -> redis.send(Request.cmd(Command.PING)).<Object>map(r -> r).onComplete(fromRequest));
+      Throwable onARequest =
+          failure(
+              () ->
+                  fromRequest
+                      .future()
+                      .toCompletionStage()
+                      .toCompletableFuture()
+                      .get(10, TimeUnit.SECONDS));
+      assertThat(onARequest)
           .isInstanceOf(StoreUnavailableException.class)
           .cause()
           .isInstanceOf(Deadlines.DeadlineExceededException.class);

@@ -159,29 +159,41 @@ public final class RedisGate implements AutoCloseable {
     }
   }
 
-  /** Copies one direction of a connection; commands ({@code link} not null) may wait. */
+  /**
+   * Copies one direction of a connection; commands ({@code link} not null) may wait. Commands are
+   * judged whole: a read can end in the middle of one (the held text split across two reads would
+   * otherwise let the command through).
+   */
   private void pump(InputStream in, OutputStream out, Link link) {
     Thread pump =
         new Thread(
             () -> {
               byte[] chunk = new byte[64 * 1024];
+              ByteArrayOutputStream partial = new ByteArrayOutputStream();
               try {
                 for (int n; (n = in.read(chunk)) >= 0; ) {
                   if (link == null) {
                     out.write(chunk, 0, n);
                     continue;
                   }
+                  partial.write(chunk, 0, n);
+                  byte[] bytes = partial.toByteArray();
+                  int start = 0;
                   synchronized (lock) {
-                    if (held != null
-                        && (link.waiting.size() > 0
-                            || new String(chunk, 0, n, StandardCharsets.ISO_8859_1)
-                                .contains(held))) {
-                      link.waiting.write(chunk, 0, n);
-                      lock.notifyAll();
-                    } else {
-                      out.write(chunk, 0, n);
+                    for (int end; (end = commandEnd(bytes, start)) > 0; start = end) {
+                      if (held != null
+                          && (link.waiting.size() > 0
+                              || new String(bytes, start, end - start, StandardCharsets.ISO_8859_1)
+                                  .contains(held))) {
+                        link.waiting.write(bytes, start, end - start);
+                        lock.notifyAll();
+                      } else {
+                        out.write(bytes, start, end - start);
+                      }
                     }
                   }
+                  partial.reset();
+                  partial.write(bytes, start, bytes.length - start);
                 }
               } catch (IOException e) {
                 // a side closed: so does this direction
@@ -196,5 +208,49 @@ public final class RedisGate implements AutoCloseable {
             "redis-gate-pump");
     pump.setDaemon(true);
     pump.start();
+  }
+
+  /**
+   * Where the command starting at {@code from} ends (a RESP array of bulk strings, as clients send
+   * them, or an inline command ending in CRLF), or -1 while it is incomplete.
+   */
+  private static int commandEnd(byte[] bytes, int from) {
+    if (from >= bytes.length) {
+      return -1;
+    }
+    if (bytes[from] != '*') {
+      int eol = lineEnd(bytes, from);
+      return eol < 0 ? -1 : eol + 2;
+    }
+    int eol = lineEnd(bytes, from);
+    if (eol < 0) {
+      return -1;
+    }
+    int count =
+        Integer.parseInt(new String(bytes, from + 1, eol - from - 1, StandardCharsets.US_ASCII));
+    int at = eol + 2;
+    for (int i = 0; i < count; i++) {
+      int header = lineEnd(bytes, at);
+      if (header < 0) {
+        return -1;
+      }
+      int length =
+          Integer.parseInt(new String(bytes, at + 1, header - at - 1, StandardCharsets.US_ASCII));
+      at = header + 2 + length + 2;
+      if (at > bytes.length) {
+        return -1;
+      }
+    }
+    return at;
+  }
+
+  /** The index of the CR of the first CRLF at or after {@code from}, or -1. */
+  private static int lineEnd(byte[] bytes, int from) {
+    for (int i = from; i + 1 < bytes.length; i++) {
+      if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 }
