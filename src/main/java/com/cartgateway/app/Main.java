@@ -32,6 +32,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.use(config.logs().format());
     run(config);
   }
 
@@ -49,18 +50,21 @@ public final class Main {
     return app;
   }
 
-  /** Reads {@code logging.properties} from the classpath unless the operator named a file. */
+  /**
+   * Reads {@code logging.properties} from the classpath unless the operator named a file, and
+   * bridges java.util.logging into SLF4J (Logback).
+   */
   public static void configureLogging() {
-    if (System.getProperty("java.util.logging.config.file") != null) {
-      return;
-    }
-    try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
-      if (in != null) {
-        LogManager.getLogManager().readConfiguration(in);
+    if (System.getProperty("java.util.logging.config.file") == null) {
+      try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
+        if (in != null) {
+          LogManager.getLogManager().readConfiguration(in);
+        }
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "logging.properties unreadable; default logging", e);
       }
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "logging.properties unreadable; default logging", e);
     }
+    Logging.bridgeJavaUtilLogging();
   }
 
   private static void stop(Application app) {
@@ -72,6 +76,8 @@ public final class Main {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      Logging.flush();
     }
   }
 }
