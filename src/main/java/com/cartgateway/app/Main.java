@@ -3,8 +3,11 @@ package com.cartgateway.app;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigException;
 import com.cartgateway.config.ConfigLoader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -58,7 +61,15 @@ public final class Main {
     if (System.getProperty("java.util.logging.config.file") == null) {
       try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
         if (in != null) {
-          LogManager.getLogManager().readConfiguration(in);
+          // JUL loads the handlers a file names from the system class loader only, which lacks
+          // ours under exec:java: the bridge is installed below instead.
+          Properties levels = new Properties();
+          levels.load(in);
+          levels.remove("handlers");
+          ByteArrayOutputStream text = new ByteArrayOutputStream();
+          levels.store(text, null);
+          LogManager.getLogManager()
+              .readConfiguration(new ByteArrayInputStream(text.toByteArray()));
         }
       } catch (IOException e) {
         LOG.log(Level.WARNING, "logging.properties unreadable; default logging", e);
