@@ -3,8 +3,11 @@ package com.cartgateway.app;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigException;
 import com.cartgateway.config.ConfigLoader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -32,6 +35,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.use(config.logs().format());
     run(config);
   }
 
@@ -49,18 +53,29 @@ public final class Main {
     return app;
   }
 
-  /** Reads {@code logging.properties} from the classpath unless the operator named a file. */
+  /**
+   * Reads {@code logging.properties} from the classpath unless the operator named a file, and
+   * bridges java.util.logging into SLF4J (Logback).
+   */
   public static void configureLogging() {
-    if (System.getProperty("java.util.logging.config.file") != null) {
-      return;
-    }
-    try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
-      if (in != null) {
-        LogManager.getLogManager().readConfiguration(in);
+    if (System.getProperty("java.util.logging.config.file") == null) {
+      try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
+        if (in != null) {
+          // JUL loads the handlers a file names from the system class loader only, which lacks
+          // ours under exec:java: the bridge is installed below instead.
+          Properties levels = new Properties();
+          levels.load(in);
+          levels.remove("handlers");
+          ByteArrayOutputStream text = new ByteArrayOutputStream();
+          levels.store(text, null);
+          LogManager.getLogManager()
+              .readConfiguration(new ByteArrayInputStream(text.toByteArray()));
+        }
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "logging.properties unreadable; default logging", e);
       }
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "logging.properties unreadable; default logging", e);
     }
+    Logging.bridgeJavaUtilLogging();
   }
 
   private static void stop(Application app) {
@@ -72,6 +87,8 @@ public final class Main {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      Logging.flush();
     }
   }
 }

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param cart cart rules
  * @param rateLimit per-identity request rates
  * @param worker the write-behind worker's settings
+ * @param logs how this process writes its logs
  */
 public record AppConfig(
     Set<Role> roles,
@@ -26,7 +27,8 @@ public record AppConfig(
     Security security,
     Cart cart,
     RateLimit rateLimit,
-    Worker worker) {
+    Worker worker,
+    Logs logs) {
 
   /**
    * HTTP server settings.
@@ -144,4 +146,24 @@ public record AppConfig(
       Duration retryInitialDelay,
       Duration retryMaxDelay,
       Duration shutdownGrace) {}
+
+  /**
+   * Logging settings.
+   *
+   * @param format the console format: one JSON object a line, or readable text
+   */
+  public record Logs(LogFormat format) {}
+
+  /** The console formats of the logs. */
+  public enum LogFormat {
+    /** One JSON object a line, for log shippers (the production default). */
+    JSON,
+    /** One readable line an event (the dev mode default). */
+    TEXT;
+
+    /** The name in {@code CART_LOG_FORMAT} and in {@code logback.xml}. */
+    public String value() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 }

@@ -51,7 +51,8 @@ public final class ConfigLoader {
           Map.entry("CART_HOT_IDLE_SECONDS", "cart.hotIdleSeconds"),
           Map.entry("CART_NEAR_CACHE_ENTRIES", "cart.nearCacheEntries"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
-          Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"));
+          Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"),
+          Map.entry("CART_LOG_FORMAT", "logs.format"));
 
   private static final String DEFAULT_FILE = "conf/application.json";
 
@@ -167,7 +168,8 @@ public final class ConfigLoader {
             new AppConfig.RateLimit(
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)),
-            worker());
+            worker(),
+            new AppConfig.Logs(logFormat()));
     AppConfig.Cart cart = config.cart();
     // A cart must outlive its holds and its abandonment report in Redis, where both are decided.
     if (cart.hotIdle().compareTo(cart.reservationTtl()) <= 0
@@ -218,6 +220,17 @@ public final class ConfigLoader {
       problem("cart.mergePolicy", "must be max, sum or prefer-guest, not '" + text + "'");
       return Merge.Policy.MAX;
     }
+  }
+
+  private AppConfig.LogFormat logFormat() {
+    String text = text("logs.format", "json");
+    for (AppConfig.LogFormat format : AppConfig.LogFormat.values()) {
+      if (format.value().equalsIgnoreCase(text.trim())) {
+        return format;
+      }
+    }
+    problem("logs.format", "must be json or text, not '" + text + "'");
+    return AppConfig.LogFormat.JSON;
   }
 
   private int verticleInstances() {

@@ -1,6 +1,7 @@
 package com.cartgateway.dev;
 
 import com.cartgateway.app.Application;
+import com.cartgateway.app.Logging;
 import com.cartgateway.app.Main;
 import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.config.AppConfig;
@@ -42,6 +43,8 @@ public final class DevMain {
   /** The fixed dev admin token. */
   public static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
+  private static final String LOG_FORMAT = "CART_LOG_FORMAT";
+
   private DevMain() {}
 
   /**
@@ -50,6 +53,10 @@ public final class DevMain {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
+    // Dev mode reads text unless asked otherwise; production's default is JSON.
+    if (System.getenv(LOG_FORMAT) == null && System.getProperty(LOG_FORMAT) == null) {
+      System.setProperty(LOG_FORMAT, AppConfig.LogFormat.TEXT.value());
+    }
     Main.configureLogging();
     Optional<Path> dataDir = Optional.ofNullable(System.getenv("CART_DATA_DIR")).map(Path::of);
     DevServices services = DevServices.start(dataDir);
@@ -65,6 +72,7 @@ public final class DevMain {
     env.put("CART_KAFKA_BOOTSTRAP", services.kafkaBootstrap());
     env.put("CART_DYNAMODB_ENDPOINT", services.dynamoDbEndpoint());
     AppConfig config = ConfigLoader.fromLayers(new JsonObject(), System.getProperties(), env);
+    Logging.use(config.logs().format());
 
     try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
       DynamoTables.ensure(dynamo, config.dynamoDb()).get(30, TimeUnit.SECONDS);
@@ -89,6 +97,7 @@ public final class DevMain {
                     System.err.println("gateway stop: " + e.getMessage());
                   } finally {
                     services.close();
+                    Logging.flush();
                     stopped.countDown();
                   }
                 },

@@ -64,6 +64,8 @@ public final class ApiRouter {
       PrometheusMeterRegistry registry,
       Clock clock) {
     Router router = Router.router(vertx);
+    AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()));
+    router.route().handler(access::start);
     router.route().handler(ApiRouter::commonHeaders);
     int hops = config.http().trustedProxyHops();
     router.route().handler(ctx -> Requests.resolveClient(ctx, hops));

@@ -404,6 +404,10 @@ final class CartHandlers {
    * starts a new guest session; a read with none is refused.
    */
   private Future<Owner> owner(RoutingContext ctx, boolean write) {
+    return identify(ctx, write).onSuccess(owner -> AccessLog.owner(ctx, owner));
+  }
+
+  private Future<Owner> identify(RoutingContext ctx, boolean write) {
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization != null) {
       return identities.user(authorization);

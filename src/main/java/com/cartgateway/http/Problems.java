@@ -79,12 +79,15 @@ final class Problems {
               : new Problem(status, CODE_OF_STATUS.get(status), detailOf(status, ctx), null);
     }
     if (problem == null) {
-      LOG.log(Level.SEVERE, "[" + RequestIds.of(ctx) + "] unexpected failure", failure);
+      AccessLog.withIds(
+          ctx,
+          () -> LOG.log(Level.SEVERE, "[" + RequestIds.of(ctx) + "] unexpected failure", failure));
       problem =
           new Problem(
               500, "internal_error", "an unexpected error; request " + RequestIds.of(ctx), null);
     } else if (failure instanceof StoreUnavailableException e) {
-      LOG.log(Level.WARNING, "[" + RequestIds.of(ctx) + "] " + e.getMessage());
+      AccessLog.withIds(
+          ctx, () -> LOG.log(Level.WARNING, "[" + RequestIds.of(ctx) + "] " + e.getMessage()));
     }
     send(ctx, problem);
   }

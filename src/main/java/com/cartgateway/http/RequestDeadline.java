@@ -18,6 +18,8 @@ final class RequestDeadline implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
+    // First handler of every API route: a failure handler later no longer knows which one matched.
+    AccessLog.route(ctx);
     Deadlines.Deadline deadline =
         deadlines.start(
             () -> {

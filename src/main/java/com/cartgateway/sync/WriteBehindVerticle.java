@@ -237,6 +237,7 @@ public final class WriteBehindVerticle extends VerticleBase {
                   .max()
                   .ifPresent(newest -> newestWrittenAt = Math.max(newestWrittenAt, newest));
               oldestPendingAt = 0;
+              RecordTraces.written(batch);
               return commit(offsets(batch));
             })
         .compose(committed -> resumeAssigned())
@@ -244,7 +245,9 @@ public final class WriteBehindVerticle extends VerticleBase {
             done -> {
               if (done.failed() && !stopping) {
                 // Not committed: store the same batch again rather than skip past it.
-                LOG.log(Level.WARNING, "batch failed; trying it again", done.cause());
+                RecordTraces.withTraceIds(
+                    batch,
+                    () -> LOG.log(Level.WARNING, "batch failed; trying it again", done.cause()));
                 vertx.setTimer(RETRY_MILLIS, id -> process(batch));
               } else if (!carried.isEmpty() && !stopping) {
                 List<ConsumerRecord<String, String>> held = new ArrayList<>(carried);

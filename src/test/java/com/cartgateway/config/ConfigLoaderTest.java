@@ -38,6 +38,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("logs are JSON unless CART_LOG_FORMAT says text; anything else stops the start")
+  void logFormat() {
+    assertThat(load(new JsonObject(), Map.of()).logs().format())
+        .isEqualTo(AppConfig.LogFormat.JSON);
+    assertThat(load(new JsonObject(), Map.of("CART_LOG_FORMAT", "TEXT")).logs().format())
+        .isEqualTo(AppConfig.LogFormat.TEXT);
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_LOG_FORMAT", "xml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("logs.format");
+  }
+
+  @Test
   @DisplayName("the environment overrides system properties, which override the file")
   void layering() {
     JsonObject file = new JsonObject().put("http", new JsonObject().put("port", 9000));

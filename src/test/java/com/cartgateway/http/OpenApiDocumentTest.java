@@ -82,7 +82,7 @@ class OpenApiDocumentTest {
 
   private static final Set<String> STANDARD_HEADERS =
       Set.of("X-Request-Id", "X-Content-Type-Options", "X-Frame-Options");
-  private static final Set<String> CART_HEADERS = Set.of("Cache-Control", "Vary");
+  private static final Set<String> CART_HEADERS = Set.of("Cache-Control", "Vary", "traceparent");
   private static final String CHECKOUT = "/v1/cart/checkout";
   private static final String IN_PROGRESS = "request_in_progress";
 

@@ -29,15 +29,28 @@ public final class KafkaEvents {
    * Every event keyed by the cart id: all written before the call, and any more for {@code wait}.
    */
   public static List<JsonObject> of(String topic, String cartId, Duration wait) {
-    return read(topic, cartId, Integer.MAX_VALUE, wait);
+    return values(read(topic, cartId, Integer.MAX_VALUE, wait));
   }
 
   /** Reads until the cart has {@code count} events on the topic, or {@code within} passes. */
   public static List<JsonObject> await(String topic, String cartId, int count, Duration within) {
+    return values(read(topic, cartId, count, within));
+  }
+
+  /** As {@link #await}, with the whole records (headers too). */
+  public static List<ConsumerRecord<String, String>> awaitRecords(
+      String topic, String cartId, int count, Duration within) {
     return read(topic, cartId, count, within);
   }
 
-  private static List<JsonObject> read(String topic, String cartId, int count, Duration wait) {
+  private static List<JsonObject> values(List<ConsumerRecord<String, String>> records) {
+    List<JsonObject> events = new ArrayList<>();
+    records.forEach(record -> events.add(new JsonObject(record.value())));
+    return events;
+  }
+
+  private static List<ConsumerRecord<String, String>> read(
+      String topic, String cartId, int count, Duration wait) {
     Map<String, Object> settings =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -48,7 +61,7 @@ public final class KafkaEvents {
             StringDeserializer.class,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             false);
-    List<JsonObject> events = new ArrayList<>();
+    List<ConsumerRecord<String, String>> events = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings)) {
       int partitions = consumer.partitionsFor(topic).size();
       TopicPartition partition =
@@ -64,7 +77,7 @@ public final class KafkaEvents {
       while (Instant.now().isBefore(limit)) {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
           if (cartId.equals(record.key())) {
-            events.add(new JsonObject(record.value()));
+            events.add(record);
           }
         }
         boolean readAll = consumer.position(partition) >= end;

@@ -1,0 +1,123 @@
+package com.cartgateway.http;
+
+import com.cartgateway.cart.Owner;
+import com.cartgateway.trace.Traces;
+import io.opentelemetry.api.trace.SpanContext;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * The first handler of every request: takes or makes its trace context, answers it in {@code
+ * traceparent}, and writes one access line once the response is sent. Lines logged on behalf of a
+ * request carry its ids in the MDC only for the duration of the call ({@link #withIds}): event
+ * loops serve many requests, so nothing stays in the MDC between callbacks.
+ */
+final class AccessLog {
+  /** The logger of the access lines. */
+  static final String LOGGER = "com.cartgateway.access";
+
+  static final String REQUEST_ID = "requestId";
+  static final String TRACE_ID = "traceId";
+  static final String SPAN_ID = "spanId";
+
+  private static final Logger ACCESS = LoggerFactory.getLogger(LOGGER);
+  private static final String SPAN = "traceSpan";
+  private static final String OWNER = "owner";
+  private static final String ROUTE = "routePattern";
+
+  private final Pseudonyms pseudonyms;
+
+  AccessLog(Pseudonyms pseudonyms) {
+    this.pseudonyms = pseudonyms;
+  }
+
+  void start(RoutingContext ctx) {
+    long started = System.nanoTime();
+    HttpServerRequest request = ctx.request();
+    SpanContext span = Traces.serverSpan(request::getHeader);
+    ctx.put(SPAN, span);
+    Traces.write(span, ctx.response()::putHeader);
+    // Only writes cause Kafka records; reads (the hot path) skip the context's local map.
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      Traces.attach(ctx.vertx().getOrCreateContext(), span);
+    }
+    if (ACCESS.isInfoEnabled()) {
+      ctx.addEndHandler(ended -> log(ctx, started));
+    }
+    ctx.next();
+  }
+
+  /** Remembers the route pattern (not the raw path) for the access line. */
+  static void route(RoutingContext ctx) {
+    Route route = ctx.currentRoute();
+    if (route != null && route.getPath() != null) {
+      ctx.put(ROUTE, route.getPath());
+    }
+  }
+
+  /** Remembers whose cart the request is about, for the access line (as pseudonyms only). */
+  static void owner(RoutingContext ctx, Owner owner) {
+    ctx.put(OWNER, owner);
+  }
+
+  /** Runs a logging call with the request's ids in the MDC, and removes them after. */
+  static void withIds(RoutingContext ctx, Runnable logging) {
+    SpanContext span = ctx.get(SPAN);
+    MDC.put(REQUEST_ID, RequestIds.of(ctx));
+    if (span != null) {
+      MDC.put(TRACE_ID, span.getTraceId());
+      MDC.put(SPAN_ID, span.getSpanId());
+    }
+    try {
+      logging.run();
+    } finally {
+      MDC.remove(REQUEST_ID);
+      MDC.remove(TRACE_ID);
+      MDC.remove(SPAN_ID);
+    }
+  }
+
+  private void log(RoutingContext ctx, long started) {
+    String matched = ctx.get(ROUTE);
+    Route current = ctx.currentRoute();
+    String route =
+        matched != null
+            ? matched
+            : current != null && current.getPath() != null ? current.getPath() : "unmatched";
+    Owner owner = ctx.get(OWNER);
+    String cart = null;
+    String user = null;
+    if (owner != null) {
+      String pseudonym = pseudonyms.of(owner.id());
+      cart = (owner.type().equals("user") ? "u:" : "g:") + pseudonym;
+      user = owner.type().equals("user") ? pseudonym : null;
+    }
+    String cartRef = cart;
+    String userRef = user;
+    withIds(
+        ctx,
+        () -> {
+          LoggingEventBuilder line =
+              ACCESS
+                  .atInfo()
+                  .addKeyValue("method", ctx.request().method().name())
+                  .addKeyValue("route", route)
+                  .addKeyValue("status", ctx.response().getStatusCode())
+                  .addKeyValue("latencyMs", (System.nanoTime() - started) / 1000 / 1000.0)
+                  .addKeyValue("bytes", ctx.response().bytesWritten());
+          if (cartRef != null) {
+            line.addKeyValue("cart", cartRef);
+          }
+          if (userRef != null) {
+            line.addKeyValue("user", userRef);
+          }
+          line.log("access");
+        });
+  }
+}
