@@ -2,7 +2,7 @@ package com.cartgateway.cart;
 
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
-import com.cartgateway.inventory.Price;
+import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -93,13 +92,17 @@ public final class CartService {
 
   /** The cart's body with current prices, encoded again only when something it shows changed. */
   public Future<Buffer> body(Cart cart) {
+    Buffer kept = bodies.get(cart, clock.millis(), inventory::pricesUnchanged);
+    if (kept != null) {
+      return Future.succeededFuture(kept);
+    }
     return currentPrices(cart)
         .map(
             prices -> {
               long now = clock.millis();
               Buffer body = bodies.get(cart, prices, now);
               if (body == null) {
-                body = CartView.render(cart, prices, now).toBuffer();
+                body = CartView.render(cart, prices.bySku(), now).toBuffer();
                 bodies.put(cart, prices, now, body);
               }
               return body;
@@ -108,10 +111,10 @@ public final class CartService {
 
   /** Renders a cart with current prices, for an answer that adds to it. */
   public Future<JsonObject> render(Cart cart) {
-    return currentPrices(cart).map(prices -> CartView.render(cart, prices, clock.millis()));
+    return currentPrices(cart).map(prices -> CartView.render(cart, prices.bySku(), clock.millis()));
   }
 
-  private Future<Map<String, Optional<Price>>> currentPrices(Cart cart) {
+  private Future<PriceCache.Prices> currentPrices(Cart cart) {
     return inventory.currentPrices(cart.lines().stream().map(CartLine::sku).toList());
   }
 
