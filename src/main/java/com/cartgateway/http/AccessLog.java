@@ -43,6 +43,7 @@ final class AccessLog {
     this.pseudonyms = pseudonyms;
   }
 
+  /** Starts the trace context and the access line of a request; the caller goes on with it. */
   void start(RoutingContext ctx) {
     long started = System.nanoTime();
     HttpServerRequest request = ctx.request();
@@ -56,7 +57,6 @@ final class AccessLog {
     if (ACCESS.isInfoEnabled()) {
       ctx.addEndHandler(ended -> log(ctx, started));
     }
-    ctx.next();
   }
 
   /** Remembers the route pattern (not the raw path) for the access line. */
