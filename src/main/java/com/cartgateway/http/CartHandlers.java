@@ -70,17 +70,23 @@ final class CartHandlers {
             })
         .compose(
             read -> {
-              long version = read.cart().version();
               if (read.stale()) {
                 // Not the cart at that version (no holds, maybe behind): no ETag to keep it under,
                 // so no 304 either; the body's version still says which copy this is.
-                ctx.response().putHeader(STALE_HEADER, STALE);
-              } else {
-                ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(version));
-                if (Requests.noneMatchHits(ctx, version)) {
-                  ctx.response().setStatusCode(304);
-                  return ctx.response().end();
-                }
+                return carts
+                    .body(read)
+                    .compose(
+                        body ->
+                            ctx.response()
+                                .putHeader(STALE_HEADER, STALE)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                                .end(body));
+              }
+              long version = read.cart().version();
+              ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(version));
+              if (Requests.noneMatchHits(ctx, version)) {
+                ctx.response().setStatusCode(304);
+                return ctx.response().end();
               }
               return carts
                   .body(read)

@@ -97,10 +97,11 @@ class StaleReadIT {
         thaw.close();
       }
       // What the gateway sent while Redis was frozen ran once it thawed: reads only.
-      for (String id : List.of(cart.cartId(), cart.nobodyId())) {
-        assertThat(monitor.commandsMentioning(RedisKeys.cart(id)))
-            .allSatisfy(command -> assertThat(command).containsIgnoringCase("\"HGETALL\""));
-      }
+      assertThat(monitor.commandsMentioning(RedisKeys.cart(cart.cartId())))
+          .isNotEmpty()
+          .allSatisfy(command -> assertThat(command).containsIgnoringCase("\"HGETALL\""));
+      assertThat(monitor.commandsMentioning(RedisKeys.cart(cart.nobodyId())))
+          .allSatisfy(command -> assertThat(command).containsIgnoringCase("\"HGETALL\""));
     }
     assertThat(hash(RedisKeys.cart(cart.cartId())))
         .as("a stale read changed nothing in Redis")
@@ -152,6 +153,7 @@ class StaleReadIT {
    * the cart read live once.
    */
   private static Persisted persistedCart() throws Exception {
+    gateway.awaitWritable();
     String user = Gateway.unique("stale-reader");
     String sku = Gateway.unique("SKU");
     gateway.putSku(sku, "4.00", "USD", 50);
