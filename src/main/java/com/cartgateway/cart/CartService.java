@@ -2,10 +2,13 @@ package com.cartgateway.cart;
 
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.LastKnownPrices;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -27,6 +30,13 @@ import java.util.logging.Logger;
 public final class CartService {
   private static final Logger LOG = Logger.getLogger(CartService.class.getName());
   private static final int MAX_ATTEMPTS = 8;
+  private static final JsonObject STALE_READ =
+      new JsonObject()
+          .put("code", "stale_read")
+          .put(
+              "detail",
+              "served from the durable copy while the cart store cannot serve this cart: it may"
+                  + " miss the latest changes, holds are not shown and prices are the last known");
 
   private final CartStore carts;
   private final InventoryStore inventory;
@@ -39,6 +49,7 @@ public final class CartService {
   private final CartBodies bodies;
 
   private final RefusedWriters refusedWriters;
+  private final LastKnownPrices lastKnownPrices;
 
   /**
    * @param carts the cart store
@@ -51,6 +62,7 @@ public final class CartService {
    * @param rebuilder what shows a cart Redis lost
    * @param bodies the process's rendered cart bodies
    * @param refusedWriters the process's writers refused a token lately
+   * @param lastKnownPrices the prices a stale read shows
    */
   public CartService(
       CartStore carts,
@@ -62,7 +74,8 @@ public final class CartService {
       CartJournal journal,
       CartRebuilder rebuilder,
       CartBodies bodies,
-      RefusedWriters refusedWriters) {
+      RefusedWriters refusedWriters,
+      LastKnownPrices lastKnownPrices) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -73,21 +86,60 @@ public final class CartService {
     this.rebuilder = rebuilder;
     this.bodies = bodies;
     this.refusedWriters = refusedWriters;
+    this.lastKnownPrices = lastKnownPrices;
   }
 
   /**
    * The owner's cart for a client's read (from the near cache while Redis says it has not changed),
    * taking the reader's rate-limit token in the same round trip; DynamoDB's copy if Redis lost it.
+   * When Redis fails (down, past its command deadline, or its circuit open), DynamoDB's copy as a
+   * stale read, read-only: this is where a read is decided to be stale.
    *
    * @param bucket on the cart's slot, or null for a read that is not limited
    * @param atLeastVersion a version the caller knows the cart reached: an older copy is not served
    */
-  public Future<Cart> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
+  public Future<CartRead> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
     return carts
         .view(owner, bucket, atLeastVersion, clock.millis())
         .compose(
             cart ->
-                cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));
+                cart.version() == 0
+                    ? rebuilder.onReadMiss(cart)
+                    : Future.succeededFuture(new CartRead(cart, false)))
+        .recover(
+            failure ->
+                redisFailed(failure)
+                    ? rebuilder.durableCopy(owner).map(cart -> new CartRead(cart, true))
+                    : Future.failedFuture(failure));
+  }
+
+  private static boolean redisFailed(Throwable failure) {
+    return failure instanceof StoreUnavailableException e && "redis".equals(e.service());
+  }
+
+  /**
+   * The body of a read: for a stale read, with the catalog's last known prices (never from Redis),
+   * a {@code stale_read} warning in place of each line's {@code hold_expired}, and never kept.
+   */
+  public Future<Buffer> body(CartRead read) {
+    if (!read.stale()) {
+      return body(read.cart());
+    }
+    Cart cart = read.cart();
+    return lastKnownPrices
+        .of(cart.lines().stream().map(CartLine::sku).toList())
+        .map(
+            prices -> {
+              JsonObject body = CartView.render(cart, prices, clock.millis());
+              // No line shows a hold: said once for the cart, not as a lapse of every line's hold.
+              JsonArray warnings = new JsonArray().add(STALE_READ.copy());
+              for (Object warning : body.getJsonArray("warnings")) {
+                if (!"hold_expired".equals(((JsonObject) warning).getString("code"))) {
+                  warnings.add(warning);
+                }
+              }
+              return body.put("warnings", warnings).toBuffer();
+            });
   }
 
   /** The cart's body with current prices, encoded again only when something it shows changed. */

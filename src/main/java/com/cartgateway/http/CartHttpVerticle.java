@@ -13,6 +13,7 @@ import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.CatalogRebuilder;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.LastKnownPrices;
 import com.cartgateway.ops.HealthChecks;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoCarts;
@@ -97,7 +98,10 @@ public final class CartHttpVerticle extends VerticleBase {
             journal,
             rebuilder,
             clients.bodies(),
-            clients.refusedWriters());
+            clients.refusedWriters(),
+            new LastKnownPrices(
+                clients.prices(),
+                new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable())));
     Checkout checkout =
         new Checkout(
             cartStore,
