@@ -38,8 +38,8 @@ public final class CartService {
   private final CartJournal journal;
   private final CartRebuilder rebuilder;
   private final CartBodies bodies;
-
   private final RefusedWriters refusedWriters;
+  private final CartMetrics metrics;
 
   /**
    * @param carts the cart store
@@ -52,6 +52,7 @@ public final class CartService {
    * @param rebuilder what shows a cart Redis lost
    * @param bodies the process's rendered cart bodies
    * @param refusedWriters the process's writers refused a token lately
+   * @param metrics where reads of carts Redis lacked are counted
    */
   public CartService(
       CartStore carts,
@@ -63,7 +64,8 @@ public final class CartService {
       CartJournal journal,
       CartRebuilder rebuilder,
       CartBodies bodies,
-      RefusedWriters refusedWriters) {
+      RefusedWriters refusedWriters,
+      CartMetrics metrics) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -74,6 +76,7 @@ public final class CartService {
     this.rebuilder = rebuilder;
     this.bodies = bodies;
     this.refusedWriters = refusedWriters;
+    this.metrics = metrics;
   }
 
   /**
@@ -86,9 +89,19 @@ public final class CartService {
   public Future<Cart> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
     return carts
         .view(owner, bucket, atLeastVersion, clock.millis())
-        .compose(
-            cart ->
-                cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));
+        .compose(cart -> cart.version() == 0 ? fromDurable(cart) : Future.succeededFuture(cart));
+  }
+
+  /** A cart Redis lacks: DynamoDB's copy, counted as a read from it when DynamoDB had one. */
+  private Future<Cart> fromDurable(Cart missing) {
+    return rebuilder
+        .onReadMiss(missing)
+        .onSuccess(
+            cart -> {
+              if (cart.version() > 0) {
+                metrics.readFromDynamoDb();
+              }
+            });
   }
 
   /** The cart's body with current prices, encoded again only when something it shows changed. */
