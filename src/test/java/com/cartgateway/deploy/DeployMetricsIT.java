@@ -55,6 +55,15 @@ class DeployMetricsIT {
     gateway.putSku(sku, "12.50", "USD", 100);
     assertThat(gateway.add(Gateway.unique("metrics"), sku, 2).statusCode()).isEqualTo(200);
     Set<String> missing = missingAfterWaiting(used);
+    boolean halfSecondBucket =
+        gateway
+            .send(gateway.request("/metrics").GET().build())
+            .body()
+            .lines()
+            .anyMatch(
+                line ->
+                    line.startsWith("http_server_requests_seconds_bucket{")
+                        && line.contains("le=\"0.5\""));
 
     SoftAssertions.assertSoftly(
         soft -> {
@@ -66,6 +75,9 @@ class DeployMetricsIT {
           soft.assertThat(missing)
               .as("metrics used by deploy/ but missing from /metrics after a cart changed")
               .isEmpty();
+          soft.assertThat(halfSecondBucket)
+              .as("http_server_requests_seconds has a bucket at the p99 alert's 500 ms")
+              .isTrue();
         });
   }
 
