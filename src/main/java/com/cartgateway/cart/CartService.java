@@ -47,9 +47,9 @@ public final class CartService {
   private final CartJournal journal;
   private final CartRebuilder rebuilder;
   private final CartBodies bodies;
-
   private final RefusedWriters refusedWriters;
   private final LastKnownPrices lastKnownPrices;
+  private final CartMetrics metrics;
 
   /**
    * @param carts the cart store
@@ -63,6 +63,7 @@ public final class CartService {
    * @param bodies the process's rendered cart bodies
    * @param refusedWriters the process's writers refused a token lately
    * @param lastKnownPrices the prices a stale read shows
+   * @param metrics where reads of carts Redis lacked are counted
    */
   public CartService(
       CartStore carts,
@@ -75,7 +76,8 @@ public final class CartService {
       CartRebuilder rebuilder,
       CartBodies bodies,
       RefusedWriters refusedWriters,
-      LastKnownPrices lastKnownPrices) {
+      LastKnownPrices lastKnownPrices,
+      CartMetrics metrics) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -87,6 +89,7 @@ public final class CartService {
     this.bodies = bodies;
     this.refusedWriters = refusedWriters;
     this.lastKnownPrices = lastKnownPrices;
+    this.metrics = metrics;
   }
 
   /**
@@ -104,13 +107,33 @@ public final class CartService {
         .compose(
             cart ->
                 cart.version() == 0
-                    ? rebuilder.onReadMiss(cart)
+                    ? fromDurable(cart)
                     : Future.succeededFuture(new CartRead(cart, false)))
         .recover(
             failure ->
                 redisFailed(failure)
-                    ? rebuilder.durableCopy(owner).map(cart -> new CartRead(cart, true))
+                    ? rebuilder.durableCopy(owner).map(this::staleRead)
                     : Future.failedFuture(failure));
+  }
+
+  /** A cart Redis lacks: DynamoDB's copy, counted as a read from it when DynamoDB had one. */
+  private Future<CartRead> fromDurable(Cart missing) {
+    return rebuilder
+        .onReadMiss(missing)
+        .onSuccess(
+            read -> {
+              if (read.cart().version() > 0) {
+                metrics.readFromDynamoDb();
+              }
+            });
+  }
+
+  /** DynamoDB's copy while Redis fails, counted as a read from it when DynamoDB had one. */
+  private CartRead staleRead(Cart cart) {
+    if (cart.version() > 0) {
+      metrics.readFromDynamoDb();
+    }
+    return new CartRead(cart, true);
   }
 
   private static boolean redisFailed(Throwable failure) {

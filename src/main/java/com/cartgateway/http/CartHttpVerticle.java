@@ -3,6 +3,7 @@ package com.cartgateway.http;
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartJournal;
+import com.cartgateway.cart.CartMetrics;
 import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
@@ -71,9 +72,10 @@ public final class CartHttpVerticle extends VerticleBase {
     CartStore.Limits limits =
         new CartStore.Limits(
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
-    CartStore cartStore = new CartStore(redis, clients.nearCache());
+    CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
+    CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
     EventPublisher events = new EventPublisher(clients.producer(), context);
-    CartActivity activity = new CartActivity(redis, events);
+    CartActivity activity = new CartActivity(redis, events, metrics);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
     CartRebuilder rebuilder =
         new CartRebuilder(
@@ -101,7 +103,8 @@ public final class CartHttpVerticle extends VerticleBase {
             clients.refusedWriters(),
             new LastKnownPrices(
                 clients.prices(),
-                new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable())));
+                new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable())),
+            metrics);
     Checkout checkout =
         new Checkout(
             cartStore,
@@ -113,7 +116,8 @@ public final class CartHttpVerticle extends VerticleBase {
             clients.registry(),
             activity,
             journal,
-            catalogJournal);
+            catalogJournal,
+            metrics);
     Merge merge =
         new Merge(
             vertx,
