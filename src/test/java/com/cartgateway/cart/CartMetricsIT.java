@@ -12,7 +12,6 @@ import com.cartgateway.sync.DynamoCarts;
 import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -164,27 +163,6 @@ class CartMetricsIT {
     await(() -> counter("cart_recovered") == recovered + 1, "cart_recovered counted once");
   }
 
-  @Test
-  @DisplayName("active carts follow the size of the idle index, sampled by the timer role")
-  void activeCarts() {
-    String sku = Gateway.unique("SKU");
-    gateway.putSku(sku, "1.00", "USD", 10);
-    gateway.add(Gateway.unique("active"), sku, 1);
-    Gauge active = registry.find("cart_active_carts").gauge();
-    // Equal twice, more than two samples apart, over an index that did not change meanwhile: one
-    // look could catch a sample taken just before the index changed.
-    await(
-        () -> {
-          long indexed = indexed();
-          if (indexed == 0 || active.value() != indexed) {
-            return false;
-          }
-          sleep(700);
-          return indexed() == indexed && active.value() == indexed;
-        },
-        "cart_active_carts equal to the carts in idle:{0..15}");
-  }
-
   private static double reads(String source) {
     return registry.find("cart_reads").tag("source", source).counter().count();
   }
@@ -197,22 +175,6 @@ class CartMetricsIT {
   private static double counter(String name) {
     Counter counter = registry.find(name).counter();
     return counter.count();
-  }
-
-  private static long indexed() {
-    long sum = 0;
-    for (int shard = 0; shard < RedisKeys.IDLE_SHARDS; shard++) {
-      try {
-        sum +=
-            redis
-                .send(Request.cmd(Command.ZCARD).arg(RedisKeys.idleShard(shard)))
-                .await(5, TimeUnit.SECONDS)
-                .toLong();
-      } catch (java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return sum;
   }
 
   private static void await(BooleanSupplier condition, String what) {
