@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,17 +63,23 @@ class LogLinesIT {
               new JsonObject().put("redis", new JsonObject().put("commandTimeoutMillis", 200)));
       try {
         String user = Gateway.unique("logged");
+        String sku = Gateway.unique("SKU");
+        gated.putSku(sku, "1.00", "USD", 10);
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         String requestId = Gateway.unique("req");
+        // A write, since a read whose Redis fails is served from DynamoDB (a stale read, 200).
         gate.hold(user);
         HttpResponse<String> response =
             gated.send(
                 gated
-                    .request("/v1/cart")
+                    .request("/v1/cart/items")
                     .header("Authorization", "Bearer " + gated.userToken(user))
+                    .header("Content-Type", "application/json")
                     .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
                     .header("X-Request-Id", requestId)
-                    .GET()
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"sku\":\"" + sku + "\",\"quantity\":1}"))
                     .build());
         gate.open();
         assertThat(response.statusCode()).isEqualTo(503);
@@ -103,8 +110,8 @@ class LogLinesIT {
                   assertThat(line.getString("level")).isEqualTo("WARN");
                 });
         JsonObject access = accessLine(lines);
-        assertThat(access.getString("method")).isEqualTo("GET");
-        assertThat(access.getString("route")).isEqualTo("/v1/cart");
+        assertThat(access.getString("method")).isEqualTo("POST");
+        assertThat(access.getString("route")).isEqualTo("/v1/cart/items");
         assertThat(access.getString("status")).isEqualTo("503");
         assertThat(Double.parseDouble(access.getString("latencyMs"))).isPositive();
         assertThat(Long.parseLong(access.getString("bytes"))).isPositive();
