@@ -8,6 +8,7 @@ import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
+import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
@@ -62,7 +63,8 @@ public final class CartHttpVerticle extends VerticleBase {
             redis,
             clients.kafkaAdmin(),
             config.worker().groupId(),
-            new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable()),
+            new DynamoCatalog(
+                clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx)),
             CartRebuilder.publishWindow(config),
             clock);
     InventoryStore inventory =
@@ -78,7 +80,7 @@ public final class CartHttpVerticle extends VerticleBase {
         new CartRebuilder(
             redis,
             inventory,
-            new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable()),
+            new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
             WriteBehindProgress.forProcess(
                 vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
             config.cart().hotIdle(),

@@ -1,5 +1,6 @@
 package com.cartgateway.ops;
 
+import com.cartgateway.circuit.Circuits;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisServer;
 import com.cartgateway.sync.Topics;
@@ -86,25 +87,36 @@ public final class HealthChecks {
             .map(this::writeBehind)
             .orElse(Future.succeededFuture());
     Future<JsonObject> r = check(() -> RedisServer.ping(redis));
+    // Through their circuits, so that a half-open circuit gets its trial call from a probe too
+    // (requests never make it).
+    Circuits circuits = Circuits.of(context.owner());
     Future<JsonObject> k =
         check(
             () ->
-                Future.fromCompletionStage(
-                        kafka
-                            .describeCluster(
-                                new DescribeClusterOptions().timeoutMs((int) timeoutMillis))
-                            .clusterId()
-                            .toCompletionStage(),
-                        context)
-                    .mapEmpty());
+                circuits.call(
+                    Circuits.KAFKA,
+                    () ->
+                        Future.fromCompletionStage(
+                                kafka
+                                    .describeCluster(
+                                        new DescribeClusterOptions().timeoutMs((int) timeoutMillis))
+                                    .clusterId()
+                                    .toCompletionStage(),
+                                context)
+                            .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                            .mapEmpty()));
     Future<JsonObject> d =
         check(
             () ->
-                Future.fromCompletionStage(
-                        dynamo.describeTable(
-                            DescribeTableRequest.builder().tableName(table).build()),
-                        context)
-                    .mapEmpty());
+                circuits.call(
+                    Circuits.DYNAMODB,
+                    () ->
+                        Future.fromCompletionStage(
+                                dynamo.describeTable(
+                                    DescribeTableRequest.builder().tableName(table).build()),
+                                context)
+                            .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                            .mapEmpty()));
     return Future.join(r, k, d, w)
         .transform(
             ignored -> {

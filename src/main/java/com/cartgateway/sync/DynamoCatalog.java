@@ -1,5 +1,6 @@
 package com.cartgateway.sync;
 
+import com.cartgateway.circuit.Circuits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -18,13 +19,17 @@ public final class DynamoCatalog {
   private final DynamoDbAsyncClient dynamo;
   private final String table;
 
+  private final Circuits circuits;
+
   /**
    * @param dynamo the process's client
    * @param table the catalog table
+   * @param circuits the process's circuits: while it is open a scan fails at once
    */
-  public DynamoCatalog(DynamoDbAsyncClient dynamo, String table) {
+  public DynamoCatalog(DynamoDbAsyncClient dynamo, String table, Circuits circuits) {
     this.dynamo = dynamo;
     this.table = table;
+    this.circuits = circuits;
   }
 
   /** The item of a SKU state in the catalog table, as the worker stores it. */
@@ -49,6 +54,10 @@ public final class DynamoCatalog {
    * @param from where the previous page ended, or null for the first page
    */
   public Future<Page> scan(Map<String, AttributeValue> from) {
+    return circuits.call(Circuits.DYNAMODB, () -> page(from));
+  }
+
+  private Future<Page> page(Map<String, AttributeValue> from) {
     return Future.fromCompletionStage(
             dynamo.scan(
                 ScanRequest.builder()
