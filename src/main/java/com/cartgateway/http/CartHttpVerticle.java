@@ -44,6 +44,7 @@ public final class CartHttpVerticle extends VerticleBase {
   private RedisGateway redis;
   private HttpServer server;
   private long epochTimer;
+  private HealthChecks health;
 
   /**
    * @param config the configuration
@@ -73,6 +74,9 @@ public final class CartHttpVerticle extends VerticleBase {
         new CartStore.Limits(
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
     CartStore cartStore = new CartStore(redis, clients.nearCache());
+    WriteBehindProgress progress =
+        WriteBehindProgress.forProcess(
+            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
     EventPublisher events = new EventPublisher(clients.producer(), context);
     CartActivity activity = new CartActivity(redis, events);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
@@ -81,8 +85,7 @@ public final class CartHttpVerticle extends VerticleBase {
             redis,
             inventory,
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
-            WriteBehindProgress.forProcess(
-                vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
+            progress,
             config.cart().hotIdle(),
             CartRebuilder.publishWindow(config),
             Clock.systemUTC());
@@ -137,13 +140,18 @@ public final class CartHttpVerticle extends VerticleBase {
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken(), clock);
-    HealthChecks health =
+    health =
         new HealthChecks(
+            vertx,
             redis,
             clients.kafkaAdmin(),
             clients.dynamo(),
             config.dynamoDb().cartsTable(),
-            config.redis().commandTimeout());
+            config.redis().commandTimeout(),
+            progress,
+            rebuilder::writesRefused,
+            config.http().readyMaxLagEvents());
+    health.start();
     // Cleartext HTTP/1.1 only: HTTP/2 ends at the CDN or load balancer, and the h2c upgrade
     // lost large first responses (the OpenAPI document) for the JDK and curl clients.
     server =
@@ -175,6 +183,7 @@ public final class CartHttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(epochTimer);
+    health.stop();
     return server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS).eventually(() -> redis.close());
   }
 }

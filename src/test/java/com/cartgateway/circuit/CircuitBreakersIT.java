@@ -63,6 +63,8 @@ class CircuitBreakersIT {
   void start() {
     circuitsLog.addHandler(capture);
     gateway = Gateway.start(Map.of());
+    // another test may have just emptied Redis
+    gateway.awaitWritable();
   }
 
   @AfterEach
