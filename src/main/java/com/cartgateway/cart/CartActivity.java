@@ -26,19 +26,23 @@ public final class CartActivity {
 
   private final RedisGateway redis;
   private final EventPublisher events;
+  private final CartMetrics metrics;
 
   /**
    * @param redis the verticle's Redis client
    * @param events where cart.recovered goes
+   * @param metrics where changed carts and announced recoveries are recorded
    */
-  public CartActivity(RedisGateway redis, EventPublisher events) {
+  public CartActivity(RedisGateway redis, EventPublisher events, CartMetrics metrics) {
     this.redis = redis;
     this.events = events;
+    this.metrics = metrics;
   }
 
   /** Records a change; completes with the cart whatever happens. */
   public Future<Cart> changed(Cart cart) {
     String cartId = cart.owner().cartId();
+    metrics.changed(cart);
     Future<Void> indexed =
         cart.lines().isEmpty()
             ? IdleIndex.remove(redis, cartId)
@@ -76,6 +80,7 @@ public final class CartActivity {
                     ? Future.succeededFuture()
                     : events
                         .publish(Topics.RECOVERED, cartId, recoveredEvent(cart))
+                        .onSuccess(published -> metrics.recovered())
                         .recover(
                             refused ->
                                 restore(cart).transform(done -> Future.failedFuture(refused))));

@@ -181,17 +181,18 @@ public final class CartRebuilder {
 
   /**
    * What to show for a cart Redis lacks: DynamoDB's copy (restored into Redis when DynamoDB is
-   * caught up), else the empty cart.
+   * caught up), else the empty cart. Until DynamoDB is caught up, its copy (or its lack of one) is
+   * a stale read: unheld, not kept, possibly behind an acknowledged change.
    *
    * @param missing the cart as Redis read it, version 0
    */
-  public Future<Cart> onReadMiss(Cart missing) {
+  public Future<CartRead> onReadMiss(Cart missing) {
     String cartId = missing.owner().cartId();
     return CartRecords.notedAbsent(redis, cartId)
         .compose(
             absent ->
                 absent
-                    ? Future.succeededFuture(missing)
+                    ? Future.succeededFuture(new CartRead(missing, false))
                     : durable(cartId)
                         .compose(
                             stored -> {
@@ -202,8 +203,9 @@ public final class CartRebuilder {
                                         ready ->
                                             ready
                                                 ? CartRecords.noteAbsent(redis, cartId, ABSENT)
-                                                    .map(missing)
-                                                : Future.succeededFuture(missing));
+                                                    .map(new CartRead(missing, false))
+                                                : Future.succeededFuture(
+                                                    new CartRead(missing, true)));
                               }
                               Cart cart = toCart(missing.owner(), stored.get());
                               return caughtUp(cartId)
@@ -213,8 +215,19 @@ public final class CartRebuilder {
                                               // as restored, with the holds it took again
                                               ? restore(stored.get())
                                                   .compose(restored -> carts.read(missing.owner()))
-                                              : Future.succeededFuture(cart));
+                                                  .map(restored -> new CartRead(restored, false))
+                                              : Future.succeededFuture(new CartRead(cart, true)));
                             }));
+  }
+
+  /**
+   * DynamoDB's copy of a cart for a read while Redis is down, read-only: nothing is restored or
+   * noted in Redis (the rebuild waits for a Redis that answers and a caught-up store). A cart
+   * DynamoDB lacks is the empty cart.
+   */
+  public Future<Cart> durableCopy(Owner owner) {
+    return durable(owner.cartId())
+        .map(stored -> stored.map(s -> toCart(owner, s)).orElseGet(() -> Cart.empty(owner)));
   }
 
   /**
@@ -377,7 +390,7 @@ public final class CartRebuilder {
               line.quantity(),
               line.unitPrice(),
               line.addedAt(),
-              stored.updatedAt(),
+              line.updatedAt(),
               0,
               0,
               line.variant()));

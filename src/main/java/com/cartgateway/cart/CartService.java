@@ -2,10 +2,13 @@ package com.cartgateway.cart;
 
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
-import com.cartgateway.inventory.Price;
+import com.cartgateway.inventory.LastKnownPrices;
+import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -13,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -28,6 +30,13 @@ import java.util.logging.Logger;
 public final class CartService {
   private static final Logger LOG = Logger.getLogger(CartService.class.getName());
   private static final int MAX_ATTEMPTS = 8;
+  private static final JsonObject STALE_READ =
+      new JsonObject()
+          .put("code", "stale_read")
+          .put(
+              "detail",
+              "served from the durable copy while the cart store cannot serve this cart: it may"
+                  + " miss the latest changes, holds are not shown and prices are the last known");
 
   private final CartStore carts;
   private final InventoryStore inventory;
@@ -38,8 +47,9 @@ public final class CartService {
   private final CartJournal journal;
   private final CartRebuilder rebuilder;
   private final CartBodies bodies;
-
   private final RefusedWriters refusedWriters;
+  private final LastKnownPrices lastKnownPrices;
+  private final CartMetrics metrics;
 
   /**
    * @param carts the cart store
@@ -52,6 +62,8 @@ public final class CartService {
    * @param rebuilder what shows a cart Redis lost
    * @param bodies the process's rendered cart bodies
    * @param refusedWriters the process's writers refused a token lately
+   * @param lastKnownPrices the prices a stale read shows
+   * @param metrics where reads of carts Redis lacked are counted
    */
   public CartService(
       CartStore carts,
@@ -63,7 +75,9 @@ public final class CartService {
       CartJournal journal,
       CartRebuilder rebuilder,
       CartBodies bodies,
-      RefusedWriters refusedWriters) {
+      RefusedWriters refusedWriters,
+      LastKnownPrices lastKnownPrices,
+      CartMetrics metrics) {
     this.carts = carts;
     this.inventory = inventory;
     this.limits = limits;
@@ -74,32 +88,96 @@ public final class CartService {
     this.rebuilder = rebuilder;
     this.bodies = bodies;
     this.refusedWriters = refusedWriters;
+    this.lastKnownPrices = lastKnownPrices;
+    this.metrics = metrics;
   }
 
   /**
    * The owner's cart for a client's read (from the near cache while Redis says it has not changed),
    * taking the reader's rate-limit token in the same round trip; DynamoDB's copy if Redis lost it.
+   * When Redis fails (down, past its command deadline, or its circuit open), DynamoDB's copy as a
+   * stale read, read-only: this is where a read is decided to be stale.
    *
    * @param bucket on the cart's slot, or null for a read that is not limited
    * @param atLeastVersion a version the caller knows the cart reached: an older copy is not served
    */
-  public Future<Cart> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
+  public Future<CartRead> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
     return carts
         .view(owner, bucket, atLeastVersion, clock.millis())
         .compose(
             cart ->
-                cart.version() == 0 ? rebuilder.onReadMiss(cart) : Future.succeededFuture(cart));
+                cart.version() == 0
+                    ? fromDurable(cart)
+                    : Future.succeededFuture(new CartRead(cart, false)))
+        .recover(
+            failure ->
+                redisFailed(failure)
+                    ? rebuilder.durableCopy(owner).map(this::staleRead)
+                    : Future.failedFuture(failure));
+  }
+
+  /** A cart Redis lacks: DynamoDB's copy, counted as a read from it when DynamoDB had one. */
+  private Future<CartRead> fromDurable(Cart missing) {
+    return rebuilder
+        .onReadMiss(missing)
+        .onSuccess(
+            read -> {
+              if (read.cart().version() > 0) {
+                metrics.readFromDynamoDb();
+              }
+            });
+  }
+
+  /** DynamoDB's copy while Redis fails, counted as a read from it when DynamoDB had one. */
+  private CartRead staleRead(Cart cart) {
+    if (cart.version() > 0) {
+      metrics.readFromDynamoDb();
+    }
+    return new CartRead(cart, true);
+  }
+
+  private static boolean redisFailed(Throwable failure) {
+    return failure instanceof StoreUnavailableException e && "redis".equals(e.service());
+  }
+
+  /**
+   * The body of a read: for a stale read, with the catalog's last known prices (never from Redis),
+   * a {@code stale_read} warning in place of each line's {@code hold_expired}, and never kept.
+   */
+  public Future<Buffer> body(CartRead read) {
+    if (!read.stale()) {
+      return body(read.cart());
+    }
+    Cart cart = read.cart();
+    return lastKnownPrices
+        .of(cart.lines().stream().map(CartLine::sku).toList())
+        .map(
+            prices -> {
+              JsonObject body = CartView.render(cart, prices, clock.millis());
+              // No line shows a hold: said once for the cart, not as a lapse of every line's hold.
+              JsonArray warnings = new JsonArray().add(STALE_READ.copy());
+              for (Object warning : body.getJsonArray("warnings")) {
+                if (!"hold_expired".equals(((JsonObject) warning).getString("code"))) {
+                  warnings.add(warning);
+                }
+              }
+              return body.put("warnings", warnings).toBuffer();
+            });
   }
 
   /** The cart's body with current prices, encoded again only when something it shows changed. */
   public Future<Buffer> body(Cart cart) {
+    Buffer kept = bodies.get(cart, clock.millis(), inventory::pricesUnchanged);
+    if (kept != null) {
+      return Future.succeededFuture(kept);
+    }
     return currentPrices(cart)
         .map(
             prices -> {
               long now = clock.millis();
               Buffer body = bodies.get(cart, prices, now);
               if (body == null) {
-                body = CartView.render(cart, prices, now).toBuffer();
+                body = CartView.render(cart, prices.bySku(), now).toBuffer();
                 bodies.put(cart, prices, now, body);
               }
               return body;
@@ -108,10 +186,10 @@ public final class CartService {
 
   /** Renders a cart with current prices, for an answer that adds to it. */
   public Future<JsonObject> render(Cart cart) {
-    return currentPrices(cart).map(prices -> CartView.render(cart, prices, clock.millis()));
+    return currentPrices(cart).map(prices -> CartView.render(cart, prices.bySku(), clock.millis()));
   }
 
-  private Future<Map<String, Optional<Price>>> currentPrices(Cart cart) {
+  private Future<PriceCache.Prices> currentPrices(Cart cart) {
     return inventory.currentPrices(cart.lines().stream().map(CartLine::sku).toList());
   }
 

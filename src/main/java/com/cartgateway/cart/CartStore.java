@@ -9,6 +9,7 @@ import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -28,21 +29,27 @@ public final class CartStore {
 
   private final RedisGateway redis;
   private final NearCache<Cart> near;
+  private final CartMetrics metrics;
 
   /**
+   * A store that serves no client's read ({@link #view} counts its reads nowhere).
+   *
    * @param redis the verticle's Redis client
    */
   public CartStore(RedisGateway redis) {
-    this(redis, NearCache.off());
+    // A composite registry without registries makes meters that record nothing.
+    this(redis, NearCache.off(), new CartMetrics(new CompositeMeterRegistry()));
   }
 
   /**
    * @param redis the verticle's Redis client, telling {@code near} of every cart it changes
    * @param near the process's copies of carts, for {@link #view}
+   * @param metrics where {@link #view} counts reads by source
    */
-  public CartStore(RedisGateway redis, NearCache<Cart> near) {
+  public CartStore(RedisGateway redis, NearCache<Cart> near, CartMetrics metrics) {
     this.redis = redis;
     this.near = near;
+    this.metrics = metrics;
   }
 
   /** The owner's cart as Redis has it now; a cart never written is an empty cart at version 0. */
@@ -65,6 +72,7 @@ public final class CartStore {
     String key = RedisKeys.cart(owner.cartId());
     Cart kept = near.hit(key, bucket != null, nowMillis, c -> c.version() >= atLeastVersion);
     if (kept != null) {
+      metrics.readFromNearCache();
       return Future.succeededFuture(kept);
     }
     // A read that asks Redis itself leaves the kept copy, and the tokens leased with it, alone:
@@ -95,8 +103,11 @@ public final class CartStore {
     return read.map(
         viewed -> {
           // A cart Redis lacks (version 0) is not kept: its reader asks DynamoDB next.
-          if (ticket != null && viewed.cart().version() > 0) {
-            near.fill(ticket, viewed.cart(), viewed.leased(), nowMillis);
+          if (viewed.cart().version() > 0) {
+            metrics.readFromRedis();
+            if (ticket != null) {
+              near.fill(ticket, viewed.cart(), viewed.leased(), nowMillis);
+            }
           }
           return viewed.cart();
         });

@@ -34,6 +34,8 @@ import java.util.UUID;
  * the order it placed.
  */
 public final class Checkout {
+  static final String OUTCOMES = "cart_checkouts";
+  static final String OUTCOMES_DESCRIPTION = "Checkout outcomes by code";
   private static final int MAX_ATTEMPTS = 3;
   private static final Duration LEASE = Duration.ofSeconds(30);
 
@@ -48,6 +50,7 @@ public final class Checkout {
   private final CartActivity activity;
   private final CartJournal journal;
   private final CatalogJournal catalog;
+  private final CartMetrics metrics;
 
   /**
    * @param carts the cart store
@@ -61,6 +64,7 @@ public final class Checkout {
    * @param journal what makes the emptied cart durable before the order is acknowledged
    * @param catalog what makes the sales durable (the SKUs' sold counts) before the order is
    *     acknowledged
+   * @param metrics where carts reaching checkout are counted
    */
   public Checkout(
       CartStore carts,
@@ -72,7 +76,8 @@ public final class Checkout {
       MeterRegistry registry,
       CartActivity activity,
       CartJournal journal,
-      CatalogJournal catalog) {
+      CatalogJournal catalog,
+      CartMetrics metrics) {
     this.carts = carts;
     this.inventory = inventory;
     this.redis = redis;
@@ -83,6 +88,7 @@ public final class Checkout {
     this.activity = activity;
     this.journal = journal;
     this.catalog = catalog;
+    this.metrics = metrics;
     this.soldUnits =
         Counter.builder("cart_holds_sold_units")
             .description("Units whose hold became a sale at checkout")
@@ -125,8 +131,8 @@ public final class Checkout {
                         order -> carts.read(owner).map(List::of)))
         .onComplete(
             ar ->
-                Counter.builder("cart_checkouts")
-                    .description("Checkout outcomes by code")
+                Counter.builder(OUTCOMES)
+                    .description(OUTCOMES_DESCRIPTION)
                     .tag("outcome", outcome(ar.cause()))
                     .register(registry)
                     .increment());
@@ -170,6 +176,9 @@ public final class Checkout {
               if (cart.lines().isEmpty()) {
                 return Future.failedFuture(
                     new CartException(Reason.VALIDATION_FAILED, "the cart is empty"));
+              }
+              if (attempt == 1) {
+                metrics.checkoutStarted(cart);
               }
               List<String> skus = cart.lines().stream().map(CartLine::sku).toList();
               return inventory

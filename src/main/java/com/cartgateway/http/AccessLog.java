@@ -1,5 +1,8 @@
 package com.cartgateway.http;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.trace.Traces;
 import io.opentelemetry.api.trace.SpanContext;
@@ -7,10 +10,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.event.KeyValuePair;
 
 /**
  * The first handler of every request: takes or makes its trace context, answers it in {@code
@@ -26,7 +31,8 @@ final class AccessLog {
   static final String TRACE_ID = "traceId";
   static final String SPAN_ID = "spanId";
 
-  private static final Logger ACCESS = LoggerFactory.getLogger(LOGGER);
+  private static final Logger ACCESS = (Logger) LoggerFactory.getLogger(LOGGER);
+  private static final String FQCN = AccessLog.class.getName();
   private static final String SPAN = "traceSpan";
   private static final String OWNER = "owner";
   private static final String ROUTE = "routePattern";
@@ -37,6 +43,7 @@ final class AccessLog {
     this.pseudonyms = pseudonyms;
   }
 
+  /** Starts the trace context and the access line of a request; the caller goes on with it. */
   void start(RoutingContext ctx) {
     long started = System.nanoTime();
     HttpServerRequest request = ctx.request();
@@ -50,7 +57,6 @@ final class AccessLog {
     if (ACCESS.isInfoEnabled()) {
       ctx.addEndHandler(ended -> log(ctx, started));
     }
-    ctx.next();
   }
 
   /** Remembers the route pattern (not the raw path) for the access line. */
@@ -90,34 +96,36 @@ final class AccessLog {
         matched != null
             ? matched
             : current != null && current.getPath() != null ? current.getPath() : "unmatched";
+    List<KeyValuePair> pairs = new ArrayList<>(7);
+    pairs.add(new KeyValuePair("method", ctx.request().method().name()));
+    pairs.add(new KeyValuePair("route", route));
+    pairs.add(new KeyValuePair("status", ctx.response().getStatusCode()));
+    pairs.add(new KeyValuePair("latencyMs", (System.nanoTime() - started) / 1000 / 1000.0));
+    pairs.add(new KeyValuePair("bytes", ctx.response().bytesWritten()));
     Owner owner = ctx.get(OWNER);
-    String cart = null;
-    String user = null;
     if (owner != null) {
       String pseudonym = pseudonyms.of(owner.id());
-      cart = (owner.type().equals("user") ? "u:" : "g:") + pseudonym;
-      user = owner.type().equals("user") ? pseudonym : null;
+      boolean user = owner.type().equals("user");
+      pairs.add(new KeyValuePair("cart", (user ? "u:" : "g:") + pseudonym));
+      if (user) {
+        pairs.add(new KeyValuePair("user", pseudonym));
+      }
     }
-    String cartRef = cart;
-    String userRef = user;
-    withIds(
-        ctx,
-        () -> {
-          LoggingEventBuilder line =
-              ACCESS
-                  .atInfo()
-                  .addKeyValue("method", ctx.request().method().name())
-                  .addKeyValue("route", route)
-                  .addKeyValue("status", ctx.response().getStatusCode())
-                  .addKeyValue("latencyMs", (System.nanoTime() - started) / 1000 / 1000.0)
-                  .addKeyValue("bytes", ctx.response().bytesWritten());
-          if (cartRef != null) {
-            line.addKeyValue("cart", cartRef);
-          }
-          if (userRef != null) {
-            line.addKeyValue("user", userRef);
-          }
-          line.log("access");
-        });
+    // Built directly rather than through SLF4J's fluent API and the MDC: the MDC adapter copies
+    // its map for every event, and this line is written for every request.
+    LoggingEvent line = new LoggingEvent(FQCN, ACCESS, Level.INFO, "access", null, null);
+    SpanContext span = ctx.get(SPAN);
+    line.setMDCPropertyMap(
+        span == null
+            ? Map.of(REQUEST_ID, RequestIds.of(ctx))
+            : Map.of(
+                REQUEST_ID,
+                RequestIds.of(ctx),
+                TRACE_ID,
+                span.getTraceId(),
+                SPAN_ID,
+                span.getSpanId()));
+    line.setKeyValuePairs(pairs);
+    ACCESS.callAppenders(line);
   }
 }

@@ -67,10 +67,17 @@ public final class ApiRouter {
       Clock clock) {
     Router router = Router.router(vertx);
     AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()));
-    router.route().handler(access::start);
-    router.route().handler(ApiRouter::commonHeaders);
     int hops = config.http().trustedProxyHops();
-    router.route().handler(ctx -> Requests.resolveClient(ctx, hops));
+    // One handler for what every request needs first: each handler is a step of the router's loop.
+    router
+        .route()
+        .handler(
+            ctx -> {
+              access.start(ctx);
+              commonHeaders(ctx);
+              Requests.resolveClient(ctx, hops);
+              ctx.next();
+            });
     router.route().failureHandler(Problems::handle);
     RouteMetrics metrics = new RouteMetrics(registry);
     router.errorHandler(
@@ -197,7 +204,6 @@ public final class ApiRouter {
   private static void commonHeaders(RoutingContext ctx) {
     RequestIds.assign(ctx);
     ctx.response().putHeader(NOSNIFF_NAME, NOSNIFF).putHeader(FRAME_OPTIONS_NAME, DENY);
-    ctx.next();
   }
 
   /** A CDN in front must never serve one shopper's cart to another. */

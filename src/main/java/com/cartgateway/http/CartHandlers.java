@@ -27,6 +27,8 @@ final class CartHandlers {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final String NEW_GUEST = "newGuest";
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  static final String STALE_HEADER = "X-Cart-Stale";
+  private static final CharSequence STALE = HttpHeaders.createOptimized("true");
   private static final CharSequence PROBLEM_JSON =
       HttpHeaders.createOptimized("application/problem+json");
   private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -67,14 +69,27 @@ final class CartHandlers {
                   .recover(e -> limiter.refused(RateLimiter.Kind.READS, bucket, e));
             })
         .compose(
-            cart -> {
-              ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(cart.version()));
-              if (Requests.noneMatchHits(ctx, cart.version())) {
+            read -> {
+              if (read.stale()) {
+                // Not the cart at that version (no holds, maybe behind): no ETag to keep it under,
+                // so no 304 either; the body's version still says which copy this is.
+                return carts
+                    .body(read)
+                    .compose(
+                        body ->
+                            ctx.response()
+                                .putHeader(STALE_HEADER, STALE)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                                .end(body));
+              }
+              long version = read.cart().version();
+              ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(version));
+              if (Requests.noneMatchHits(ctx, version)) {
                 ctx.response().setStatusCode(304);
                 return ctx.response().end();
               }
               return carts
-                  .body(cart)
+                  .body(read)
                   .compose(
                       body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body));
             })

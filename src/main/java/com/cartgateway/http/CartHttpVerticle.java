@@ -3,6 +3,7 @@ package com.cartgateway.http;
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartJournal;
+import com.cartgateway.cart.CartMetrics;
 import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
@@ -14,6 +15,7 @@ import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.CatalogRebuilder;
 import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.LastKnownPrices;
 import com.cartgateway.ops.HealthChecks;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoCarts;
@@ -59,13 +61,14 @@ public final class CartHttpVerticle extends VerticleBase {
   public Future<?> start() {
     Clock clock = Clock.systemUTC();
     redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
+    DynamoCatalog catalogTable =
+        new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx));
     CatalogRebuilder catalogRebuilder =
         new CatalogRebuilder(
             redis,
             clients.kafkaAdmin(),
             config.worker().groupId(),
-            new DynamoCatalog(
-                clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx)),
+            catalogTable,
             CartRebuilder.publishWindow(config),
             clock);
     InventoryStore inventory =
@@ -73,12 +76,13 @@ public final class CartHttpVerticle extends VerticleBase {
     CartStore.Limits limits =
         new CartStore.Limits(
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
-    CartStore cartStore = new CartStore(redis, clients.nearCache());
+    CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
+    CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
     WriteBehindProgress progress =
         WriteBehindProgress.forProcess(
             vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
     EventPublisher events = new EventPublisher(clients.producer(), context);
-    CartActivity activity = new CartActivity(redis, events);
+    CartActivity activity = new CartActivity(redis, events, metrics);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
     CartRebuilder rebuilder =
         new CartRebuilder(
@@ -102,7 +106,9 @@ public final class CartHttpVerticle extends VerticleBase {
             journal,
             rebuilder,
             clients.bodies(),
-            clients.refusedWriters());
+            clients.refusedWriters(),
+            new LastKnownPrices(clients.prices(), catalogTable),
+            metrics);
     Checkout checkout =
         new Checkout(
             cartStore,
@@ -114,7 +120,8 @@ public final class CartHttpVerticle extends VerticleBase {
             clients.registry(),
             activity,
             journal,
-            catalogJournal);
+            catalogJournal,
+            metrics);
     Merge merge =
         new Merge(
             vertx,

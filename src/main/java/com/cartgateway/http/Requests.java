@@ -175,7 +175,6 @@ final class Requests {
     String forwarded =
         forwardedClient(ctx.request().headers().getAll("X-Forwarded-For"), trustedHops);
     ctx.put(CLIENT, forwarded != null ? forwarded : ctx.request().remoteAddress().hostAddress());
-    ctx.next();
   }
 
   /** The caller's address, as {@link #resolveClient} found it. */

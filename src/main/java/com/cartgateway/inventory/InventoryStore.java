@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -191,41 +190,43 @@ public final class InventoryStore {
     return Future.all(replies)
         .map(
             all -> {
-              Map<String, Optional<Price>> prices = new HashMap<>();
+              Map<String, Optional<Price>> read = new HashMap<>();
               for (int i = 0; i < names.size(); i++) {
-                prices.put(names.get(i), price(all.resultAt(i)));
+                read.put(names.get(i), price(all.resultAt(i)));
               }
-              return prices;
+              return read;
             });
   }
 
-  /** Current prices of the given SKUs, from the cache where it has them, else in one batch. */
-  public Future<Map<String, Optional<Price>>> currentPrices(Collection<String> skus) {
-    Map<String, Optional<Price>> found = new HashMap<>();
-    List<String> missing = new ArrayList<>();
-    for (String sku : skus) {
-      Optional<Price> cached = prices.get(sku);
-      if (cached == null) {
-        missing.add(sku);
-      } else {
-        found.put(sku, cached);
-      }
-    }
+  /**
+   * Current prices of the given SKUs, from the cache where it has them, else in one batch, with the
+   * stamp that says how long the same call would give the same prices.
+   */
+  public Future<PriceCache.Prices> currentPrices(Collection<String> skus) {
+    PriceCache.Lookup lookup = prices.lookup(skus);
+    List<String> missing = lookup.missing();
     if (missing.isEmpty()) {
-      return Future.succeededFuture(found);
+      return Future.succeededFuture(new PriceCache.Prices(lookup.found(), lookup.stamp()));
     }
     // One command per SKU (each on its own slot); the client pipelines them on its connections.
     List<Future<List<String>>> replies = missing.stream().map(this::priceFields).toList();
     return Future.all(replies)
         .map(
             all -> {
+              Map<String, Optional<Price>> loaded = new HashMap<>();
               for (int i = 0; i < missing.size(); i++) {
-                Optional<Price> price = price(all.resultAt(i));
-                prices.put(missing.get(i), price);
-                found.put(missing.get(i), price);
+                loaded.put(missing.get(i), price(all.resultAt(i)));
               }
-              return found;
+              PriceCache.Stamp stamp = prices.keep(loaded, lookup.stamp());
+              Map<String, Optional<Price>> found = lookup.found();
+              found.putAll(loaded);
+              return new PriceCache.Prices(found, stamp);
             });
+  }
+
+  /** Whether {@link #currentPrices} would give the same prices now as when it gave this stamp. */
+  public boolean pricesUnchanged(PriceCache.Stamp stamp) {
+    return prices.unchanged(stamp);
   }
 
   private Future<List<String>> priceFields(String sku) {

@@ -2,6 +2,7 @@ package com.cartgateway.reconcile;
 
 import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
+import com.cartgateway.cart.CartMetrics;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.EventPublisher;
@@ -35,11 +36,12 @@ public final class AbandonmentVerticle extends VerticleBase {
   public Future<?> start() {
     redis = RedisGateway.create(vertx, config.redis());
     EventPublisher events = new EventPublisher(clients.producer(), context);
+    ActiveCarts active = new ActiveCarts(redis, clients.registry());
     AbandonmentSweeper sweeper =
         new AbandonmentSweeper(
             redis,
             events,
-            new CartActivity(redis, events),
+            new CartActivity(redis, events, CartMetrics.forProcess(vertx, clients.registry())),
             config.cart().abandonAfter(),
             claimLease(config),
             Clock.systemUTC(),
@@ -49,6 +51,7 @@ public final class AbandonmentVerticle extends VerticleBase {
             1,
             config.cart().abandonSweepInterval().toMillis(),
             id -> {
+              active.sample().onFailure(e -> LOG.fine("active carts not sampled: " + e));
               if (sweeping) {
                 return;
               }

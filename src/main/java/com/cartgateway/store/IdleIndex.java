@@ -3,6 +3,7 @@ package com.cartgateway.store;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,11 @@ public final class IdleIndex {
   /** Sets a cart's score in {@code shard}, as a score Redis gave. */
   public static Future<Void> put(RedisGateway redis, String shard, String score, String cartId) {
     return redis.send(Request.cmd(Command.ZADD).arg(shard).arg(score).arg(cartId)).mapEmpty();
+  }
+
+  /** How many carts {@code shard} holds (one ZCARD). */
+  public static Future<Long> size(RedisGateway redis, String shard) {
+    return redis.send(Request.cmd(Command.ZCARD).arg(shard)).map(Response::toLong);
   }
 
   /** Up to {@code limit} carts of {@code shard} last changed at or before {@code before}. */

@@ -1,13 +1,22 @@
 package com.cartgateway.sync;
 
 import com.cartgateway.circuit.Circuits;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
@@ -20,6 +29,11 @@ public final class DynamoCatalog {
   private final String table;
 
   private final Circuits circuits;
+
+  /** A catalog table read outside any circuit (tools and tests). */
+  public DynamoCatalog(DynamoDbAsyncClient dynamo, String table) {
+    this(dynamo, table, null);
+  }
 
   /**
    * @param dynamo the process's client
@@ -49,12 +63,66 @@ public final class DynamoCatalog {
   }
 
   /**
+   * Reads some SKUs with strongly consistent reads, for cart reads while Redis is down: one
+   * BatchGetItem, and one more for keys DynamoDB left unprocessed (throttled); keys left twice fail
+   * the read rather than pass for SKUs the catalog lacks.
+   *
+   * @param skus at most 100 SKUs (a cart's lines)
+   * @return the stored state of each SKU the table has; completes on the caller's Vert.x context
+   *     when there is one
+   */
+  public Future<Map<String, SkuState>> read(Collection<String> skus) {
+    Map<String, SkuState> found = new HashMap<>();
+    if (skus.isEmpty()) {
+      return Future.succeededFuture(found);
+    }
+    List<Map<String, AttributeValue>> keys =
+        skus.stream()
+            .distinct()
+            .map(sku -> Map.of(DynamoTables.SKU, AttributeValue.fromS(sku)))
+            .toList();
+    Context context = Vertx.currentContext();
+    Supplier<Future<Map<String, SkuState>>> read =
+        () -> {
+          CompletionStage<Map<String, SkuState>> batch =
+              batch(KeysAndAttributes.builder().keys(keys).consistentRead(true).build(), found, 2);
+          return context == null
+              ? Future.fromCompletionStage(batch)
+              : Future.fromCompletionStage(batch, context);
+        };
+    return circuits == null ? read.get() : circuits.call(Circuits.DYNAMODB, read);
+  }
+
+  private CompletionStage<Map<String, SkuState>> batch(
+      KeysAndAttributes keys, Map<String, SkuState> found, int attempts) {
+    return dynamo
+        .batchGetItem(BatchGetItemRequest.builder().requestItems(Map.of(table, keys)).build())
+        .thenCompose(
+            response -> {
+              for (Map<String, AttributeValue> item :
+                  response.responses().getOrDefault(table, List.of())) {
+                SkuState state = SkuState.fromJson(new JsonObject(item.get(DynamoCarts.STATE).s()));
+                found.put(state.sku(), state);
+              }
+              KeysAndAttributes left = response.unprocessedKeys().get(table);
+              if (left == null || left.keys().isEmpty()) {
+                return CompletableFuture.completedFuture(found);
+              }
+              return attempts > 1
+                  ? batch(left, found, attempts - 1)
+                  : CompletableFuture.failedFuture(
+                      new IllegalStateException(
+                          left.keys().size() + " catalog keys left unprocessed"));
+            });
+  }
+
+  /**
    * Reads one page of the whole catalog with consistent reads: every write the worker completed.
    *
    * @param from where the previous page ended, or null for the first page
    */
   public Future<Page> scan(Map<String, AttributeValue> from) {
-    return circuits.call(Circuits.DYNAMODB, () -> page(from));
+    return circuits == null ? page(from) : circuits.call(Circuits.DYNAMODB, () -> page(from));
   }
 
   private Future<Page> page(Map<String, AttributeValue> from) {

@@ -328,6 +328,8 @@ class OpenApiDocumentTest {
     Operation read = operation(route("GET /v1/cart"));
     assertThat(parameterNames(read, Location.HEADER)).contains("If-None-Match");
     assertThat(read.getResponse(304).getContent()).as("a 304 has no body").isEmpty();
+    // A stale read while Redis is down says so, and has no ETag.
+    assertThat(headerNames(read.getResponse(200))).contains(CartHandlers.STALE_HEADER);
   }
 
   @Test
@@ -566,7 +568,8 @@ class OpenApiDocumentTest {
             "hold_expired",
             "hold_capped",
             "out_of_stock_at_merge",
-            "sku_unavailable");
+            "sku_unavailable",
+            "stale_read");
     assertThat(enumOf("MergeEntry", "result"))
         .containsExactlyInAnyOrder(
             "added", "kept_user", "took_guest", "summed", "capped", "dropped_cart_full");

@@ -65,6 +65,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  */
 public final class HotPathBenchmark {
   private static final int SKUS = 50;
+  private static final int WRITER_SKUS = 5;
   private static final int LINES = 5;
   private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -415,17 +416,23 @@ public final class HotPathBenchmark {
     return script(dir.resolve("reads-" + name + ".lua"), items, request);
   }
 
-  /** A wrk script adding one unit of a random SKU to a random writer's cart. */
+  /**
+   * A wrk script cycling through the writers, each adding one unit of one of its own {@link
+   * #WRITER_SKUS} SKUs (of the 50), so that a writer's cart has about as many lines as the seeds'
+   * carts (5), not all 50 SKUs after a few seconds.
+   */
   private static Path writes(Path dir, String name, Seed seed, boolean gateway) throws IOException {
     List<String> items = gateway ? seed.writerTokens() : seed.writerCarts();
-    String body = "'{\"sku\":\"SKU-' .. math.random(" + SKUS + ") .. '\",\"quantity\":1}'";
+    String sku =
+        "1 + ((i - 1) * " + WRITER_SKUS + " + math.random(0, " + (WRITER_SKUS - 1) + ")) % " + SKUS;
+    String body = "'{\"sku\":\"SKU-' .. (" + sku + ") .. '\",\"quantity\":1}'";
     String request =
         gateway
-            ? "wrk.format('POST', nil, {['Authorization'] = 'Bearer ' .. items[math.random(#items)],"
+            ? "wrk.format('POST', nil, {['Authorization'] = 'Bearer ' .. items[i],"
                 + " ['Content-Type'] = 'application/json'}, "
                 + body
                 + ")"
-            : "wrk.format('POST', '/' .. items[math.random(#items)],"
+            : "wrk.format('POST', '/' .. items[i],"
                 + " {['Content-Type'] = 'application/json'}, "
                 + body
                 + ")";
