@@ -220,7 +220,9 @@ public final class Application {
             .percentilesHistogram(true)
             .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
             .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos())
-            .serviceLevelObjectives((double) Duration.ofMillis(500).toNanos())
+            .serviceLevelObjectives(
+                (double) Duration.ofMillis(100).toNanos(),
+                (double) Duration.ofMillis(500).toNanos())
             .build()
             .merge(config);
       }

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("truthful readiness")
 class ReadinessIT {
   private static final Duration PROBE_BOUND = Duration.ofMillis(100);
+  // A probe that waited on a check would take the Redis command deadline (2 s) or more.
+  private static final Duration NO_WAIT = Duration.ofMillis(500);
 
   @Test
   @DisplayName(
@@ -73,7 +75,7 @@ class ReadinessIT {
       readiness(gateway);
     }
     assertThat(awaitStatus(gateway, 200, Duration.ofSeconds(10)).statusCode()).isEqualTo(200);
-    long[] before = probeLatencies(gateway);
+    long[] before = probeLatencies(gateway, PROBE_BOUND, NO_WAIT);
     HttpResponse<String> down = null;
     int probes = 0;
     try (AutoCloseable frozen = TestServices.suspend(TestServices.get().redis())) {
@@ -88,13 +90,17 @@ class ReadinessIT {
         Thread.sleep(20);
       }
     }
-    long[] after = probeLatencies(gateway);
-    assertThat(after[0] - before[0])
-        .as("probes timed by the server")
-        .isGreaterThanOrEqualTo(probes);
+    long[] after = probeLatencies(gateway, PROBE_BOUND, NO_WAIT);
+    long timed = after[0] - before[0];
+    assertThat(timed).as("probes timed by the server").isGreaterThanOrEqualTo(probes);
+    assertThat(after[2] - before[2])
+        .as("probes the server answered within %s: none waited on a check", NO_WAIT)
+        .isEqualTo(timed);
+    // The server's time includes its event loop's turn on this shared two-core box: a collector
+    // pause or a starved thread may hold one probe past the bound, a hanging check all of them.
     assertThat(after[1] - before[1])
         .as("probes the server answered within %s", PROBE_BOUND)
-        .isEqualTo(after[0] - before[0]);
+        .isGreaterThanOrEqualTo(timed - Math.max(1, timed / 50));
     assertThat(down).as("503 while Redis is frozen").isNotNull();
     assertNotReady(down);
     JsonObject problem = new JsonObject(down.body());
@@ -194,12 +200,14 @@ class ReadinessIT {
 
   /**
    * How many probes of {@code /health/ready} the server has timed, and how many of them it answered
-   * within {@link #PROBE_BOUND} (the latency histogram's largest bucket at or below it), since the
-   * start: the server's own measure, free of the test client's scheduling on a busy machine.
+   * within {@code fast} and within {@code slow} (buckets of the latency histogram: every timer has
+   * one at 100 and at 500 ms), since the start: the server's own measure, free of the test client's
+   * scheduling on a busy machine.
    */
-  private static long[] probeLatencies(Gateway gateway) {
+  private static long[] probeLatencies(Gateway gateway, Duration fast, Duration slow) {
     long total = 0;
-    long fast = 0;
+    long withinFast = 0;
+    long withinSlow = 0;
     for (Timer timer :
         gateway
             .application()
@@ -210,15 +218,16 @@ class ReadinessIT {
             .timers()) {
       HistogramSnapshot snapshot = timer.takeSnapshot();
       total += snapshot.count();
-      double within = 0;
       for (CountAtBucket bucket : snapshot.histogramCounts()) {
-        if (bucket.bucket(TimeUnit.MILLISECONDS) <= PROBE_BOUND.toMillis()) {
-          within = bucket.count();
+        double millis = bucket.bucket(TimeUnit.MILLISECONDS);
+        if (millis == fast.toMillis()) {
+          withinFast += (long) bucket.count();
+        } else if (millis == slow.toMillis()) {
+          withinSlow += (long) bucket.count();
         }
       }
-      fast += (long) within;
     }
-    return new long[] {total, fast};
+    return new long[] {total, withinFast, withinSlow};
   }
 
   private static HttpResponse<String> readiness(Gateway gateway) {
