@@ -2,6 +2,7 @@ package com.cartgateway.app;
 
 import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
+import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
 import com.cartgateway.http.CartHttpVerticle;
@@ -67,6 +68,8 @@ public final class Application {
             .with(new VertxOptions().setMetricsOptions(metricsOptions()))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    // Before any role: every circuit's meters exist from the start, at 0 (closed).
+    Circuits.forProcess(vertx, registry);
     ProcessClients clients =
         new ProcessClients(
             registry,
@@ -217,7 +220,9 @@ public final class Application {
             .percentilesHistogram(true)
             .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
             .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos())
-            .serviceLevelObjectives((double) Duration.ofMillis(500).toNanos())
+            .serviceLevelObjectives(
+                (double) Duration.ofMillis(100).toNanos(),
+                (double) Duration.ofMillis(500).toNanos())
             .build()
             .merge(config);
       }

@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * whose version covers the lost one. When Kafka refuses, the caller gets 503 with {@code
  * Retry-After}; the change stays applied, so a retry under the same {@code Idempotency-Key} or a
  * read shows it. Each change has its own entry, so concurrent changes of one cart never clear each
- * other's.
+ * other's. While the Kafka circuit is open a change is refused (503) before it starts.
  */
 public final class CartJournal {
   private static final Logger LOG = Logger.getLogger(CartJournal.class.getName());
@@ -123,6 +123,10 @@ public final class CartJournal {
       Function<B, Future<T>> change,
       Function<T, Future<List<Cart>>> states,
       Function<T, Future<?>> alongside) {
+    if (events.circuitOpen()) {
+      // Refused before anything changes, rather than applied and left to the sweeper.
+      return Future.failedFuture(EventPublisher.circuitOpenFailure());
+    }
     List<String> entries = cartIds.stream().map(UnpublishedMarks::mark).toList();
     // Both before the change, independent of each other: one round trip on a write, not two.
     Future<B> hot = before.get();

@@ -139,6 +139,47 @@ public final class CartRebuilder {
   }
 
   /**
+   * Why a write of a cart Redis lacks would be refused now, or empty when it would be taken (for
+   * readiness): {@code publish_window} (the epoch began less than the publish window ago), {@code
+   * catalog_restore} (the catalog is not back yet), or {@code write_behind_catch_up} (the worker
+   * group has not passed the epoch's end offsets on every partition of {@code cart.events}, by the
+   * process's latest snapshot). Starts the epoch and records its end offsets once due, as such a
+   * write would.
+   */
+  public Future<Optional<String>> writesRefused() {
+    return epoch()
+        .compose(
+            epoch -> {
+              if (clock.millis() < Long.parseLong(epoch.get(SINCE)) + publishWindow.toMillis()) {
+                return Future.succeededFuture(Optional.of("publish_window"));
+              }
+              if (!"restored".equals(epoch.get("catalog"))) {
+                return Future.succeededFuture(Optional.of("catalog_restore"));
+              }
+              return (epoch.containsKey(ENDS)
+                      ? Future.succeededFuture(new JsonObject(epoch.get(ENDS)))
+                      : settle())
+                  .compose(
+                      ends ->
+                          progress
+                              .snapshot()
+                              .map(
+                                  snapshot ->
+                                      ends.fieldNames().stream()
+                                              .allMatch(p -> passedPartition(snapshot, ends, p))
+                                          ? Optional.<String>empty()
+                                          : Optional.of("write_behind_catch_up")));
+            });
+  }
+
+  private static boolean passedPartition(
+      WriteBehindProgress.Snapshot snapshot, JsonObject ends, String partition) {
+    WriteBehindProgress.PartitionProgress now =
+        snapshot.partitions().get(Integer.parseInt(partition));
+    return now != null && Math.max(0, now.committed()) >= ends.getLong(partition);
+  }
+
+  /**
    * What to show for a cart Redis lacks: DynamoDB's copy (restored into Redis when DynamoDB is
    * caught up), else the empty cart. Until DynamoDB is caught up, its copy (or its lack of one) is
    * a stale read: unheld, not kept, possibly behind an acknowledged change.

@@ -40,13 +40,16 @@ public record AppConfig(
    * @param trustedProxyHops proxies in front of the gateway (a CDN, a load balancer) whose {@code
    *     X-Forwarded-For} entries are trusted: the client address is the entry this many places from
    *     the right; 0 ignores the header
+   * @param readyMaxLagEvents the most events of {@code cart.events} the worker group may have left
+   *     to persist while {@code /health/ready} still answers 200; 0 means no bound
    */
   public record Http(
       int port,
       int verticleInstances,
       Duration requestTimeout,
       int maxBodyBytes,
-      int trustedProxyHops) {}
+      int trustedProxyHops,
+      long readyMaxLagEvents) {}
 
   /**
    * Redis settings.

@@ -35,6 +35,7 @@ public final class ConfigLoader {
           Map.entry("CART_VERTICLE_INSTANCES", "http.verticleInstances"),
           Map.entry("CART_REQUEST_TIMEOUT_MILLIS", "http.requestTimeoutMillis"),
           Map.entry("CART_TRUSTED_PROXY_HOPS", "http.trustedProxyHops"),
+          Map.entry("CART_READY_MAX_LAG_EVENTS", "http.readyMaxLagEvents"),
           Map.entry("CART_REDIS_URL", "redis.url"),
           Map.entry("CART_REDIS_MODE", "redis.mode"),
           Map.entry("CART_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
@@ -141,7 +142,8 @@ public final class ConfigLoader {
                 verticleInstances(),
                 Duration.ofMillis(integer("http.requestTimeoutMillis", 5000, 100, 120_000)),
                 integer("http.maxBodyBytes", 16384, 1024, 1 << 20),
-                integer("http.trustedProxyHops", 0, 0, 10)),
+                integer("http.trustedProxyHops", 0, 0, 10),
+                integer("http.readyMaxLagEvents", 50_000, 0, 1_000_000_000)),
             redis(),
             new AppConfig.Kafka(
                 text("kafka.bootstrap", "127.0.0.1:9092"),

@@ -79,12 +79,12 @@ public final class DevMain {
     }
     Application app = Application.start(config).await(60, TimeUnit.SECONDS);
     // On a Redis that has just started empty, carts and SKUs wait out the publish window and the
-    // catalog's restore (see CartRebuilder): say so, and print the URL once they are taken.
+    // catalog's restore (see CartRebuilder): say so, and print the URL once /health/ready says so.
     System.out.println(
         "gateway up; carts are taken in about "
             + CartRebuilder.publishWindow(config).toSeconds()
             + " s, once the store has settled");
-    awaitSettled("http://127.0.0.1:" + config.http().port());
+    awaitReady("http://127.0.0.1:" + config.http().port());
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -106,26 +106,28 @@ public final class DevMain {
     stopped.await();
   }
 
-  /** Waits until an unknown SKU answers 404: the catalog is restored, so carts are taken. */
-  public static void awaitSettled(String url) throws InterruptedException {
+  /**
+   * Waits until {@code /health/ready} answers 200 (this process takes writes), so that the banner
+   * never says ready before the probe does.
+   */
+  public static void awaitReady(String url) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest probe =
-        HttpRequest.newBuilder(URI.create(url + "/v1/skus/DEV-SETTLED-PROBE"))
+        HttpRequest.newBuilder(URI.create(url + "/health/ready"))
             .timeout(Duration.ofSeconds(5))
             .build();
     Instant deadline = Instant.now().plusSeconds(120);
     while (Instant.now().isBefore(deadline)) {
       try {
-        if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 404) {
+        if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {
         // the gateway is starting
       }
-      // once a second: each refusal is a logged 503
-      Thread.sleep(1000);
+      Thread.sleep(250);
     }
-    System.out.println("the store has not settled within 120 s; writes may answer 503 for now");
+    System.out.println("not ready within 120 s (see /health/ready); writes may answer 503 for now");
   }
 
   private static void printBanner(AppConfig config, DevServices services) {

@@ -6,7 +6,6 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.trace.Traces;
 import io.opentelemetry.api.trace.SpanContext;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
@@ -50,10 +49,9 @@ final class AccessLog {
     SpanContext span = Traces.serverSpan(request::getHeader);
     ctx.put(SPAN, span);
     Traces.write(span, ctx.response()::putHeader);
-    // Only writes cause Kafka records; reads (the hot path) skip the context's local map.
-    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-      Traces.attach(ctx.vertx().getOrCreateContext(), span);
-    }
+    // Reads too: beside the Kafka records a write causes, the span marks a request's calls, which
+    // a half-open circuit refuses rather than letting one wait out the trial call (Circuits).
+    Traces.attach(ctx.vertx().getOrCreateContext(), span);
     if (ACCESS.isInfoEnabled()) {
       ctx.addEndHandler(ended -> log(ctx, started));
     }

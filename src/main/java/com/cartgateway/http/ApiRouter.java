@@ -15,6 +15,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -95,18 +97,7 @@ public final class ApiRouter {
     on(router, metrics, HttpMethod.GET, "/health/live")
         .handler(ctx -> json(ctx, "{\"status\":\"UP\"}"));
     on(router, metrics, HttpMethod.GET, "/health/ready")
-        .handler(
-            ctx ->
-                health
-                    .ready(vertx.getOrCreateContext())
-                    .onSuccess(
-                        body ->
-                            ctx.response()
-                                .setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
-                                .putHeader("Content-Type", "application/json")
-                                .putHeader("Cache-Control", "no-store")
-                                .end(body.toBuffer()))
-                    .onFailure(ctx::fail));
+        .handler(ctx -> ready(ctx, health.current()));
     on(router, metrics, HttpMethod.GET, "/metrics")
         .handler(PrometheusScrapingHandler.create(registry));
     on(router, metrics, HttpMethod.GET, "/" + OPENAPI)
@@ -172,6 +163,29 @@ public final class ApiRouter {
   }
 
   /** A route whose requests are counted and timed under its own pattern. */
+  /**
+   * 200 with the checks while this process would take writes; else a 503 problem ({@code
+   * not_ready}) naming the reasons, with the same members besides.
+   */
+  private static void ready(RoutingContext ctx, HealthChecks.Readiness readiness) {
+    ctx.response().putHeader("Cache-Control", "no-store");
+    if (readiness.ready()) {
+      ctx.response().putHeader("Content-Type", "application/json").end(readiness.body().toBuffer());
+      return;
+    }
+    JsonObject extras = readiness.body().copy();
+    // the problem's status is the HTTP status; the checks' verdict is the reasons
+    extras.remove("status");
+    extras.put("reasons", new JsonArray(readiness.reasons()));
+    Problems.send(
+        ctx,
+        new Problems.Problem(
+            503,
+            "not_ready",
+            "this process would refuse writes now: " + String.join(", ", readiness.reasons()),
+            extras));
+  }
+
   private static Route on(Router router, RouteMetrics metrics, HttpMethod method, String path) {
     return router.route(method, path).handler(metrics.route(method, path));
   }

@@ -9,6 +9,7 @@ import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
+import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
@@ -45,6 +46,7 @@ public final class CartHttpVerticle extends VerticleBase {
   private RedisGateway redis;
   private HttpServer server;
   private long epochTimer;
+  private HealthChecks health;
 
   /**
    * @param config the configuration
@@ -59,12 +61,14 @@ public final class CartHttpVerticle extends VerticleBase {
   public Future<?> start() {
     Clock clock = Clock.systemUTC();
     redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
+    DynamoCatalog catalogTable =
+        new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx));
     CatalogRebuilder catalogRebuilder =
         new CatalogRebuilder(
             redis,
             clients.kafkaAdmin(),
             config.worker().groupId(),
-            new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable()),
+            catalogTable,
             CartRebuilder.publishWindow(config),
             clock);
     InventoryStore inventory =
@@ -74,6 +78,9 @@ public final class CartHttpVerticle extends VerticleBase {
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
     CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
     CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
+    WriteBehindProgress progress =
+        WriteBehindProgress.forProcess(
+            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
     EventPublisher events = new EventPublisher(clients.producer(), context);
     CartActivity activity = new CartActivity(redis, events, metrics);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
@@ -81,9 +88,8 @@ public final class CartHttpVerticle extends VerticleBase {
         new CartRebuilder(
             redis,
             inventory,
-            new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable()),
-            WriteBehindProgress.forProcess(
-                vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
+            new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
+            progress,
             config.cart().hotIdle(),
             CartRebuilder.publishWindow(config),
             Clock.systemUTC());
@@ -101,9 +107,7 @@ public final class CartHttpVerticle extends VerticleBase {
             rebuilder,
             clients.bodies(),
             clients.refusedWriters(),
-            new LastKnownPrices(
-                clients.prices(),
-                new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable())),
+            new LastKnownPrices(clients.prices(), catalogTable),
             metrics);
     Checkout checkout =
         new Checkout(
@@ -143,13 +147,18 @@ public final class CartHttpVerticle extends VerticleBase {
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
     Identities identities =
         new Identities(vertx, config.security().jwtSecret(), config.security().adminToken(), clock);
-    HealthChecks health =
+    health =
         new HealthChecks(
+            vertx,
             redis,
             clients.kafkaAdmin(),
             clients.dynamo(),
             config.dynamoDb().cartsTable(),
-            config.redis().commandTimeout());
+            config.redis().commandTimeout(),
+            progress,
+            rebuilder::writesRefused,
+            config.http().readyMaxLagEvents());
+    health.start();
     // Cleartext HTTP/1.1 only: HTTP/2 ends at the CDN or load balancer, and the h2c upgrade
     // lost large first responses (the OpenAPI document) for the JDK and curl clients.
     server =
@@ -181,6 +190,7 @@ public final class CartHttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(epochTimer);
+    health.stop();
     return server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS).eventually(() -> redis.close());
   }
 }

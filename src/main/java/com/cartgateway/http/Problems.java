@@ -44,6 +44,7 @@ final class Problems {
           Map.entry("payload_too_large", "The body is too large"),
           Map.entry("unsupported_media_type", "The body must be JSON"),
           Map.entry("unavailable", "Temporarily unavailable"),
+          Map.entry("not_ready", "Not ready for traffic"),
           Map.entry("price_changed", "Prices changed"),
           Map.entry("request_in_progress", "A request for this cart is in progress"),
           Map.entry("idempotency_key_reused", "The idempotency key was used for another request"),

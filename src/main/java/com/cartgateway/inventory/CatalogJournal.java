@@ -66,7 +66,8 @@ public final class CatalogJournal {
    * Applies a change to SKUs and publishes their new states before it completes.
    *
    * @return the change's outcome; a refused change fails as it did (its marks go, nothing changed);
-   *     a change applied but not published fails as unavailable, and its marks stay for the sweep
+   *     a change applied but not published fails as unavailable, and its marks stay for the sweep;
+   *     while the Kafka circuit is open the change fails as unavailable before it starts
    */
   public <T> Future<T> record(Collection<String> skus, Supplier<Future<T>> change) {
     List<String> entries = new ArrayList<>();
@@ -75,6 +76,10 @@ public final class CatalogJournal {
     }
     if (entries.isEmpty()) {
       return change.get();
+    }
+    if (events.circuitOpen()) {
+      // Refused before anything changes, rather than applied and left to the sweep.
+      return Future.failedFuture(EventPublisher.circuitOpenFailure());
     }
     return UnpublishedMarks.add(redis, RedisKeys.CATALOG_UNPUBLISHED, clock.millis(), entries)
         .compose(marked -> change.get())

@@ -1,5 +1,5 @@
 /**
- * Operations: liveness, readiness with a real check of each dependency, and the shared clients of
- * one process (Kafka admin, DynamoDB) that the checks use.
+ * Operations: liveness, and readiness from checks of each dependency, of the circuits and of the
+ * store's state, run in the background so that a probe never waits on a dependency.
  */
 package com.cartgateway.ops;

@@ -1,9 +1,8 @@
 package com.cartgateway.store;
 
+import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.deadline.Deadlines;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -17,28 +16,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one way to Redis: commands and scripts with a deadline, behind a circuit breaker so that a
- * Redis that is down answers 503 at once instead of queueing requests. Scripts are called by SHA
- * and sent whole only when Redis answers NOSCRIPT (after a restart or a failover). Created on a
- * verticle's event loop, the commands sent from there share its {@link Deadlines} rather than a
- * timer each.
+ * The one way to Redis: commands and scripts with a deadline, behind a circuit breaker of the
+ * process's {@code redis} circuit ({@link Circuits}) so that a Redis that is down answers 503 at
+ * once instead of queueing requests. Scripts are called by SHA and sent whole only when Redis
+ * answers NOSCRIPT (after a restart or a failover). Created on a verticle's event loop, the
+ * commands sent from there share its {@link Deadlines} rather than a timer each.
  */
 public final class RedisGateway {
   private final Redis client;
-  private final CircuitBreaker breaker;
+  private final Circuits circuits;
   private final long timeoutMillis;
   // Absent when created off any event loop (a loader at start, a test): a timer each then.
   private final Deadlines deadlines;
   private final NearCache<?> near;
 
   private RedisGateway(
-      Redis client,
-      CircuitBreaker breaker,
-      long timeoutMillis,
-      Deadlines deadlines,
-      NearCache<?> near) {
+      Redis client, Circuits circuits, long timeoutMillis, Deadlines deadlines, NearCache<?> near) {
     this.client = client;
-    this.breaker = breaker;
+    this.circuits = circuits;
     this.timeoutMillis = timeoutMillis;
     this.deadlines = deadlines;
     this.near = near;
@@ -64,20 +59,12 @@ public final class RedisGateway {
             .setPreferredProtocolVersion(ProtocolVersion.RESP2);
     options.getNetClientOptions().setConnectTimeout((int) config.commandTimeout().toMillis());
     long timeout = config.commandTimeout().toMillis();
-    CircuitBreaker breaker =
-        CircuitBreaker.create(
-            "redis",
-            vertx,
-            new CircuitBreakerOptions()
-                .setMaxFailures(20)
-                .setFailuresRollingWindow(5_000)
-                .setTimeout(-1)
-                .setResetTimeout(1_000));
     Deadlines deadlines =
         Vertx.currentContext() == null
             ? null
             : Deadlines.ofCurrentContext(vertx, config.commandTimeout());
-    return new RedisGateway(Redis.createClient(vertx, options), breaker, timeout, deadlines, near);
+    return new RedisGateway(
+        Redis.createClient(vertx, options), Circuits.of(vertx), timeout, deadlines, near);
   }
 
   /**
@@ -103,15 +90,15 @@ public final class RedisGateway {
 
   /** Sends one command. */
   public Future<Response> send(Request request) {
-    return breaker
-        .<Response>execute(() -> bounded(client.send(request)))
+    return circuits
+        .<Response>call(Circuits.REDIS, () -> bounded(client.send(request)))
         .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
   }
 
   /** Sends several commands in one round trip. */
   public Future<List<Response>> batch(List<Request> requests) {
-    return breaker
-        .<List<Response>>execute(() -> bounded(client.batch(requests)))
+    return circuits
+        .<List<Response>>call(Circuits.REDIS, () -> bounded(client.batch(requests)))
         .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
   }
 
@@ -123,8 +110,9 @@ public final class RedisGateway {
   }
 
   private Future<Response> run(LuaScript script, List<String> keys, List<Object> args) {
-    return breaker
-        .<Response>execute(
+    return circuits
+        .<Response>call(
+            Circuits.REDIS,
             () ->
                 bounded(
                     client
@@ -152,7 +140,6 @@ public final class RedisGateway {
     if (deadlines != null) {
       deadlines.close();
     }
-    breaker.close();
     return client.close();
   }
 

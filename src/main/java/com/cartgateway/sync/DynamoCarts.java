@@ -1,5 +1,6 @@
 package com.cartgateway.sync;
 
+import com.cartgateway.circuit.Circuits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,13 +35,28 @@ public final class DynamoCarts {
   private final DynamoDbAsyncClient dynamo;
   private final String table;
 
+  // null for a reader outside the gateway's processes (a tool, a test): no circuit
+  private final Circuits circuits;
+
   /**
-   * @param dynamo the process's client
+   * A reader for tools and tests, outside the process's {@code dynamodb} circuit.
+   *
+   * @param dynamo the client
    * @param table the carts table
    */
   public DynamoCarts(DynamoDbAsyncClient dynamo, String table) {
+    this(dynamo, table, null);
+  }
+
+  /**
+   * @param dynamo the process's client
+   * @param table the carts table
+   * @param circuits the process's circuits: while it is open a read fails at once
+   */
+  public DynamoCarts(DynamoDbAsyncClient dynamo, String table, Circuits circuits) {
     this.dynamo = dynamo;
     this.table = table;
+    this.circuits = circuits;
   }
 
   /**
@@ -51,6 +67,10 @@ public final class DynamoCarts {
    *     Vert.x context when there is one
    */
   public Future<Optional<CartEvent>> read(String cartId) {
+    return circuits == null ? get(cartId) : circuits.call(Circuits.DYNAMODB, () -> get(cartId));
+  }
+
+  private Future<Optional<CartEvent>> get(String cartId) {
     CompletionStage<Optional<CartEvent>> read =
         dynamo
             .getItem(

@@ -1,5 +1,6 @@
 package com.cartgateway.sync;
 
+import com.cartgateway.circuit.Circuits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
@@ -26,13 +28,22 @@ public final class DynamoCatalog {
   private final DynamoDbAsyncClient dynamo;
   private final String table;
 
+  private final Circuits circuits;
+
+  /** A catalog table read outside any circuit (tools and tests). */
+  public DynamoCatalog(DynamoDbAsyncClient dynamo, String table) {
+    this(dynamo, table, null);
+  }
+
   /**
    * @param dynamo the process's client
    * @param table the catalog table
+   * @param circuits the process's circuits: while it is open a scan fails at once
    */
-  public DynamoCatalog(DynamoDbAsyncClient dynamo, String table) {
+  public DynamoCatalog(DynamoDbAsyncClient dynamo, String table, Circuits circuits) {
     this.dynamo = dynamo;
     this.table = table;
+    this.circuits = circuits;
   }
 
   /** The item of a SKU state in the catalog table, as the worker stores it. */
@@ -70,12 +81,16 @@ public final class DynamoCatalog {
             .distinct()
             .map(sku -> Map.of(DynamoTables.SKU, AttributeValue.fromS(sku)))
             .toList();
-    CompletionStage<Map<String, SkuState>> read =
-        batch(KeysAndAttributes.builder().keys(keys).consistentRead(true).build(), found, 2);
     Context context = Vertx.currentContext();
-    return context == null
-        ? Future.fromCompletionStage(read)
-        : Future.fromCompletionStage(read, context);
+    Supplier<Future<Map<String, SkuState>>> read =
+        () -> {
+          CompletionStage<Map<String, SkuState>> batch =
+              batch(KeysAndAttributes.builder().keys(keys).consistentRead(true).build(), found, 2);
+          return context == null
+              ? Future.fromCompletionStage(batch)
+              : Future.fromCompletionStage(batch, context);
+        };
+    return circuits == null ? read.get() : circuits.call(Circuits.DYNAMODB, read);
   }
 
   private CompletionStage<Map<String, SkuState>> batch(
@@ -107,6 +122,10 @@ public final class DynamoCatalog {
    * @param from where the previous page ended, or null for the first page
    */
   public Future<Page> scan(Map<String, AttributeValue> from) {
+    return circuits == null ? page(from) : circuits.call(Circuits.DYNAMODB, () -> page(from));
+  }
+
+  private Future<Page> page(Map<String, AttributeValue> from) {
     return Future.fromCompletionStage(
             dynamo.scan(
                 ScanRequest.builder()

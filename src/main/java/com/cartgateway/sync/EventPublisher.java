@@ -1,5 +1,6 @@
 package com.cartgateway.sync;
 
+import com.cartgateway.circuit.Circuits;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.trace.Traces;
 import io.opentelemetry.api.trace.SpanContext;
@@ -15,11 +16,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Writes JSON events to Kafka with {@code acks=all}, keyed by cart id. An event published on behalf
  * of a request carries the request's trace context as {@code traceparent} (and {@code tracestate})
- * record headers.
+ * record headers. Sends go through the process's {@code kafka} circuit ({@link Circuits}).
  */
 public final class EventPublisher {
   private final Producer<String, String> producer;
   private final Context context;
+  private final Circuits circuits;
 
   /**
    * @param producer the process's idempotent, acks=all producer
@@ -28,10 +30,39 @@ public final class EventPublisher {
   public EventPublisher(Producer<String, String> producer, Context context) {
     this.producer = producer;
     this.context = context;
+    this.circuits = Circuits.of(context.owner());
   }
 
-  /** Completes once every in-sync replica has the event; fails as unavailable otherwise. */
+  /**
+   * Completes once every in-sync replica has the event; fails as unavailable otherwise, at once
+   * while the Kafka circuit is open. A send that was made is never cut short by the circuit: its
+   * outcome is Kafka's (a failure after a send means "maybe written", as without a circuit).
+   */
   public Future<Void> publish(String topic, String cartId, JsonObject event) {
+    return circuits
+        .<Void>call(Circuits.KAFKA, () -> send(topic, cartId, event))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    e instanceof StoreUnavailableException
+                        ? e
+                        : new StoreUnavailableException("kafka", e)));
+  }
+
+  /**
+   * Whether a publish made here now would fail without reaching Kafka ({@link Circuits#refuses}).
+   */
+  public boolean circuitOpen() {
+    return circuits.refuses(Circuits.KAFKA);
+  }
+
+  /** The failure of a change refused because the Kafka circuit is open. */
+  public static StoreUnavailableException circuitOpenFailure() {
+    return new StoreUnavailableException(
+        "kafka", new IllegalStateException("the Kafka circuit is open"));
+  }
+
+  private Future<Void> send(String topic, String cartId, JsonObject event) {
     Promise<Void> written = Promise.promise();
     RecordHeaders headers = new RecordHeaders();
     SpanContext span = Traces.current();

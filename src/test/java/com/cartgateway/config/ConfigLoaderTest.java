@@ -106,6 +106,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the lag bound of readiness defaults to 50000 events, 0 turns it off")
+  void readyMaxLagEvents() {
+    assertThat(load(new JsonObject(), Map.of()).http().readyMaxLagEvents()).isEqualTo(50_000);
+    assertThat(
+            load(new JsonObject(), Map.of("CART_READY_MAX_LAG_EVENTS", "0"))
+                .http()
+                .readyMaxLagEvents())
+        .isZero();
+    JsonObject file = new JsonObject().put("http", new JsonObject().put("readyMaxLagEvents", 7));
+    assertThat(load(file, Map.of()).http().readyMaxLagEvents()).isEqualTo(7);
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_READY_MAX_LAG_EVENTS", "-1")))
+        .hasMessageContaining("http.readyMaxLagEvents (CART_READY_MAX_LAG_EVENTS): -1 is outside");
+  }
+
+  @Test
   @DisplayName(
       "trusted proxy hops default to none (X-Forwarded-For ignored) and are bounded to 0..10")
   void trustedProxyHops() {

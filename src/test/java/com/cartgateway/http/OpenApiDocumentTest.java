@@ -207,8 +207,7 @@ class OpenApiDocumentTest {
               "429 rate_limited",
               "503 unavailable"),
           route("GET /health/live", "200"),
-          // Readiness answers 503 with its health report, not with a problem, hence no code.
-          route("GET /health/ready", "200", "503"),
+          route("GET /health/ready", "200", "503 not_ready"),
           route("GET /metrics", "200"),
           route("GET /openapi.yaml", "200"));
 

@@ -26,11 +26,19 @@ class OperationsIT {
 
   @Test
   @DisplayName("live answers UP; ready checks Redis, Kafka and DynamoDB for real")
-  void health() {
+  void health() throws InterruptedException {
     HttpResponse<String> live = gateway.send(gateway.request("/health/live").GET().build());
     assertThat(live.statusCode()).isEqualTo(200);
+    // Ready once the store takes writes (another test may have just emptied Redis); the checks
+    // behind it run in the background.
+    gateway.awaitWritable();
+    Instant deadline = Instant.now().plusSeconds(10);
     HttpResponse<String> ready = gateway.send(gateway.request("/health/ready").GET().build());
-    assertThat(ready.statusCode()).isEqualTo(200);
+    while (ready.statusCode() != 200 && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50);
+      ready = gateway.send(gateway.request("/health/ready").GET().build());
+    }
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
     JsonObject checks = new JsonObject(ready.body()).getJsonObject("checks");
     assertThat(checks.fieldNames()).containsExactlyInAnyOrder("redis", "kafka", "dynamodb");
     checks.forEach(
@@ -39,12 +47,12 @@ class OperationsIT {
 
   @Test
   @DisplayName(
-      "ready reports the write-behind lag of cart.events by partition and stays UP while DynamoDB"
-          + " is behind")
+      "ready reports the write-behind lag of cart.events by partition, in its 200 and its 503")
   void readyReportsWriteBehindLag() throws Exception {
     // This gateway reports a group that no process runs, so an event published here stays
     // unpersisted and the lag cannot be zero (the shared gateway's worker drains the default
-    // group).
+    // group). Whether it is ready depends on what the store needs rebuilt (ReadinessIT): both
+    // answers carry the lag.
     Gateway gateway =
         Gateway.start(
             Map.of("CART_ROLES", "http"),
@@ -87,11 +95,10 @@ class OperationsIT {
       assertThat(Instant.now()).as("the event shows within 10 s").isBefore(deadline);
       Thread.sleep(100);
       HttpResponse<String> ready = gateway.send(gateway.request("/health/ready").GET().build());
-      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      assertThat(ready.statusCode()).as(ready.body()).isIn(200, 503);
       body = new JsonObject(ready.body());
     }
 
-    assertThat(body.getString("status")).isEqualTo("UP");
     JsonObject writeBehind = body.getJsonObject("writeBehind");
     assertThat(writeBehind.getString("group")).isEqualTo(gateway.config().worker().groupId());
     assertThat(writeBehind.getString("topic")).isEqualTo("cart.events");
