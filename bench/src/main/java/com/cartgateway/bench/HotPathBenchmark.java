@@ -115,7 +115,7 @@ public final class HotPathBenchmark {
       }
       app = Application.start(config).await(60, TimeUnit.SECONDS);
       String gateway = "http://127.0.0.1:" + config.http().port();
-      DevMain.awaitSettled(gateway);
+      DevMain.awaitReady(gateway);
 
       Seed seed = seed(gateway, config, settings.get("readers"), settings.get("writers"));
       if (writer != null) {
