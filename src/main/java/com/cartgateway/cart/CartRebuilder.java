@@ -150,15 +150,11 @@ public final class CartRebuilder {
     return epoch()
         .compose(
             epoch -> {
-              if (clock.millis() < Long.parseLong(epoch.get(SINCE)) + publishWindow.toMillis()) {
-                return Future.succeededFuture(Optional.of("publish_window"));
+              Optional<String> waiting = waiting(epoch);
+              if (waiting.isPresent()) {
+                return Future.succeededFuture(waiting);
               }
-              if (!"restored".equals(epoch.get("catalog"))) {
-                return Future.succeededFuture(Optional.of("catalog_restore"));
-              }
-              return (epoch.containsKey(ENDS)
-                      ? Future.succeededFuture(new JsonObject(epoch.get(ENDS)))
-                      : settle())
+              return ends(epoch)
                   .compose(
                       ends ->
                           progress
@@ -172,11 +168,33 @@ public final class CartRebuilder {
             });
   }
 
+  /**
+   * Why writes wait whatever the worker group did: {@code publish_window} or {@code
+   * catalog_restore} (carts after the catalog: a restored cart takes its live holds again).
+   */
+  private Optional<String> waiting(Map<String, String> epoch) {
+    if (clock.millis() < Long.parseLong(epoch.get(SINCE)) + publishWindow.toMillis()) {
+      return Optional.of("publish_window");
+    }
+    return "restored".equals(epoch.get("catalog"))
+        ? Optional.empty()
+        : Optional.of("catalog_restore");
+  }
+
+  /** The end offsets of the epoch, settled once the publish window is over. */
+  private Future<JsonObject> ends(Map<String, String> epoch) {
+    return epoch.containsKey(ENDS)
+        ? Future.succeededFuture(new JsonObject(epoch.get(ENDS)))
+        : settle();
+  }
+
+  /** Whether the group passed the epoch's end offset on a partition. */
   private static boolean passedPartition(
       WriteBehindProgress.Snapshot snapshot, JsonObject ends, String partition) {
+    Long end = ends.getLong(partition);
     WriteBehindProgress.PartitionProgress now =
         snapshot.partitions().get(Integer.parseInt(partition));
-    return now != null && Math.max(0, now.committed()) >= ends.getLong(partition);
+    return end != null && now != null && Math.max(0, now.committed()) >= end;
   }
 
   /**
@@ -237,36 +255,26 @@ public final class CartRebuilder {
   private Future<Boolean> caughtUp(String cartId) {
     return epoch()
         .compose(
-            epoch -> {
-              long since = Long.parseLong(epoch.get(SINCE));
-              // Carts after the catalog: a restored cart takes its live holds again.
-              if (clock.millis() < since + publishWindow.toMillis()
-                  || !"restored".equals(epoch.get("catalog"))) {
-                return Future.succeededFuture(false);
-              }
-              return (epoch.containsKey(ENDS)
-                      ? Future.succeededFuture(new JsonObject(epoch.get(ENDS)))
-                      : settle())
-                  .compose(
-                      ends ->
-                          progress
-                              .snapshot()
-                              .compose(
-                                  cached ->
-                                      passed(cached, ends, cartId)
-                                          ? Future.succeededFuture(true)
-                                          : progress
-                                              .fresh()
-                                              .map(fresh -> passed(fresh, ends, cartId))));
-            });
+            epoch ->
+                waiting(epoch).isPresent()
+                    ? Future.succeededFuture(false)
+                    : ends(epoch)
+                        .compose(
+                            ends ->
+                                progress
+                                    .snapshot()
+                                    .compose(
+                                        cached ->
+                                            passed(cached, ends, cartId)
+                                                ? Future.succeededFuture(true)
+                                                : progress
+                                                    .fresh()
+                                                    .map(fresh -> passed(fresh, ends, cartId)))));
   }
 
   private static boolean passed(
       WriteBehindProgress.Snapshot snapshot, JsonObject ends, String cartId) {
-    int partition = snapshot.partitionOf(cartId);
-    Long end = ends.getLong(Integer.toString(partition));
-    WriteBehindProgress.PartitionProgress now = snapshot.partitions().get(partition);
-    return end != null && now != null && Math.max(0, now.committed()) >= end;
+    return passedPartition(snapshot, ends, Integer.toString(snapshot.partitionOf(cartId)));
   }
 
   /** The current epoch's fields, starting one now when Redis lost (or never had) it. */
