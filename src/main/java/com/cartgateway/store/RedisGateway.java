@@ -67,27 +67,6 @@ public final class RedisGateway {
         Redis.createClient(vertx, options), Circuits.of(vertx), timeout, deadlines, near);
   }
 
-  /**
-   * A dedicated connection for one subscription (a subscribed connection can do nothing else), to
-   * the first configured node.
-   */
-  public static Future<io.vertx.redis.client.RedisConnection> subscriber(
-      Vertx vertx, AppConfig.Redis config) {
-    RedisOptions options =
-        new RedisOptions()
-            .setConnectionString(config.endpoints().get(0))
-            .setPreferredProtocolVersion(ProtocolVersion.RESP2);
-    Redis client = Redis.createClient(vertx, options);
-    return client
-        .connect()
-        .onFailure(e -> client.close())
-        .map(
-            connection -> {
-              connection.endHandler(ended -> client.close());
-              return connection;
-            });
-  }
-
   /** Sends one command. */
   public Future<Response> send(Request request) {
     return circuits
