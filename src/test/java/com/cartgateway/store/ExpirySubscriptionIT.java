@@ -1,0 +1,77 @@
+package com.cartgateway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.support.Gateway;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the expiry subscription")
+class ExpirySubscriptionIT {
+
+  @Test
+  @DisplayName(
+      "tells of its loss once when Redis drops its connection, and a new one hears expiries again")
+  void lostOnceThenResubscribed() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    AppConfig.Redis config = Gateway.get().config().redis();
+    RedisGateway redis = RedisGateway.create(vertx, config);
+    try {
+      String flags = RedisServer.keyspaceEvents(redis).await(5, TimeUnit.SECONDS);
+      if (!flags.contains("E") || !flags.contains("x")) {
+        RedisServer.setKeyspaceEvents(redis, flags + "Ex").await(5, TimeUnit.SECONDS);
+      }
+      List<String> expired = new CopyOnWriteArrayList<>();
+      AtomicInteger lost = new AtomicInteger();
+      ExpirySubscription first =
+          ExpirySubscription.connect(vertx, config, expired::add, lost::incrementAndGet)
+              .await(5, TimeUnit.SECONDS);
+      first.subscribe().await(5, TimeUnit.SECONDS);
+      String before = expire(redis, "expiry-first");
+      await(() -> expired.contains(before), "the first subscription hears an expiry");
+
+      redis
+          .send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"))
+          .await(5, TimeUnit.SECONDS);
+      await(() -> lost.get() > 0, "the loss told");
+
+      ExpirySubscription second =
+          ExpirySubscription.connect(vertx, config, expired::add, () -> {})
+              .await(5, TimeUnit.SECONDS);
+      second.subscribe().await(5, TimeUnit.SECONDS);
+      String after = expire(redis, "expiry-second");
+      await(() -> expired.contains(after), "the new subscription hears an expiry");
+      assertThat(lost).as("losses told for one connection").hasValue(1);
+      second.close().await(5, TimeUnit.SECONDS);
+    } finally {
+      redis.close();
+      vertx.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String expire(RedisGateway redis, String prefix) throws Exception {
+    String key = Gateway.unique(prefix);
+    redis
+        .send(Request.cmd(Command.SET).arg(key).arg("1").arg("PX").arg(20))
+        .await(5, TimeUnit.SECONDS);
+    return key;
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(Instant.now()).as(what).isBefore(deadline);
+      Thread.sleep(20);
+    }
+  }
+}
