@@ -261,6 +261,8 @@ class CheckoutIT {
     }
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(down.headers().firstValue("Retry-After")).isPresent();
+    // The Kafka circuit opened meanwhile; it closes once a background check reaches Kafka again.
+    gateway.awaitWritable();
     HttpResponse<String> retried = retryWhileInProgress(() -> checkout(gateway, user, key, null));
     assertThat(retried.statusCode()).isEqualTo(201);
     JsonObject order = new JsonObject(retried.body());
