@@ -1,31 +1,36 @@
 package com.cartgateway.circuit;
 
 import com.cartgateway.trace.Traces;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The circuit breakers of one process: {@code redis}, {@code kafka} and {@code dynamodb}, one
- * breaker each, shared by every verticle and role of the process (a breaker is thread-safe and
- * completes each call on its caller's context). While a circuit is open its calls fail at once,
- * without reaching the service; after a pause one call tries the service again (half-open), and its
- * success closes the circuit.
+ * Resilience4j breaker each, shared by every verticle and role of the process. A breaker is only
+ * asked for permission before a call and told its outcome after, on whatever thread the call
+ * completes (lock-free, no task of its own): Vert.x's breaker completed every call through a task
+ * on the caller's context, a tenth of an add's event loop for its seven Redis commands. While a
+ * circuit is open its calls fail at once, without reaching the service; after a pause one call
+ * tries the service again (half-open), and its success closes the circuit.
  *
  * <p>One breaker a service and process, not one a verticle: every verticle then fails fast from the
  * same moment, and the state is the process's. It is exported as the gauge {@code
@@ -67,25 +72,29 @@ public final class Circuits implements Shareable {
   private static final String PROCESS_KEY = "process";
 
   /**
-   * Failures within the rolling window that open a circuit, the window, and how long it stays open
-   * before one call may try the service again. A Redis failure takes a command deadline (2 s by
-   * default), a Kafka one a delivery timeout (4 s): hence the longer windows of Kafka and DynamoDB.
+   * Failed calls that open a circuit (half of the last twice as many calls; judged by calls, not
+   * time, so that a busy process opens as soon as a quiet one), and how long it stays open before
+   * one call may try the service again. A Redis failure takes a command deadline (2 s by default),
+   * a Kafka one a delivery timeout (4 s): hence fewer failures and a longer pause for Kafka and
+   * DynamoDB.
    */
-  private static final Map<String, CircuitBreakerOptions> OPTIONS =
+  private static final Map<String, CircuitBreakerConfig> OPTIONS =
       Map.of(
-          REDIS, options(10, 10_000, 1_000),
-          KAFKA, options(5, 30_000, 2_000),
-          DYNAMODB, options(5, 30_000, 2_000));
+          REDIS, options(10, 1_000),
+          KAFKA, options(5, 2_000),
+          DYNAMODB, options(5, 2_000));
 
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
   // Each circuit's state as its breaker's handlers report it; read without the breaker's lock.
   private final Map<String, AtomicInteger> states = new HashMap<>();
+  private final Map<String, AtomicLong> openedAt = new HashMap<>();
   private final Map<String, Map<Integer, Counter>> transitions = new HashMap<>();
 
-  private Circuits(Vertx vertx, MeterRegistry registry) {
+  private Circuits(MeterRegistry registry) {
     for (String circuit : ALL) {
       AtomicInteger state = new AtomicInteger(CLOSED);
       states.put(circuit, state);
+      openedAt.put(circuit, new AtomicLong());
       Gauge.builder("cart_circuit_state", state, AtomicInteger::get)
           .tag("circuit", circuit)
           .description("State of the circuit in this process: 0 closed, 1 half-open, 2 open")
@@ -101,11 +110,18 @@ public final class Circuits implements Shareable {
                 .register(registry));
       }
       transitions.put(circuit, counters);
-      CircuitBreaker breaker = CircuitBreaker.create(circuit, vertx, OPTIONS.get(circuit));
+      CircuitBreaker breaker = CircuitBreaker.of(circuit, OPTIONS.get(circuit));
       breaker
-          .openHandler(v -> changed(circuit, OPEN))
-          .halfOpenHandler(v -> changed(circuit, HALF_OPEN))
-          .closeHandler(v -> changed(circuit, CLOSED));
+          .getEventPublisher()
+          .onStateTransition(
+              event ->
+                  changed(
+                      circuit,
+                      switch (event.getStateTransition().getToState()) {
+                        case CLOSED -> CLOSED;
+                        case HALF_OPEN -> HALF_OPEN;
+                        default -> OPEN;
+                      }));
       breakers.put(circuit, breaker);
     }
   }
@@ -116,7 +132,7 @@ public final class Circuits implements Shareable {
    */
   public static Circuits forProcess(Vertx vertx, MeterRegistry registry) {
     LocalMap<String, Circuits> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
-    return map.computeIfAbsent(PROCESS_KEY, key -> new Circuits(vertx, registry));
+    return map.computeIfAbsent(PROCESS_KEY, key -> new Circuits(registry));
   }
 
   /**
@@ -128,25 +144,53 @@ public final class Circuits implements Shareable {
   }
 
   /**
-   * Makes a call through the circuit: at once a failure ({@link OpenCircuitException}) while the
-   * circuit refuses it ({@link #refuses}), else the call's outcome, counted by the breaker.
+   * Makes a call through the circuit: at once a failure ({@link CallNotPermittedException}) while
+   * the circuit refuses it ({@link #refuses}, or the breaker grants no permission), else the call's
+   * outcome, counted by the breaker.
    */
   public <T> Future<T> call(String circuit, Supplier<Future<T>> call) {
-    return refuses(circuit)
-        ? Future.failedFuture(OpenCircuitException.INSTANCE)
-        : breakers.get(circuit).execute(call);
+    CircuitBreaker breaker = breakers.get(circuit);
+    if (refuses(circuit) || !breaker.tryAcquirePermission()) {
+      return Future.failedFuture(
+          CallNotPermittedException.createCallNotPermittedException(breaker));
+    }
+    long started = System.nanoTime();
+    Future<T> outcome;
+    try {
+      outcome = call.get();
+    } catch (RuntimeException e) {
+      breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+      return Future.failedFuture(e);
+    }
+    return outcome.andThen(
+        done -> {
+          long took = System.nanoTime() - started;
+          if (done.succeeded()) {
+            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+          } else {
+            breaker.onError(took, TimeUnit.NANOSECONDS, done.cause());
+          }
+        });
   }
 
   /**
-   * Whether a call made here now would fail at once: the circuit is open, or half-open and the
-   * caller serves an HTTP request. A request never waits on the one trial call of a half-open
-   * circuit, which may hang for the client's whole deadline; background work (the readiness checks,
-   * the epoch watch, the timer role's sweeps) makes it instead. A request is known by the trace
-   * span that every request keeps on its context ({@link Traces#current}).
+   * Whether a call made here now would fail at once: for a caller serving an HTTP request, while
+   * the circuit is not closed; for background work, while it is open and its pause is not over. A
+   * request never waits on the one trial call of a half-open circuit, which may hang for the
+   * client's whole deadline; background work (the readiness checks, the epoch watch, the timer
+   * role's sweeps) makes it instead. A request is known by the trace span that every request keeps
+   * on its context ({@link Traces#current}).
    */
   public boolean refuses(String circuit) {
     int state = state(circuit);
-    return state == OPEN || state == HALF_OPEN && Traces.current() != null;
+    if (state == CLOSED) {
+      return false;
+    }
+    // Past the pause, the breaker lets the next caller's permission request make the trial.
+    return Traces.current() != null
+        || state == OPEN
+            && System.nanoTime() - openedAt.get(circuit).get()
+                < OPTIONS.get(circuit).getWaitIntervalFunctionInOpenState().apply(1) * 1_000_000;
   }
 
   /** {@link #CLOSED}, {@link #HALF_OPEN} or {@link #OPEN}. */
@@ -163,8 +207,11 @@ public final class Circuits implements Shareable {
     };
   }
 
-  /** Called by a breaker as it changes state, under its lock: a counter and a log line only. */
+  /** Called by a breaker as it changes state, on the caller's thread: a counter and a log line. */
   private void changed(String circuit, int state) {
+    if (state == OPEN) {
+      openedAt.get(circuit).set(System.nanoTime());
+    }
     if (states.get(circuit).getAndSet(state) == state) {
       return;
     }
@@ -182,11 +229,16 @@ public final class Circuits implements Shareable {
             });
   }
 
-  private static CircuitBreakerOptions options(int failures, long windowMillis, long resetMillis) {
-    return new CircuitBreakerOptions()
-        .setMaxFailures(failures)
-        .setFailuresRollingWindow(windowMillis)
-        .setResetTimeout(resetMillis)
-        .setTimeout(-1);
+  private static CircuitBreakerConfig options(int failures, long openMillis) {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(2 * failures)
+        .minimumNumberOfCalls(failures)
+        .failureRateThreshold(50)
+        .waitDurationInOpenState(Duration.ofMillis(openMillis))
+        // Left open until a call asks after the pause: requests never ask a circuit not closed.
+        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build();
   }
 }
