@@ -110,19 +110,9 @@ public final class Circuits implements Shareable {
                 .register(registry));
       }
       transitions.put(circuit, counters);
-      CircuitBreaker breaker = CircuitBreaker.of(circuit, OPTIONS.get(circuit));
-      breaker
-          .getEventPublisher()
-          .onStateTransition(
-              event ->
-                  changed(
-                      circuit,
-                      switch (event.getStateTransition().getToState()) {
-                        case CLOSED -> CLOSED;
-                        case HALF_OPEN -> HALF_OPEN;
-                        default -> OPEN;
-                      }));
-      breakers.put(circuit, breaker);
+      // No event consumer: with one, the breaker would make an event (and read the zoned time)
+      // for every call; its state is looked at after each permission and outcome instead.
+      breakers.put(circuit, CircuitBreaker.of(circuit, OPTIONS.get(circuit)));
     }
   }
 
@@ -150,7 +140,13 @@ public final class Circuits implements Shareable {
    */
   public <T> Future<T> call(String circuit, Supplier<Future<T>> call) {
     CircuitBreaker breaker = breakers.get(circuit);
-    if (refuses(circuit) || !breaker.tryAcquirePermission()) {
+    if (refuses(circuit)) {
+      return Future.failedFuture(
+          CallNotPermittedException.createCallNotPermittedException(breaker));
+    }
+    boolean permitted = breaker.tryAcquirePermission();
+    observe(circuit, breaker);
+    if (!permitted) {
       return Future.failedFuture(
           CallNotPermittedException.createCallNotPermittedException(breaker));
     }
@@ -160,6 +156,7 @@ public final class Circuits implements Shareable {
       outcome = call.get();
     } catch (RuntimeException e) {
       breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+      observe(circuit, breaker);
       return Future.failedFuture(e);
     }
     return outcome.andThen(
@@ -170,7 +167,21 @@ public final class Circuits implements Shareable {
           } else {
             breaker.onError(took, TimeUnit.NANOSECONDS, done.cause());
           }
+          observe(circuit, breaker);
         });
+  }
+
+  /** Reports the breaker's state when it is not the one last reported. */
+  private void observe(String circuit, CircuitBreaker breaker) {
+    int now =
+        switch (breaker.getState()) {
+          case CLOSED -> CLOSED;
+          case HALF_OPEN -> HALF_OPEN;
+          default -> OPEN;
+        };
+    if (states.get(circuit).get() != now) {
+      changed(circuit, now);
+    }
   }
 
   /**
@@ -207,7 +218,7 @@ public final class Circuits implements Shareable {
     };
   }
 
-  /** Called by a breaker as it changes state, on the caller's thread: a counter and a log line. */
+  /** Counts and logs a change of state, once (callers on two threads may both see it). */
   private void changed(String circuit, int state) {
     if (state == OPEN) {
       openedAt.get(circuit).set(System.nanoTime());
@@ -239,6 +250,8 @@ public final class Circuits implements Shareable {
         // Left open until a call asks after the pause: requests never ask a circuit not closed.
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .permittedNumberOfCallsInHalfOpenState(1)
+        // A refusal is an answer, not a fault: no stack trace for each of them during an outage.
+        .writableStackTraceEnabled(false)
         .build();
   }
 }
