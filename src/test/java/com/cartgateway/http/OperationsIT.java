@@ -3,8 +3,6 @@ package com.cartgateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.support.Gateway;
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.Topics;
 import com.cartgateway.sync.WriteBehindLag;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,10 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -67,25 +62,7 @@ class OperationsIT {
 
   private static void readyReportsLagOf(Gateway gateway) throws Exception {
     String cart = Gateway.unique("u:lagging");
-    RecordMetadata sent =
-        gateway
-            .application()
-            .clients()
-            .producer()
-            .send(
-                new ProducerRecord<>(
-                    Topics.CART_EVENTS,
-                    cart,
-                    new CartEvent(
-                            cart,
-                            new CartEvent.Owner("user", cart.substring(2)),
-                            1,
-                            System.currentTimeMillis(),
-                            null,
-                            List.of())
-                        .toJson()
-                        .encode()))
-            .get(10, TimeUnit.SECONDS);
+    RecordMetadata sent = gateway.publishCartEvent(cart);
     int partition = WriteBehindLag.partitionOf(cart, 3).partition();
 
     // The lag comes from a snapshot at most 250 ms old: ask until it includes the event.

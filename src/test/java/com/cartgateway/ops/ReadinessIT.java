@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
@@ -17,10 +15,8 @@ import io.vertx.redis.client.Request;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -123,24 +119,7 @@ class ReadinessIT {
     try {
       for (int i = 0; i < 3; i++) {
         String cart = Gateway.unique("u:lagging");
-        gateway
-            .application()
-            .clients()
-            .producer()
-            .send(
-                new ProducerRecord<>(
-                    Topics.CART_EVENTS,
-                    cart,
-                    new CartEvent(
-                            cart,
-                            new CartEvent.Owner("user", cart.substring(2)),
-                            1,
-                            System.currentTimeMillis(),
-                            null,
-                            List.of())
-                        .toJson()
-                        .encode()))
-            .get(10, TimeUnit.SECONDS);
+        gateway.publishCartEvent(cart);
       }
       // The lag comes from a snapshot at most 250 ms old, refreshed in the background.
       Instant deadline = Instant.now().plusSeconds(10);

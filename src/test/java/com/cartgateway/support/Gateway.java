@@ -3,7 +3,9 @@ package com.cartgateway.support;
 import com.cartgateway.app.Application;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
+import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoTables;
+import com.cartgateway.sync.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -18,10 +20,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -269,5 +274,30 @@ public final class Gateway {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Publishes an event of an empty cart straight to {@code cart.events} through the gateway's
+   * producer, as a change would: something the worker group has to persist.
+   *
+   * @param cartId a user's cart id ({@code u:<id>})
+   */
+  public RecordMetadata publishCartEvent(String cartId) throws Exception {
+    return app.clients()
+        .producer()
+        .send(
+            new ProducerRecord<>(
+                Topics.CART_EVENTS,
+                cartId,
+                new CartEvent(
+                        cartId,
+                        new CartEvent.Owner("user", cartId.substring(2)),
+                        1,
+                        System.currentTimeMillis(),
+                        null,
+                        List.of())
+                    .toJson()
+                    .encode()))
+        .get(10, TimeUnit.SECONDS);
   }
 }
