@@ -108,7 +108,7 @@ public final class DevMain {
 
   /**
    * Waits until {@code /health/ready} answers 200 (this process takes writes), so that the banner
-   * never says ready before the probe does.
+   * never says ready before the probe does; every 30 s it says what the probe still waits for.
    */
   public static void awaitReady(String url) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
@@ -116,18 +116,24 @@ public final class DevMain {
         HttpRequest.newBuilder(URI.create(url + "/health/ready"))
             .timeout(Duration.ofSeconds(5))
             .build();
-    Instant deadline = Instant.now().plusSeconds(120);
-    while (Instant.now().isBefore(deadline)) {
+    Instant nextNote = Instant.now().plusSeconds(30);
+    while (true) {
+      String answer;
       try {
-        if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        HttpResponse<String> ready = http.send(probe, HttpResponse.BodyHandlers.ofString());
+        if (ready.statusCode() == 200) {
           return;
         }
+        answer = ready.body();
       } catch (IOException notYet) {
-        // the gateway is starting
+        answer = "not listening yet (" + notYet.getMessage() + ")";
+      }
+      if (Instant.now().isAfter(nextNote)) {
+        System.out.println("not ready yet, /health/ready says: " + answer);
+        nextNote = Instant.now().plusSeconds(30);
       }
       Thread.sleep(250);
     }
-    System.out.println("not ready within 120 s (see /health/ready); writes may answer 503 for now");
   }
 
   private static void printBanner(AppConfig config, DevServices services) {
