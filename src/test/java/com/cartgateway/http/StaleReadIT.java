@@ -187,7 +187,8 @@ class StaleReadIT {
 
   private static void duringOutage(Persisted cart) throws Exception {
     // Before the circuit opens each read waits out the command deadline, then still answers from
-    // DynamoDB; enough of them at once open the circuit (20 failures in 5 s). They warm the path.
+    // DynamoDB; enough of them at once open the circuit (half of the last 20 calls failed, 10 at
+    // least). They warm the path.
     // They ask Redis itself: the near cache may serve its copy for up to a second of an outage.
     List<CompletableFuture<HttpResponse<String>>> trip = new ArrayList<>();
     for (int i = 0; i < TRIP_READS; i++) {
@@ -216,7 +217,6 @@ class StaleReadIT {
     assertThat(codes(empty)).containsExactly("stale_read");
 
     List<Long> reads = new ArrayList<>();
-    Instant measuring = Instant.now();
     for (int i = 0; i < MEASURED; i++) {
       reads.add(
           served(
@@ -229,10 +229,8 @@ class StaleReadIT {
                 return response;
               }));
     }
-    Duration readsTook = Duration.between(measuring, Instant.now());
 
     List<Long> writes = new ArrayList<>();
-    measuring = Instant.now();
     for (int i = 0; i < MEASURED; i++) {
       writes.add(
           served(
@@ -246,31 +244,27 @@ class StaleReadIT {
                 return refused;
               }));
     }
-    Duration writesTook = Duration.between(measuring, Instant.now());
     System.out.println("StaleReadIT server-side µs: reads " + reads + ", writes " + writes);
-    assertWithinBound("reads", reads, READ_BOUND, readsTook);
-    assertWithinBound("writes", writes, WRITE_BOUND, writesTook);
+    assertWithinBound("reads", reads, READ_BOUND);
+    assertWithinBound("writes", writes, WRITE_BOUND);
   }
 
   /**
-   * Most answers within the bound, and none between the bound and the command deadline: on this
-   * shared 2-core box a request now and then loses the CPU for longer than the bound, but a read
-   * that waited for Redis would wait half the command deadline at least. Those are the requests
-   * that carried the breaker's half-open trial (about once a second, its reset time, it lets one
-   * Redis command through, which waits out the whole deadline against a frozen Redis) and no more.
+   * Most answers within the bound, and none that waited for Redis. A request never makes the
+   * breaker's half-open trial (Circuits leaves it to the background checks), so no answer comes
+   * near the command deadline. Only most, not all, within the bound: a stale read is DynamoDB
+   * Local's strongly consistent read, which on this shared 2-core box takes 10 to 150 ms itself.
    */
-  private static void assertWithinBound(
-      String what, List<Long> micros, Duration bound, Duration elapsed) {
+  private static void assertWithinBound(String what, List<Long> micros, Duration bound) {
     long boundMicros = bound.toNanos() / 1000;
     long waitedMicros = gateway.config().redis().commandTimeout().toNanos() / 2000;
     List<Long> within = micros.stream().filter(m -> m < boundMicros).toList();
-    List<Long> trials = micros.stream().filter(m -> m >= waitedMicros).toList();
     assertThat(within.size())
         .as(what + " within " + bound.toMillis() + " ms, of " + micros + " µs")
         .isGreaterThanOrEqualTo(micros.size() * 8 / 10);
-    assertThat(trials.size())
-        .as(what + " that waited for Redis (half-open trials), of " + micros + " µs")
-        .isLessThanOrEqualTo(1 + (int) elapsed.toSeconds());
+    assertThat(micros)
+        .as(what + " that waited for Redis (half the command deadline or more)")
+        .allMatch(m -> m < waitedMicros);
   }
 
   /** Back to Redis: no warning, an ETag, the acknowledged units there, and writes taken. */
