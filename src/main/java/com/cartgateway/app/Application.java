@@ -17,6 +17,7 @@ import com.cartgateway.store.Scripts;
 import com.cartgateway.sync.DynamoTables;
 import com.cartgateway.sync.WriteBehindProgress;
 import com.cartgateway.sync.WriteBehindVerticle;
+import com.cartgateway.trace.SpanExport;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -89,7 +91,8 @@ public final class Application {
                     AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
             DynamoTables.client(config.dynamoDb()),
-            producer(config.kafka()));
+            producer(config.kafka()),
+            SpanExport.start(config.tracing(), config.roles()));
     Application app = new Application(vertx, clients);
     return app.deploy(config)
         .map(app)
@@ -159,7 +162,7 @@ public final class Application {
 
   /**
    * Stops gracefully: the HTTP verticles stop accepting and finish their requests, then the shared
-   * clients close.
+   * clients close and the spans not yet exported are sent.
    */
   public Future<Void> close() {
     clients.nearCache().close();
@@ -171,6 +174,8 @@ public final class Application {
               clients.producer().close(Duration.ofSeconds(10));
               clients.kafkaAdmin().close(Duration.ofSeconds(5));
               clients.dynamo().close();
+              // After the verticles: the spans of the last requests and batches have ended.
+              clients.spans().ifPresent(spans -> spans.close(10, TimeUnit.SECONDS));
               return Future.succeededFuture();
             });
   }

@@ -5,7 +5,9 @@ import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.store.NearCache;
+import com.cartgateway.trace.SpanExport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -22,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * @param kafkaAdmin the Kafka admin client
  * @param dynamo the DynamoDB client
  * @param producer the idempotent, {@code acks=all} Kafka producer
+ * @param spans the export of spans over OTLP, when configured
  */
 public record ProcessClients(
     PrometheusMeterRegistry registry,
@@ -31,4 +34,5 @@ public record ProcessClients(
     RefusedWriters refusedWriters,
     Admin kafkaAdmin,
     DynamoDbAsyncClient dynamo,
-    Producer<String, String> producer) {}
+    Producer<String, String> producer,
+    Optional<SpanExport> spans) {}

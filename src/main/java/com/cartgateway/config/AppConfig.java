@@ -1,5 +1,6 @@
 package com.cartgateway.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param rateLimit per-identity request rates
  * @param worker the write-behind worker's settings
  * @param logs how this process writes its logs
+ * @param tracing where this process exports its spans, if anywhere
  */
 public record AppConfig(
     Set<Role> roles,
@@ -28,7 +30,8 @@ public record AppConfig(
     Cart cart,
     RateLimit rateLimit,
     Worker worker,
-    Logs logs) {
+    Logs logs,
+    Tracing tracing) {
 
   /**
    * HTTP server settings.
@@ -156,6 +159,15 @@ public record AppConfig(
    * @param format the console format: one JSON object a line, or readable text
    */
   public record Logs(LogFormat format) {}
+
+  /**
+   * Span export settings.
+   *
+   * @param otlpEndpoint the OTLP/HTTP traces endpoint (such as {@code
+   *     http://collector:4318/v1/traces}) spans are exported to; empty means no export
+   * @param serviceName the {@code service.name} of the exported spans
+   */
+  public record Tracing(Optional<URI> otlpEndpoint, String serviceName) {}
 
   /** The console formats of the logs. */
   public enum LogFormat {

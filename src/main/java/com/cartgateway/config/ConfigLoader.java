@@ -5,6 +5,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +55,9 @@ public final class ConfigLoader {
           Map.entry("CART_NEAR_CACHE_ENTRIES", "cart.nearCacheEntries"),
           Map.entry("CART_RATE_LIMIT_READS", "rateLimit.readsPerSecond"),
           Map.entry("CART_RATE_LIMIT_WRITES", "rateLimit.writesPerSecond"),
-          Map.entry("CART_LOG_FORMAT", "logs.format"));
+          Map.entry("CART_LOG_FORMAT", "logs.format"),
+          Map.entry("CART_OTLP_ENDPOINT", "tracing.otlpEndpoint"),
+          Map.entry("CART_OTLP_SERVICE_NAME", "tracing.serviceName"));
 
   private static final String DEFAULT_FILE = "conf/application.json";
 
@@ -171,7 +175,8 @@ public final class ConfigLoader {
                 integer("rateLimit.readsPerSecond", 100, 0, 1_000_000),
                 integer("rateLimit.writesPerSecond", 20, 0, 1_000_000)),
             worker(),
-            new AppConfig.Logs(logFormat()));
+            new AppConfig.Logs(logFormat()),
+            new AppConfig.Tracing(otlpEndpoint(), text("tracing.serviceName", "cart-gateway")));
     AppConfig.Cart cart = config.cart();
     // A cart must outlive its holds and its abandonment report in Redis, where both are decided.
     if (cart.hotIdle().compareTo(cart.reservationTtl()) <= 0
@@ -233,6 +238,26 @@ public final class ConfigLoader {
     }
     problem("logs.format", "must be json or text, not '" + text + "'");
     return AppConfig.LogFormat.JSON;
+  }
+
+  private Optional<URI> otlpEndpoint() {
+    String text = optionalText("tracing.otlpEndpoint");
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = new URI(text);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException e) {
+      // reported below, as for any other value that is no http(s) URL
+    }
+    problem(
+        "tracing.otlpEndpoint",
+        "'" + text + "' is not an http(s) URL such as http://collector:4318/v1/traces");
+    return Optional.empty();
   }
 
   private int verticleInstances() {

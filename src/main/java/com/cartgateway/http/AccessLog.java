@@ -5,22 +5,31 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import com.cartgateway.cart.Owner;
 import com.cartgateway.trace.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.slf4j.event.KeyValuePair;
 
 /**
  * The first handler of every request: takes or makes its trace context, answers it in {@code
- * traceparent}, and writes one access line once the response is sent. Lines logged on behalf of a
- * request carry its ids in the MDC only for the duration of the call ({@link #withIds}): event
- * loops serve many requests, so nothing stays in the MDC between callbacks.
+ * traceparent}, writes one access line once the response is sent, and, when spans are exported,
+ * ends the request's server span then. Lines logged on behalf of a request carry its ids in the MDC
+ * only for the duration of the call ({@link #withIds}): event loops serve many requests, so nothing
+ * stays in the MDC between callbacks.
  */
 final class AccessLog {
   /** The logger of the access lines. */
@@ -36,17 +45,28 @@ final class AccessLog {
   private static final String OWNER = "owner";
   private static final String ROUTE = "routePattern";
 
+  private static final AttributeKey<String> HTTP_METHOD =
+      AttributeKey.stringKey("http.request.method");
+  private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
+  private static final AttributeKey<Long> HTTP_STATUS =
+      AttributeKey.longKey("http.response.status_code");
+
   private final Pseudonyms pseudonyms;
 
-  AccessLog(Pseudonyms pseudonyms) {
+  /** Null when spans are not exported: then the request's span is made by hand, at less cost. */
+  private final Tracer tracer;
+
+  AccessLog(Pseudonyms pseudonyms, Optional<Tracer> tracer) {
     this.pseudonyms = pseudonyms;
+    this.tracer = tracer.orElse(null);
   }
 
   /** Starts the trace context and the access line of a request; the caller goes on with it. */
   void start(RoutingContext ctx) {
     long started = System.nanoTime();
     HttpServerRequest request = ctx.request();
-    SpanContext span = Traces.serverSpan(request::getHeader);
+    SpanContext span =
+        tracer == null ? Traces.serverSpan(request::getHeader) : exported(ctx, request);
     ctx.put(SPAN, span);
     Traces.write(span, ctx.response()::putHeader);
     // Reads too: beside the Kafka records a write causes, the span marks a request's calls, which
@@ -55,6 +75,40 @@ final class AccessLog {
     if (ACCESS.isInfoEnabled()) {
       ctx.addEndHandler(ended -> log(ctx, started));
     }
+  }
+
+  /**
+   * Starts the SDK's server span of a request, ended (and so exported) with the response: its ids
+   * are the ones the request logs and answers, so that the logs and the exported trace join.
+   */
+  private SpanContext exported(RoutingContext ctx, HttpServerRequest request) {
+    SpanContext parent = Traces.remote(request::getHeader);
+    String method = request.method().name();
+    SpanBuilder builder =
+        tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setAttribute(HTTP_METHOD, method);
+    if (parent.isValid()) {
+      builder.setParent(Context.root().with(Span.wrap(parent)));
+    } else {
+      builder.setNoParent();
+    }
+    Span server = builder.startSpan();
+    ctx.addEndHandler(
+        ended -> {
+          String route = routePattern(ctx);
+          if (route != null) {
+            server.updateName(method + " " + route);
+            server.setAttribute(HTTP_ROUTE, route);
+          }
+          int status = ctx.response().getStatusCode();
+          server.setAttribute(HTTP_STATUS, (long) status);
+          if (ended.failed()) {
+            server.setStatus(StatusCode.ERROR, String.valueOf(ended.cause()));
+          } else if (status >= 500) {
+            server.setStatus(StatusCode.ERROR);
+          }
+          server.end();
+        });
+    return server.getSpanContext();
   }
 
   /** Remembers the route pattern (not the raw path) for the access line. */
@@ -87,16 +141,21 @@ final class AccessLog {
     }
   }
 
-  private void log(RoutingContext ctx, long started) {
+  /** The pattern of the route that served a request, or null when none matched. */
+  private static String routePattern(RoutingContext ctx) {
     String matched = ctx.get(ROUTE);
+    if (matched != null) {
+      return matched;
+    }
     Route current = ctx.currentRoute();
-    String route =
-        matched != null
-            ? matched
-            : current != null && current.getPath() != null ? current.getPath() : "unmatched";
+    return current != null ? current.getPath() : null;
+  }
+
+  private void log(RoutingContext ctx, long started) {
+    String route = routePattern(ctx);
     List<KeyValuePair> pairs = new ArrayList<>(7);
     pairs.add(new KeyValuePair("method", ctx.request().method().name()));
-    pairs.add(new KeyValuePair("route", route));
+    pairs.add(new KeyValuePair("route", route != null ? route : "unmatched"));
     pairs.add(new KeyValuePair("status", ctx.response().getStatusCode()));
     pairs.add(new KeyValuePair("latencyMs", (System.nanoTime() - started) / 1000 / 1000.0));
     pairs.add(new KeyValuePair("bytes", ctx.response().bytesWritten()));

@@ -10,6 +10,7 @@ import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.ops.HealthChecks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Optional;
 
 /** Builds the router of one HTTP verticle: every route of the contract and its handlers. */
 public final class ApiRouter {
@@ -49,6 +51,7 @@ public final class ApiRouter {
    * @param identities identity checks
    * @param health readiness checks
    * @param registry the metrics registry to scrape
+   * @param tracer the tracer of the exported server spans, when spans are exported
    * @param clock the time source
    */
   public static Router create(
@@ -64,9 +67,10 @@ public final class ApiRouter {
       Identities identities,
       HealthChecks health,
       PrometheusMeterRegistry registry,
+      Optional<Tracer> tracer,
       Clock clock) {
     Router router = Router.router(vertx);
-    AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()));
+    AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()), tracer);
     int hops = config.http().trustedProxyHops();
     // One handler for what every request needs first: each handler is a step of the router's loop.
     router

@@ -22,6 +22,7 @@ import com.cartgateway.sync.DynamoCarts;
 import com.cartgateway.sync.DynamoCatalog;
 import com.cartgateway.sync.EventPublisher;
 import com.cartgateway.sync.WriteBehindProgress;
+import com.cartgateway.trace.SpanExport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -182,6 +183,7 @@ public final class CartHttpVerticle extends VerticleBase {
                 identities,
                 health,
                 clients.registry(),
+                clients.spans().map(SpanExport::tracer),
                 clock))
         .listen(config.http().port());
   }

@@ -11,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaReadStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -211,6 +212,7 @@ public final class WriteBehindVerticle extends VerticleBase {
 
   /** Stores one batch while its partitions are paused, then commits it and moves on. */
   private void process(List<ConsumerRecord<String, String>> batch) {
+    Instant started = Instant.now();
     idle = false;
     inFlightEvents = batch.size() + carried.size();
     List<VersionedItem> items = decode(batch);
@@ -238,6 +240,12 @@ public final class WriteBehindVerticle extends VerticleBase {
                   .ifPresent(newest -> newestWrittenAt = Math.max(newestWrittenAt, newest));
               oldestPendingAt = 0;
               RecordTraces.written(batch);
+              clients
+                  .spans()
+                  .ifPresent(
+                      spans ->
+                          RecordTraces.export(
+                              spans.tracer(), batch, started, config.worker().groupId()));
               return commit(offsets(batch));
             })
         .compose(committed -> resumeAssigned())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -146,5 +147,29 @@ class ConfigLoaderTest {
         load(new JsonObject(), Map.of("CART_REDIS_URL", nodes, "CART_REDIS_MODE", "cluster"));
     assertThat(cluster.redis().cluster()).isTrue();
     assertThat(cluster.redis().endpoints()).hasSize(2);
+  }
+
+  @Test
+  @DisplayName(
+      "spans are exported only to a configured http(s) OTLP endpoint; anything else stops the"
+          + " start")
+  void otlpEndpoint() {
+    AppConfig.Tracing off = load(new JsonObject(), Map.of()).tracing();
+    assertThat(off.otlpEndpoint()).isEmpty();
+    assertThat(off.serviceName()).isEqualTo("cart-gateway");
+    AppConfig.Tracing on =
+        load(
+                new JsonObject(),
+                Map.of(
+                    "CART_OTLP_ENDPOINT", "https://collector:4318/v1/traces",
+                    "CART_OTLP_SERVICE_NAME", "cart-edge"))
+            .tracing();
+    assertThat(on.otlpEndpoint()).hasValue(URI.create("https://collector:4318/v1/traces"));
+    assertThat(on.serviceName()).isEqualTo("cart-edge");
+    for (String bad : new String[] {"collector:4318", "grpc://collector:4317", "http://"}) {
+      assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_OTLP_ENDPOINT", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("tracing.otlpEndpoint (CART_OTLP_ENDPOINT)");
+    }
   }
 }

@@ -89,7 +89,8 @@ final class WorkerProcess implements AutoCloseable {
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap())),
             sharedDynamo(config),
-            producer);
+            producer,
+            Optional.empty());
     this.carts = new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable());
     this.lag = new WriteBehindLag(clients.kafkaAdmin(), config.worker().groupId());
   }
