@@ -92,9 +92,12 @@ class ReadinessIT {
     assertThat(after[2] - before[2])
         .as("probes the server answered within %s: none waited on a check", NO_WAIT)
         .isEqualTo(timed);
+    // The server's time includes its event loop's wait for a CPU: with the full suite and a build
+    // beside it on this two-core box (load 8) one probe in 136 once took 125 ms, while a probe that
+    // waited on a check would take its whole deadline, and every probe would.
     assertThat(after[1] - before[1])
         .as("probes the server answered within %s", PROBE_BOUND)
-        .isEqualTo(timed);
+        .isGreaterThanOrEqualTo(timed - Math.max(1, timed / 50));
     assertThat(down).as("503 while Redis is frozen").isNotNull();
     assertNotReady(down);
     JsonObject problem = new JsonObject(down.body());
