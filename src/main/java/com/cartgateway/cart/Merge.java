@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import com.cartgateway.config.MergePolicy;
 import com.cartgateway.identity.IdentityException;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.Lease;

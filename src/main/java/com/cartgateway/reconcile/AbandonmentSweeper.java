@@ -4,7 +4,7 @@ import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartLine;
 import com.cartgateway.cart.Money;
-import com.cartgateway.cart.Owner;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
