@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.store.CartRecords;

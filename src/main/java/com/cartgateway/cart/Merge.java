@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.config.MergePolicy;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.identity.Owner;

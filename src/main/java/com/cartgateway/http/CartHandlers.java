@@ -1,10 +1,10 @@
 package com.cartgateway.http;
 
 import com.cartgateway.cart.Cart;
-import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.identity.Owner;

@@ -3,7 +3,7 @@ package com.cartgateway.reconcile;
 import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartLine;
-import com.cartgateway.cart.Money;
+import com.cartgateway.commerce.Money;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
