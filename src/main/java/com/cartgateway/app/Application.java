@@ -7,6 +7,7 @@ import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
 import com.cartgateway.http.CartHttpVerticle;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.reconcile.AbandonmentVerticle;
 import com.cartgateway.reconcile.HoldReaperVerticle;
 import com.cartgateway.reconcile.UnpublishedSweepVerticle;
@@ -126,7 +127,13 @@ public final class Application {
       // A worker context keeps the decoding and encoding of batches off the HTTP event loops.
       deployments.add(
           vertx.deployVerticle(
-              () -> new WriteBehindVerticle(config, clients),
+              () ->
+                  new WriteBehindVerticle(
+                      config,
+                      clients.registry(),
+                      clients.kafkaAdmin(),
+                      clients.dynamo(),
+                      clients.spans()),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
     }
     if (config.roles().contains(Role.TIMER)) {
@@ -155,7 +162,7 @@ public final class Application {
         .mapEmpty();
   }
 
-  /** The registry (for tests and the dev launcher). */
+  /** The clients the verticles share (for tests and the dev launcher). */
   public ProcessClients clients() {
     return clients;
   }

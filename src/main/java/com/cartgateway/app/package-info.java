@@ -1,5 +1,5 @@
 /**
- * The process: the entry point, the clients shared by its verticles, and the deployment of the
- * roles the configuration names, with a graceful stop on SIGTERM.
+ * The process: the entry point, the building of the clients its verticles share, and the deployment
+ * of the roles the configuration names, with a graceful stop on SIGTERM.
  */
 package com.cartgateway.app;

@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.identity.Owner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

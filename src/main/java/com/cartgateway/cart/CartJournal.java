@@ -1,6 +1,8 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.IdentityException;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.StoreUnavailableException;

@@ -1,6 +1,8 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.CartRecords;

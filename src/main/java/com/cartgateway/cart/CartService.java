@@ -1,5 +1,7 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.LastKnownPrices;

@@ -1,6 +1,8 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartException.Reason;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;

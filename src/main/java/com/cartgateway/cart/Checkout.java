@@ -1,6 +1,9 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartException.Reason;
+import com.cartgateway.commerce.Money;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.Price;

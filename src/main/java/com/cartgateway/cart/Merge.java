@@ -1,6 +1,9 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
+import com.cartgateway.config.MergePolicy;
 import com.cartgateway.identity.IdentityException;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.Lease;
@@ -17,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -34,21 +36,6 @@ public final class Merge {
   private static final long LEASE_POLL_MILLIS = 50;
   private static final int MAX_ATTEMPTS = 5;
 
-  /** How a SKU in both carts is resolved. */
-  public enum Policy {
-    /** The higher quantity wins. */
-    MAX,
-    /** The quantities add up (capped). */
-    SUM,
-    /** The guest's quantity wins. */
-    PREFER_GUEST;
-
-    /** Parses {@code max}, {@code sum} or {@code prefer-guest}. */
-    public static Policy parse(String text) {
-      return Policy.valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-    }
-  }
-
   /**
    * The outcome of a merge.
    *
@@ -64,7 +51,7 @@ public final class Merge {
   private final RedisGateway redis;
   private final CartStore.Limits limits;
   private final Duration holdTtl;
-  private final Policy policy;
+  private final MergePolicy policy;
   private final Clock clock;
   private final CartActivity activity;
   private final CartJournal journal;
@@ -88,7 +75,7 @@ public final class Merge {
       RedisGateway redis,
       CartStore.Limits limits,
       Duration holdTtl,
-      Policy policy,
+      MergePolicy policy,
       Clock clock,
       CartActivity activity,
       CartJournal journal) {

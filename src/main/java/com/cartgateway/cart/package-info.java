@@ -1,6 +1,6 @@
 /**
- * The cart domain: lines, money in integer minor units, the rules of each cart operation, and the
- * cart body that clients see. {@link com.cartgateway.cart.CartService} orders the single-slot Redis
- * steps of each operation so that a failure in between heals by the hold's TTL.
+ * The cart domain: lines, the rules of each cart operation, and the cart body that clients see.
+ * {@link com.cartgateway.cart.CartService} orders the single-slot Redis steps of each operation so
+ * that a failure in between heals by the hold's TTL.
  */
 package com.cartgateway.cart;

@@ -130,7 +130,7 @@ public record AppConfig(
       Duration priceCacheTtl,
       Duration holdSweepInterval,
       int holdCap,
-      com.cartgateway.cart.Merge.Policy mergePolicy,
+      MergePolicy mergePolicy,
       Duration abandonAfter,
       Duration abandonSweepInterval,
       Duration hotIdle,

@@ -1,6 +1,5 @@
 package com.cartgateway.config;
 
-import com.cartgateway.cart.Merge;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -219,13 +218,13 @@ public final class ConfigLoader {
     return roles;
   }
 
-  private Merge.Policy mergePolicy() {
+  private MergePolicy mergePolicy() {
     String text = text("cart.mergePolicy", "max");
     try {
-      return Merge.Policy.parse(text);
+      return MergePolicy.parse(text);
     } catch (IllegalArgumentException e) {
       problem("cart.mergePolicy", "must be max, sum or prefer-guest, not '" + text + "'");
-      return Merge.Policy.MAX;
+      return MergePolicy.MAX;
     }
   }
 

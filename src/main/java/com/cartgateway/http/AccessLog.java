@@ -3,7 +3,7 @@ package com.cartgateway.http;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import com.cartgateway.cart.Owner;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.trace.Traces;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;

@@ -1,13 +1,13 @@
 package com.cartgateway.http;
 
 import com.cartgateway.cart.Cart;
-import com.cartgateway.cart.CartException;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
-import com.cartgateway.cart.Owner;
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.identity.IdentityException;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,5 @@
 package com.cartgateway.http;
 
-import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.cart.CartMetrics;
@@ -17,6 +16,7 @@ import com.cartgateway.inventory.CatalogRebuilder;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.LastKnownPrices;
 import com.cartgateway.ops.HealthChecks;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.DynamoCarts;
 import com.cartgateway.sync.DynamoCatalog;

@@ -1,6 +1,6 @@
 package com.cartgateway.http;
 
-import com.cartgateway.cart.Money;
+import com.cartgateway.commerce.Money;
 import com.cartgateway.identity.Identities;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.InventoryStore;

@@ -1,6 +1,6 @@
 package com.cartgateway.http;
 
-import com.cartgateway.cart.CartException;
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.store.StoreUnavailableException;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,5 @@
 package com.cartgateway.identity;
 
-import com.cartgateway.cart.Owner;
 import com.cartgateway.identity.IdentityException.Kind;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

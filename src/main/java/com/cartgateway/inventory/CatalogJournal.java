@@ -1,6 +1,6 @@
 package com.cartgateway.inventory;
 
-import com.cartgateway.cart.CartException;
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.SkuRecords;

@@ -1,7 +1,7 @@
 package com.cartgateway.inventory;
 
-import com.cartgateway.cart.CartException;
-import com.cartgateway.cart.CartException.Reason;
+import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartException.Reason;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.ScriptReply;

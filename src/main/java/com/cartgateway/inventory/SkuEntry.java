@@ -1,6 +1,6 @@
 package com.cartgateway.inventory;
 
-import com.cartgateway.cart.Money;
+import com.cartgateway.commerce.Money;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -1,9 +1,9 @@
 package com.cartgateway.reconcile;
 
-import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartMetrics;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;

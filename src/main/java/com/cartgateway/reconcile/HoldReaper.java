@@ -2,7 +2,7 @@ package com.cartgateway.reconcile;
 
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.cart.CartStore;
-import com.cartgateway.cart.Owner;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;

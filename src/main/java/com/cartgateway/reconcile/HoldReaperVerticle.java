@@ -1,8 +1,8 @@
 package com.cartgateway.reconcile;
 
-import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.ExpirySubscription;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisServer;

@@ -1,10 +1,10 @@
 package com.cartgateway.reconcile;
 
-import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.inventory.CatalogJournal;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;

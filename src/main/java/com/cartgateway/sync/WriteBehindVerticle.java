@@ -1,9 +1,10 @@
 package com.cartgateway.sync;
 
-import com.cartgateway.app.ProcessClients;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.trace.SpanExport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,16 +18,19 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.ToDoubleFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
  * The worker role: drains {@code cart.events} into the carts table and {@code catalog.events} into
@@ -55,7 +59,10 @@ public final class WriteBehindVerticle extends VerticleBase {
   private static final int KAFKA_API_TIMEOUT_MILLIS = 10_000;
 
   private final AppConfig config;
-  private final ProcessClients clients;
+  private final MeterRegistry registry;
+  private final Admin kafkaAdmin;
+  private final DynamoDbAsyncClient dynamo;
+  private final Optional<SpanExport> spans;
   private final String consumerId;
   private final Set<TopicPartition> assigned = new HashSet<>();
   private final List<ConsumerRecord<String, String>> carried = new ArrayList<>();
@@ -89,29 +96,35 @@ public final class WriteBehindVerticle extends VerticleBase {
 
   /**
    * @param config the configuration: Kafka, the carts table and the worker's settings
-   * @param clients the process's shared clients (DynamoDB, Kafka admin, metrics registry)
+   * @param registry the process's metrics registry
+   * @param kafkaAdmin the process's Kafka admin client, which reads the group's progress
+   * @param dynamo the process's DynamoDB client
+   * @param spans the process's export of spans over OTLP, when configured
    */
-  public WriteBehindVerticle(AppConfig config, ProcessClients clients) {
+  public WriteBehindVerticle(
+      AppConfig config,
+      MeterRegistry registry,
+      Admin kafkaAdmin,
+      DynamoDbAsyncClient dynamo,
+      Optional<SpanExport> spans) {
     this.config = config;
-    this.clients = clients;
+    this.registry = registry;
+    this.kafkaAdmin = kafkaAdmin;
+    this.dynamo = dynamo;
+    this.spans = spans;
     this.consumerId =
         config.worker().groupId() + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   @Override
   public Future<?> start() {
-    metrics = new WriteBehindMetrics(clients.registry());
+    metrics = new WriteBehindMetrics(registry);
     writer =
         new CartBatchWriter(
-            vertx,
-            clients.dynamo(),
-            config.dynamoDb().cartsTable(),
-            config.worker(),
-            clients.registry());
+            vertx, dynamo, config.dynamoDb().cartsTable(), config.worker(), registry);
     // The process's shared reader: the health check and the HTTP role use the same cache.
     progress =
-        WriteBehindProgress.forProcess(
-            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
+        WriteBehindProgress.forProcess(vertx, kafkaAdmin, config.worker().groupId(), registry);
     consumer = KafkaReadStream.create(vertx, consumerSettings(), String.class, String.class);
     consumer.partitionsAssignedHandler(assigned::addAll);
     consumer.partitionsRevokedHandler(
@@ -154,7 +167,7 @@ public final class WriteBehindVerticle extends VerticleBase {
             })
         .eventually(
             () -> {
-              gauges.forEach(clients.registry()::remove);
+              gauges.forEach(registry::remove);
               return Future.succeededFuture();
             });
   }
@@ -240,12 +253,10 @@ public final class WriteBehindVerticle extends VerticleBase {
                   .ifPresent(newest -> newestWrittenAt = Math.max(newestWrittenAt, newest));
               oldestPendingAt = 0;
               RecordTraces.written(batch);
-              clients
-                  .spans()
-                  .ifPresent(
-                      spans ->
-                          RecordTraces.export(
-                              spans.tracer(), batch, started, config.worker().groupId()));
+              spans.ifPresent(
+                  export ->
+                      RecordTraces.export(
+                          export.tracer(), batch, started, config.worker().groupId()));
               return commit(offsets(batch));
             })
         .compose(committed -> resumeAssigned())
@@ -487,6 +498,6 @@ public final class WriteBehindVerticle extends VerticleBase {
             .description(description)
             .tags(Tags.of("consumer", consumerId))
             .strongReference(true)
-            .register(clients.registry()));
+            .register(registry));
   }
 }

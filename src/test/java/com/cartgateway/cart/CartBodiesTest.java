@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.Price;
 import com.cartgateway.inventory.PriceCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

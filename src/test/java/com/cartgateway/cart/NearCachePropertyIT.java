@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.identity.Owner;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;

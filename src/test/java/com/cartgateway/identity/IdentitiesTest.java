@@ -41,7 +41,7 @@ class IdentitiesTest {
     String token = token(SECRET, "alice", 60);
 
     assertThat(await(identities.user("Bearer " + token)).cartId())
-        .isEqualTo(com.cartgateway.cart.Owner.user("alice").cartId());
+        .isEqualTo(com.cartgateway.identity.Owner.user("alice").cartId());
     clock.now = clock.now.plusSeconds(61);
 
     assertThat(failure(identities.user("Bearer " + token))).isInstanceOf(IdentityException.class);

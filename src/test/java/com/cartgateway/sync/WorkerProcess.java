@@ -2,12 +2,12 @@ package com.cartgateway.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.cartgateway.app.ProcessClients;
 import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.inventory.PriceCache;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.NearCache;
 import com.cartgateway.support.TestServices;
 import io.micrometer.core.instrument.Counter;
@@ -144,7 +144,12 @@ final class WorkerProcess implements AutoCloseable {
   String deploy() {
     return join(
         vertx.deployVerticle(
-            new WriteBehindVerticle(config, clients),
+            new WriteBehindVerticle(
+                config,
+                clients.registry(),
+                clients.kafkaAdmin(),
+                clients.dynamo(),
+                clients.spans()),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
   }
 

@@ -6,7 +6,7 @@ import static com.cartgateway.sync.WorkerProcess.join;
 import static com.cartgateway.sync.WorkerProcess.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.cartgateway.app.ProcessClients;
+import com.cartgateway.process.ProcessClients;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -1,4 +1,4 @@
-package com.cartgateway.cart;
+package com.cartgateway.identity;
 
 /**
  * Whose cart it is.

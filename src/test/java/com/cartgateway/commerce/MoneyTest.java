@@ -1,4 +1,4 @@
-package com.cartgateway.cart;
+package com.cartgateway.commerce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

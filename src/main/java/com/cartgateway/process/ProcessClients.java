@@ -1,4 +1,4 @@
-package com.cartgateway.app;
+package com.cartgateway.process;
 
 import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartBodies;

@@ -1,4 +1,4 @@
-package com.cartgateway.cart;
+package com.cartgateway.commerce;
 
 import java.math.BigDecimal;
 import java.util.Currency;

@@ -1,8 +1,8 @@
-package com.cartgateway.cart;
+package com.cartgateway.commerce;
 
 import io.vertx.core.json.JsonObject;
 
-/** A cart operation refused by a rule; nothing was changed. */
+/** A cart operation, or a change to the catalog, refused by a rule; nothing was changed. */
 public final class CartException extends RuntimeException {
   /** Why an operation was refused. */
   public enum Reason {
