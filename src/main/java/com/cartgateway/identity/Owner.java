@@ -1,12 +1,27 @@
 package com.cartgateway.identity;
 
+import java.util.Objects;
+
 /**
- * Whose cart it is.
- *
- * @param type {@code user} for a signed-in shopper, {@code guest} for a guest session
- * @param id the user id ({@code sub}) or the guest session id
+ * Whose cart it is. A value class rather than a record so that the cart id, which every read and
+ * write uses as a key several times (near cache, kept bodies, rate limits, Redis keys), is built
+ * and hashed once per owner rather than per use: verified tokens hand out the same owner.
  */
-public record Owner(String type, String id) {
+public final class Owner {
+  private final String type;
+  private final String id;
+  private final String cartId;
+
+  /**
+   * @param type {@code user} for a signed-in shopper, {@code guest} for a guest session
+   * @param id the user id ({@code sub}) or the guest session id
+   */
+  public Owner(String type, String id) {
+    this.type = Objects.requireNonNull(type, "type");
+    this.id = Objects.requireNonNull(id, "id");
+    this.cartId = (type.equals("user") ? "u:" : "g:") + id;
+  }
+
   /** A signed-in shopper. */
   public static Owner user(String id) {
     return new Owner("user", id);
@@ -17,9 +32,19 @@ public record Owner(String type, String id) {
     return new Owner("guest", sessionId);
   }
 
+  /** {@code user} for a signed-in shopper, {@code guest} for a guest session. */
+  public String type() {
+    return type;
+  }
+
+  /** The user id ({@code sub}) or the guest session id. */
+  public String id() {
+    return id;
+  }
+
   /** The cart id: {@code u:<user>} or {@code g:<session>}. */
   public String cartId() {
-    return (type.equals("user") ? "u:" : "g:") + id;
+    return cartId;
   }
 
   /**
@@ -35,5 +60,20 @@ public record Owner(String type, String id) {
       return guest(cartId.substring(2));
     }
     throw new IllegalArgumentException("not a cart id: " + cartId);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Owner owner && type.equals(owner.type) && id.equals(owner.id);
+  }
+
+  @Override
+  public int hashCode() {
+    return cartId.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Owner[type=" + type + ", id=" + id + "]";
   }
 }
