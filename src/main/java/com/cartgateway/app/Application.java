@@ -15,6 +15,7 @@ import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
+import com.cartgateway.sync.DirectSends;
 import com.cartgateway.sync.DynamoTables;
 import com.cartgateway.sync.WriteBehindProgress;
 import com.cartgateway.sync.WriteBehindVerticle;
@@ -93,6 +94,7 @@ public final class Application {
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
             DynamoTables.client(config.dynamoDb()),
             producer(config.kafka()),
+            new DirectSends(),
             SpanExport.start(config.tracing(), config.roles()));
     Application app = new Application(vertx, clients);
     return app.deploy(config)

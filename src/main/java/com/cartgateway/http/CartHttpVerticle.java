@@ -82,7 +82,7 @@ public final class CartHttpVerticle extends VerticleBase {
     WriteBehindProgress progress =
         WriteBehindProgress.forProcess(
             vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
-    EventPublisher events = new EventPublisher(clients.producer(), context);
+    EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
     CartActivity activity = new CartActivity(redis, events, metrics);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
     CartRebuilder rebuilder =

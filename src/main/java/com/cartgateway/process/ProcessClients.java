@@ -5,6 +5,7 @@ import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.store.NearCache;
+import com.cartgateway.sync.DirectSends;
 import com.cartgateway.trace.SpanExport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * @param kafkaAdmin the Kafka admin client
  * @param dynamo the DynamoDB client
  * @param producer the idempotent, {@code acks=all} Kafka producer
+ * @param sends when a send of that producer may go straight from an event loop
  * @param spans the export of spans over OTLP, when configured
  */
 public record ProcessClients(
@@ -35,4 +37,5 @@ public record ProcessClients(
     Admin kafkaAdmin,
     DynamoDbAsyncClient dynamo,
     Producer<String, String> producer,
+    DirectSends sends,
     Optional<SpanExport> spans) {}

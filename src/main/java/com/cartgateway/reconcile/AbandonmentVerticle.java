@@ -35,7 +35,7 @@ public final class AbandonmentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     redis = RedisGateway.create(vertx, config.redis());
-    EventPublisher events = new EventPublisher(clients.producer(), context);
+    EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
     ActiveCarts active = new ActiveCarts(redis, clients.registry());
     AbandonmentSweeper sweeper =
         new AbandonmentSweeper(

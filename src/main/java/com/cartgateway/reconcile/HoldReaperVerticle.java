@@ -48,7 +48,7 @@ public final class HoldReaperVerticle extends VerticleBase {
     CartJournal journal =
         new CartJournal(
             redis,
-            new EventPublisher(clients.producer(), context),
+            new EventPublisher(clients.producer(), clients.sends(), context),
             clock,
             Optional.empty(),
             config.cart().hotIdle());

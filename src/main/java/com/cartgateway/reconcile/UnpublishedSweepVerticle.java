@@ -41,7 +41,7 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
     // A change in flight is done by then: its request's deadline, then the publish window (a
     // publish may go on after the deadline).
     Duration grace = config.http().requestTimeout().plus(CartRebuilder.publishWindow(config));
-    EventPublisher events = new EventPublisher(clients.producer(), context);
+    EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
     UnpublishedSweeper sweeper =
         new UnpublishedSweeper(
             redis,

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -16,19 +17,23 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Writes JSON events to Kafka with {@code acks=all}, keyed by cart id. An event published on behalf
  * of a request carries the request's trace context as {@code traceparent} (and {@code tracestate})
- * record headers. Sends go through the process's {@code kafka} circuit ({@link Circuits}).
+ * record headers. Sends go through the process's {@code kafka} circuit ({@link Circuits}), and
+ * straight from the event loop while {@link DirectSends} says the producer cannot block.
  */
 public final class EventPublisher {
   private final Producer<String, String> producer;
+  private final DirectSends sends;
   private final Context context;
   private final Circuits circuits;
 
   /**
    * @param producer the process's idempotent, acks=all producer
+   * @param sends when a send of that producer may go straight from the event loop
    * @param context the verticle's context, where completions come back
    */
-  public EventPublisher(Producer<String, String> producer, Context context) {
+  public EventPublisher(Producer<String, String> producer, DirectSends sends, Context context) {
     this.producer = producer;
+    this.sends = sends;
     this.context = context;
     this.circuits = Circuits.of(context.owner());
   }
@@ -70,23 +75,47 @@ public final class EventPublisher {
       Traces.write(
           span, (name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
     }
-    // send() may block while it waits for metadata (a broker that is down): never on the loop.
-    context
-        .executeBlocking(
-            () ->
-                producer.send(
-                    new ProducerRecord<>(topic, null, cartId, event.encode(), headers),
-                    (metadata, error) ->
-                        context.runOnContext(
-                            ignored -> {
-                              if (error == null) {
-                                written.tryComplete();
-                              } else {
-                                written.tryFail(new StoreUnavailableException("kafka", error));
-                              }
-                            })),
-            false)
-        .onFailure(e -> written.tryFail(new StoreUnavailableException("kafka", e)));
+    String value = event.encode();
+    // A bound on the buffer the record takes (Latin-1 text is a byte a character; UTF-8 up to 3).
+    long bytes = 3L * (cartId.length() + value.length());
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(topic, null, cartId, value, headers);
+    boolean direct = sends.allowed(topic, bytes);
+    sends.sending(bytes);
+    Callable<Void> send =
+        () -> {
+          producer.send(
+              record,
+              (metadata, error) -> {
+                sends.answered(topic, bytes, error == null);
+                context.runOnContext(
+                    ignored -> {
+                      if (error == null) {
+                        written.tryComplete();
+                      } else {
+                        written.tryFail(new StoreUnavailableException("kafka", error));
+                      }
+                    });
+              });
+          return null;
+        };
+    if (direct) {
+      try {
+        send.call();
+      } catch (Exception e) {
+        sends.answered(topic, bytes, false);
+        written.tryFail(new StoreUnavailableException("kafka", e));
+      }
+    } else {
+      // send() may block while it waits for metadata (a broker that is down): never on the loop.
+      context
+          .executeBlocking(send, false)
+          .onFailure(
+              e -> {
+                sends.answered(topic, bytes, false);
+                written.tryFail(new StoreUnavailableException("kafka", e));
+              });
+    }
     return written.future();
   }
 }

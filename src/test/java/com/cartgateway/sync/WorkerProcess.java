@@ -90,6 +90,7 @@ final class WorkerProcess implements AutoCloseable {
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap())),
             sharedDynamo(config),
             producer,
+            new DirectSends(),
             Optional.empty());
     this.carts = new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable());
     this.lag = new WriteBehindLag(clients.kafkaAdmin(), config.worker().groupId());
