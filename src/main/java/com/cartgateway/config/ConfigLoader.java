@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -64,6 +65,9 @@ public final class ConfigLoader {
   private final JsonObject root;
   private final Map<String, String> origin = new LinkedHashMap<>();
 
+  /** Every setting read so far, at its default: what {@code conf/application.json} must list. */
+  private final JsonObject defaults = new JsonObject();
+
   private ConfigLoader(JsonObject root) {
     this.root = root;
   }
@@ -97,6 +101,18 @@ public final class ConfigLoader {
     return loader.build();
   }
 
+  /**
+   * Every setting this loader reads, each at the value it takes when nothing sets it (null when it
+   * has none), in the shape of {@code conf/application.json}, which lists them all.
+   *
+   * @return a new document of the defaults
+   */
+  static JsonObject defaults() {
+    ConfigLoader loader = new ConfigLoader(new JsonObject());
+    loader.read();
+    return loader.defaults;
+  }
+
   private static JsonObject readFile(Path path, boolean required) {
     if (!Files.exists(path)) {
       if (required) {
@@ -116,15 +132,15 @@ public final class ConfigLoader {
         (name, jsonPath) -> {
           String value = source.apply(name);
           if (value != null) {
-            put(jsonPath, value);
+            put(root, jsonPath, value);
             origin.put(jsonPath, kind + " " + name);
           }
         });
   }
 
-  private void put(String jsonPath, String value) {
+  private static void put(JsonObject document, String jsonPath, Object value) {
     String[] parts = jsonPath.split("\\.");
-    JsonObject node = root;
+    JsonObject node = document;
     for (int i = 0; i < parts.length - 1; i++) {
       JsonObject child = node.getJsonObject(parts[i]);
       if (child == null) {
@@ -137,6 +153,15 @@ public final class ConfigLoader {
   }
 
   private AppConfig build() {
+    AppConfig config = read();
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
+
+  /** Reads every setting, noting each problem instead of stopping at the first. */
+  private AppConfig read() {
     AppConfig config =
         new AppConfig(
             roles(),
@@ -184,14 +209,13 @@ public final class ConfigLoader {
           "cart.hotIdleSeconds",
           "must exceed cart.reservationTtlSeconds and cart.abandonAfterSeconds");
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
     return config;
   }
 
   private Set<Role> roles() {
-    Object raw = value("roles");
+    JsonArray every = new JsonArray();
+    EnumSet.allOf(Role.class).forEach(role -> every.add(role.name().toLowerCase(Locale.ROOT)));
+    Object raw = setting("roles", every);
     List<String> names = new ArrayList<>();
     if (raw == null) {
       return EnumSet.allOf(Role.class);
@@ -265,7 +289,7 @@ public final class ConfigLoader {
   }
 
   private AppConfig.Redis redis() {
-    String mode = text("redis.mode", "standalone").toLowerCase(java.util.Locale.ROOT);
+    String mode = text("redis.mode", "standalone").toLowerCase(Locale.ROOT);
     boolean cluster = mode.equals("cluster");
     if (!cluster && !mode.equals("standalone")) {
       problem("redis.mode", "must be standalone or cluster, not '" + mode + "'");
@@ -330,18 +354,27 @@ public final class ConfigLoader {
     return node;
   }
 
-  private String optionalText(String jsonPath) {
-    Object raw = value(jsonPath);
+  /** The raw value of a setting, noting its default. */
+  private Object setting(String jsonPath, Object fallback) {
+    put(defaults, jsonPath, fallback);
+    return value(jsonPath);
+  }
+
+  private static String trimmed(Object raw) {
     return raw == null || String.valueOf(raw).isBlank() ? null : String.valueOf(raw).trim();
   }
 
+  private String optionalText(String jsonPath) {
+    return trimmed(setting(jsonPath, null));
+  }
+
   private String text(String jsonPath, String fallback) {
-    String value = optionalText(jsonPath);
+    String value = trimmed(setting(jsonPath, fallback));
     return value == null ? fallback : value;
   }
 
   private int integer(String jsonPath, int fallback, int min, int max) {
-    Object raw = value(jsonPath);
+    Object raw = setting(jsonPath, fallback);
     if (raw == null) {
       return fallback;
     }

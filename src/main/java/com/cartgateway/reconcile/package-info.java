@@ -1,6 +1,9 @@
 /**
- * The timer role: returns lapsed soft holds to stock. Expiry notifications of the hold markers are
- * the fast path; a periodic sweep of each SKU's expiry index is the backstop, since notifications
- * are lost while nobody listens.
+ * The timer role: returns lapsed soft holds to stock ({@link
+ * com.cartgateway.reconcile.HoldReaperVerticle}: expiry notifications of the hold markers are the
+ * fast path, a periodic sweep of each SKU's expiry index the backstop, since notifications are lost
+ * while nobody listens), reports idle carts once per idle period ({@link
+ * com.cartgateway.reconcile.AbandonmentVerticle}), and republishes carts and SKUs whose change
+ * Kafka did not take ({@link com.cartgateway.reconcile.UnpublishedSweepVerticle}).
  */
 package com.cartgateway.reconcile;

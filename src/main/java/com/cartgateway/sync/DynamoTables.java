@@ -58,7 +58,7 @@ public final class DynamoTables {
 
   /**
    * Creates the carts and catalog tables when they do not exist (dev mode and tests; production
-   * creates them with the commands in the README).
+   * creates them with the commands in docs/durability.md).
    */
   public static CompletableFuture<Void> ensure(
       DynamoDbAsyncClient client, AppConfig.DynamoDb config) {
