@@ -1,5 +1,7 @@
 package com.cartgateway.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.cartgateway.app.Application;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
@@ -19,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -130,28 +131,18 @@ public final class Gateway {
    */
   public void awaitWritable() {
     String sku = unique("PROBE");
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (true) {
-      try {
-        putSku(sku, "1.00", "USD", 1_000_000);
-        // and the catalog is back: a SKU Redis lacks is unknown (404), not "not restored" (503)
-        if (add(unique("probe"), sku, 1).statusCode() == 200
-            && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404) {
-          return;
-        }
-      } catch (RuntimeException | AssertionError retry) {
-        // Redis or the gateway may still be coming back
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("no new cart took a write within 60 s");
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    await("a new cart takes a write")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions() // Redis or the gateway may still be coming back
+        .until(
+            () -> {
+              putSku(sku, "1.00", "USD", 1_000_000);
+              // and the catalog is back: a SKU Redis lacks is unknown (404), not "not restored"
+              // (503)
+              return add(unique("probe"), sku, 1).statusCode() == 200
+                  && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404;
+            });
   }
 
   /** The running application (its registry, its clients). */
