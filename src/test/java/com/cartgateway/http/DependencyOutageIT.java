@@ -31,13 +31,7 @@ class DependencyOutageIT {
     try {
       Instant start = Instant.now();
       HttpResponse<String> write = gateway.add(user, sku, 1);
-      HttpResponse<String> read =
-          gateway.send(
-              gateway
-                  .request("/v1/cart")
-                  .header("Authorization", "Bearer " + gateway.userToken(user))
-                  .GET()
-                  .build());
+      HttpResponse<String> read = gateway.read(user);
       assertThat(Duration.between(start, Instant.now()))
           .isLessThan(gateway.config().http().requestTimeout().multipliedBy(2));
       assertThat(write.statusCode()).isEqualTo(503);

@@ -115,7 +115,7 @@ class CatalogDurabilityIT {
             .atMost(Duration.ofSeconds(60))
             .until(
                 () -> {
-                  HttpResponse<String> read = cartOf(holder);
+                  HttpResponse<String> read = gateway.read(holder);
                   return read.statusCode() == 200
                       ? new JsonObject(read.body()).getJsonArray("items").getJsonObject(0)
                       : null;
@@ -198,15 +198,6 @@ class CatalogDurabilityIT {
             .header("Idempotency-Key", Gateway.unique("key"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{}"))
-            .build());
-  }
-
-  private HttpResponse<String> cartOf(String user) {
-    return gateway.send(
-        gateway
-            .request("/v1/cart")
-            .header("Authorization", "Bearer " + gateway.userToken(user))
-            .GET()
             .build());
   }
 

@@ -232,13 +232,17 @@ public final class Gateway {
 
   /** The cart of a user. */
   public JsonObject cart(String user) {
-    HttpResponse<String> response =
-        send(
-            request("/v1/cart").header("Authorization", "Bearer " + userToken(user)).GET().build());
+    HttpResponse<String> response = read(user);
     if (response.statusCode() != 200) {
       throw new IllegalStateException("GET cart answered " + response.statusCode());
     }
     return new JsonObject(response.body());
+  }
+
+  /** Reads a user's cart ({@code GET /v1/cart}) and returns the answer, whatever its status. */
+  public HttpResponse<String> read(String user) {
+    return send(
+        request("/v1/cart").header("Authorization", "Bearer " + userToken(user)).GET().build());
   }
 
   /** Adds units to a user's cart and returns the answer. */
