@@ -128,15 +128,16 @@ class DataDirIT {
       try (ServerSocket socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
       }
-      String java = ProcessHandle.current().info().command().orElse("java");
       ProcessBuilder builder =
           new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "-Djava.util.logging.config.file="
-                      + System.getProperty("java.util.logging.config.file", ""),
-                  DevMain.class.getName())
+                  JavaLauncher.forCurrentProcess(Path.of("target", "data-dir-it"))
+                      .command(
+                          List.of(
+                              "-Djava.util.logging.config.file="
+                                  + System.getProperty("java.util.logging.config.file", "")),
+                          Path.of(System.getProperty("java.io.tmpdir")),
+                          DevMain.class.getName(),
+                          List.of()))
               .redirectErrorStream(true);
       builder.environment().put("CART_DATA_DIR", dataDir.toString());
       builder.environment().put("CART_HTTP_PORT", Integer.toString(port));

@@ -11,7 +11,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -200,16 +199,14 @@ class DevServicesIT {
   @DisplayName("the services end by themselves when their parent JVM is killed with SIGKILL")
   void servicesDieWithTheirParent() throws Exception {
     Path errors = Files.createTempFile("devservices-parent-", ".log");
-    String classpath =
-        Classpath.current().stream()
-            .map(Path::toString)
-            .collect(Collectors.joining(File.pathSeparator));
     Process parent =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                classpath,
-                ParentThatGetsKilled.class.getName())
+                JavaLauncher.forCurrentProcess(Path.of("target", "dev-services-it"))
+                    .command(
+                        List.of(),
+                        Path.of(System.getProperty("java.io.tmpdir")),
+                        ParentThatGetsKilled.class.getName(),
+                        List.of()))
             .redirectError(errors.toFile())
             .start();
     try {
