@@ -1,6 +1,7 @@
 package com.cartgateway.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoCarts;
@@ -98,12 +99,10 @@ class DataDirIT {
     }
   }
 
-  private void awaitStored(DevProcess dev, String cartId, long version) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (dev.stored(cartId).map(CartEvent::version).orElse(0L) < version) {
-      assertThat(Instant.now()).as("the worker stores the cart").isBefore(deadline);
-      Thread.sleep(200);
-    }
+  private void awaitStored(DevProcess dev, String cartId, long version) {
+    await("the worker stores the cart")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> dev.stored(cartId).map(CartEvent::version).orElse(0L) >= version);
   }
 
   private HttpResponse<String> send(HttpRequest request) throws Exception {

@@ -1,6 +1,7 @@
 package com.cartgateway.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
@@ -217,12 +218,9 @@ class DevServicesIT {
 
       parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-      Instant deadline = Instant.now().plusSeconds(20);
-      while (children.stream().anyMatch(DevServicesIT::isAlive)
-          && Instant.now().isBefore(deadline)) {
-        Thread.sleep(100);
-      }
-      assertThat(children).noneMatch(DevServicesIT::isAlive);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(children).noneMatch(DevServicesIT::isAlive));
       // Nobody closed that instance: its folder waits for the next start to sweep it. Do it now.
       deleteRecursively(workDir);
     } finally {
