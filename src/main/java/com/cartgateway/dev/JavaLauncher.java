@@ -10,9 +10,10 @@ import java.util.stream.Collectors;
 
 /**
  * Builds command lines for child JVMs: the same {@code java} as this process, this process's full
- * classpath, and {@link ParentWatchdog} in front of the real main class.
+ * classpath, and {@link ParentWatchdog} in front of the real main class. Dev services start their
+ * brokers with it, and the tests their child gateways.
  */
-final class JavaLauncher {
+public final class JavaLauncher {
   /**
    * Options for every child: serial GC because these are small heaps on a shared machine (fewer
    * threads and less memory than G1), and no half-dead child after an OutOfMemoryError.
@@ -32,7 +33,7 @@ final class JavaLauncher {
    * A launcher for this JVM's {@code java} and classpath. The classpath goes into an argument file
    * in {@code folder}: it is long, and {@code ps} then still shows which service a JVM runs.
    */
-  static JavaLauncher forCurrentProcess(Path folder) throws IOException {
+  public static JavaLauncher forCurrentProcess(Path folder) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     if (!Files.isExecutable(java)) {
       java =
@@ -55,7 +56,8 @@ final class JavaLauncher {
   }
 
   /** {@code java @classpath.args <options> -Djava.io.tmpdir=... ParentWatchdog <main> <args>}. */
-  List<String> command(List<String> jvmOptions, Path tmpDir, String mainClass, List<String> args) {
+  public List<String> command(
+      List<String> jvmOptions, Path tmpDir, String mainClass, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.add("@" + classpathArgFile);

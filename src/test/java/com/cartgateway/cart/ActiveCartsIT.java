@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
@@ -10,7 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -57,14 +58,14 @@ class ActiveCartsIT {
     awaitGauge(active, before + 1);
   }
 
-  private static void awaitGauge(Gauge active, long expected) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(15);
-    while (active.value() != expected) {
-      assertThat(Instant.now())
-          .as("cart_active_carts %s, the idle index %d", active.value(), expected)
-          .isBefore(deadline);
-      Thread.sleep(50);
-    }
+  private static void awaitGauge(Gauge active, long expected) {
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(active.value())
+                    .as("cart_active_carts, against the idle index")
+                    .isEqualTo((double) expected));
   }
 
   private static long indexed() throws Exception {

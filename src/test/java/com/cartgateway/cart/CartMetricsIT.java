@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
@@ -20,11 +21,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -73,12 +72,13 @@ class CartMetricsIT {
 
     double nearBefore = reads("near_cache");
     // The near cache serves once its tracking connection has proven itself; read until it does.
-    await(
-        () -> {
-          gateway.cart(user);
-          return reads("near_cache") > nearBefore;
-        },
-        "a read from the near cache");
+    await("a read from the near cache")
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              gateway.cart(user);
+              return reads("near_cache") > nearBefore;
+            });
 
     double total = reads("redis") + reads("near_cache") + reads("dynamodb");
     gateway.cart(Gateway.unique("nobody"));
@@ -160,7 +160,9 @@ class CartMetricsIT {
     gateway.add(user, sku, 1);
     assertThat(KafkaEvents.await(Topics.RECOVERED, "u:" + user, 1, Duration.ofSeconds(5)))
         .hasSize(1);
-    await(() -> counter("cart_recovered") == recovered + 1, "cart_recovered counted once");
+    await("cart_recovered counted once")
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> counter("cart_recovered") == recovered + 1);
   }
 
   private static double reads(String source) {
@@ -177,42 +179,26 @@ class CartMetricsIT {
     return counter.count();
   }
 
-  private static void await(BooleanSupplier condition, String what) {
-    Instant deadline = Instant.now().plusSeconds(15);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      sleep(100);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static void awaitDurable(String cartId, long version) throws Exception {
     try (DynamoDbAsyncClient client =
         com.cartgateway.sync.DynamoTables.client(gateway.config().dynamoDb())) {
       DynamoCarts dynamo = new DynamoCarts(client, gateway.config().dynamoDb().cartsTable());
-      await(
-          () -> {
-            try {
-              Optional<CartEvent> stored =
-                  dynamo
-                      .read(cartId)
-                      .toCompletionStage()
-                      .toCompletableFuture()
-                      .get(10, TimeUnit.SECONDS);
-              return stored.isPresent() && stored.get().version() >= version;
-            } catch (Exception unreachable) {
-              return false;
-            }
-          },
-          cartId + " in DynamoDB at v" + version);
+      await(cartId + " in DynamoDB at v" + version)
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () -> {
+                try {
+                  Optional<CartEvent> stored =
+                      dynamo
+                          .read(cartId)
+                          .toCompletionStage()
+                          .toCompletableFuture()
+                          .get(10, TimeUnit.SECONDS);
+                  return stored.isPresent() && stored.get().version() >= version;
+                } catch (Exception unreachable) {
+                  return false;
+                }
+              });
     }
   }
 }

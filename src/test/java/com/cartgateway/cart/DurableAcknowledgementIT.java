@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.UnpublishedMarks;
@@ -245,11 +246,9 @@ class DurableAcknowledgementIT {
   }
 
   private static void awaitNoUnpublished(String cartId) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!unpublished(cartId).isEmpty()) {
-      assertThat(System.nanoTime()).as("the republisher cleared the entries").isLessThan(deadline);
-      sleep(200);
-    }
+    await("the republisher cleared the entries")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> unpublished(cartId).isEmpty());
   }
 
   /** The entries of the unpublished index that name the cart. */

@@ -1,11 +1,11 @@
 package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoCarts;
 import com.cartgateway.sync.DynamoTables;
 import io.vertx.core.Vertx;
@@ -18,10 +18,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -78,7 +77,10 @@ class RedisLossIT {
     JsonObject read = gateway.cart(user);
     assertThat(read.getLong("version")).isEqualTo(acknowledged);
     assertThat(quantities(read)).isEqualTo(Map.of(a, 2));
-    HttpResponse<String> next = eventually(() -> gateway.add(user, b, 1));
+    HttpResponse<String> next =
+        await("a write once the worker caught up")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> gateway.add(user, b, 1), answer -> answer.statusCode() != 503);
     assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
     JsonObject cart = new JsonObject(next.body());
     assertThat(quantities(cart)).isEqualTo(Map.of(a, 2, b, 1));
@@ -110,7 +112,10 @@ class RedisLossIT {
       assertThat(refused.headers().firstValue("Retry-After")).isPresent();
     }
 
-    HttpResponse<String> later = eventually(() -> gateway.add(user, b, 1));
+    HttpResponse<String> later =
+        await("a write once the worker caught up")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> gateway.add(user, b, 1), answer -> answer.statusCode() != 503);
     assertThat(later.statusCode()).as(later.body()).isEqualTo(200);
     JsonObject cart = new JsonObject(later.body());
     assertThat(quantities(cart))
@@ -134,7 +139,12 @@ class RedisLossIT {
     assertThat(early.statusCode()).as(early.body()).isEqualTo(503);
     assertThat(early.headers().firstValue("Retry-After")).isPresent();
 
-    HttpResponse<String> later = eventually(() -> gateway.add(Gateway.unique("shopper"), sku, 1));
+    HttpResponse<String> later =
+        await("a write once the publish window passed")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> gateway.add(Gateway.unique("shopper"), sku, 1),
+                answer -> answer.statusCode() != 503);
     assertThat(later.statusCode()).as(later.body()).isEqualTo(200);
     Duration window =
         gateway
@@ -160,35 +170,19 @@ class RedisLossIT {
     return new JsonObject(response.body()).getLong("version");
   }
 
-  /** Retries a request answered 503 while the worker catches up, for up to 60 s. */
-  private static HttpResponse<String> eventually(Supplier<HttpResponse<String>> request)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(60);
-    HttpResponse<String> response = request.get();
-    while (response.statusCode() == 503 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(500);
-      response = request.get();
-    }
-    return response;
-  }
-
   /** Waits until DynamoDB holds the cart at least at the version. */
-  private static void awaitDurable(String cartId, long version) throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (true) {
-      Optional<CartEvent> stored;
-      try {
-        stored =
-            dynamo.read(cartId).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException unreachable) {
-        stored = Optional.empty();
-      }
-      if (stored.isPresent() && stored.get().version() >= version) {
-        return;
-      }
-      assertThat(Instant.now()).as(cartId + " reaches DynamoDB at v" + version).isBefore(deadline);
-      Thread.sleep(200);
-    }
+  private static void awaitDurable(String cartId, long version) {
+    await(cartId + " reaches DynamoDB at v" + version)
+        .atMost(Duration.ofSeconds(60))
+        .ignoreException(ExecutionException.class) // DynamoDB unreachable for now
+        .until(
+            () ->
+                dynamo
+                    .read(cartId)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS),
+            stored -> stored.filter(event -> event.version() >= version).isPresent());
   }
 
   private static Response send(Request request) throws Exception {

@@ -1,6 +1,7 @@
 package com.cartgateway.circuit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.dev.ManagedService;
 import com.cartgateway.store.RedisKeys;
@@ -16,14 +17,12 @@ import io.vertx.redis.client.Response;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -90,7 +89,9 @@ class CircuitBreakersIT {
     try (AutoCloseable frozen = TestServices.suspend(redis)) {
       // Nothing but the gateway's own background calls (the epoch watch, the readiness checks)
       // meets the frozen Redis until the circuit opens.
-      await(() -> state("redis") == 2, Duration.ofSeconds(30), "the redis circuit opens");
+      await("the redis circuit opens")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> state("redis") == 2);
       // The refusal path once unmeasured (JIT), then each write measured on its own.
       for (int i = 0; i < 20; i++) {
         assertRefusedFast(gateway.add(user, sku, 1), null);
@@ -104,7 +105,9 @@ class CircuitBreakersIT {
       assertThat(logLines(Level.WARNING, "circuit redis open")).isNotEmpty();
       assertThat(scrape()).contains("cart_circuit_state{circuit=\"redis\"} 2.0");
     }
-    await(() -> state("redis") == 0, Duration.ofSeconds(30), "the redis circuit closes");
+    await("the redis circuit closes")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> state("redis") == 0);
     assertThat(transitions("redis", "half_open")).isGreaterThanOrEqualTo(1);
     assertThat(transitions("redis", "closed")).isGreaterThanOrEqualTo(1);
     assertThat(logLines(Level.INFO, "circuit redis half_open")).isNotEmpty();
@@ -133,7 +136,9 @@ class CircuitBreakersIT {
       // Applied in Redis, its event sent to a broker that does not answer: outcome unknown.
       CompletableFuture<HttpResponse<String>> inFlight =
           gateway.http().sendAsync(addRequest(user, sent, 2), HttpResponse.BodyHandlers.ofString());
-      await(() -> state("kafka") == 2, Duration.ofSeconds(60), "the kafka circuit opens");
+      await("the kafka circuit opens")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> state("kafka") == 2);
       assertThat(inFlight.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
       assertThat(unpublishedMarks(cartId)).as("the unknown outcome stays marked").isNotEmpty();
 
@@ -145,7 +150,9 @@ class CircuitBreakersIT {
       assertThat(transitions("kafka", "open")).isGreaterThanOrEqualTo(1);
       assertThat(logLines(Level.WARNING, "circuit kafka open")).isNotEmpty();
     }
-    await(() -> state("kafka") == 0, Duration.ofSeconds(60), "the kafka circuit closes");
+    await("the kafka circuit closes")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> state("kafka") == 0);
     assertThat(logLines(Level.INFO, "circuit kafka closed")).isNotEmpty();
     assertThat(transitions("kafka", "closed")).isGreaterThanOrEqualTo(1);
 
@@ -224,15 +231,6 @@ class CircuitBreakersIT {
       return mine;
     } finally {
       vertx.close();
-    }
-  }
-
-  private static void await(BooleanSupplier condition, Duration within, String what)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(within);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as(what + " within " + within).isBefore(deadline);
-      Thread.sleep(50);
     }
   }
 }

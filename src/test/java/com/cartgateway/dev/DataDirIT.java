@@ -1,6 +1,7 @@
 package com.cartgateway.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.sync.CartEvent;
 import com.cartgateway.sync.DynamoCarts;
@@ -98,12 +99,10 @@ class DataDirIT {
     }
   }
 
-  private void awaitStored(DevProcess dev, String cartId, long version) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (dev.stored(cartId).map(CartEvent::version).orElse(0L) < version) {
-      assertThat(Instant.now()).as("the worker stores the cart").isBefore(deadline);
-      Thread.sleep(200);
-    }
+  private void awaitStored(DevProcess dev, String cartId, long version) {
+    await("the worker stores the cart")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> dev.stored(cartId).map(CartEvent::version).orElse(0L) >= version);
   }
 
   private HttpResponse<String> send(HttpRequest request) throws Exception {
@@ -128,15 +127,16 @@ class DataDirIT {
       try (ServerSocket socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
       }
-      String java = ProcessHandle.current().info().command().orElse("java");
       ProcessBuilder builder =
           new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "-Djava.util.logging.config.file="
-                      + System.getProperty("java.util.logging.config.file", ""),
-                  DevMain.class.getName())
+                  JavaLauncher.forCurrentProcess(Path.of("target", "data-dir-it"))
+                      .command(
+                          List.of(
+                              "-Djava.util.logging.config.file="
+                                  + System.getProperty("java.util.logging.config.file", "")),
+                          Path.of(System.getProperty("java.io.tmpdir")),
+                          DevMain.class.getName(),
+                          List.of()))
               .redirectErrorStream(true);
       builder.environment().put("CART_DATA_DIR", dataDir.toString());
       builder.environment().put("CART_HTTP_PORT", Integer.toString(port));

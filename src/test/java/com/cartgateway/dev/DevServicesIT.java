@@ -1,6 +1,7 @@
 package com.cartgateway.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
@@ -11,7 +12,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -200,16 +200,14 @@ class DevServicesIT {
   @DisplayName("the services end by themselves when their parent JVM is killed with SIGKILL")
   void servicesDieWithTheirParent() throws Exception {
     Path errors = Files.createTempFile("devservices-parent-", ".log");
-    String classpath =
-        Classpath.current().stream()
-            .map(Path::toString)
-            .collect(Collectors.joining(File.pathSeparator));
     Process parent =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                classpath,
-                ParentThatGetsKilled.class.getName())
+                JavaLauncher.forCurrentProcess(Path.of("target", "dev-services-it"))
+                    .command(
+                        List.of(),
+                        Path.of(System.getProperty("java.io.tmpdir")),
+                        ParentThatGetsKilled.class.getName(),
+                        List.of()))
             .redirectError(errors.toFile())
             .start();
     try {
@@ -220,12 +218,9 @@ class DevServicesIT {
 
       parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-      Instant deadline = Instant.now().plusSeconds(20);
-      while (children.stream().anyMatch(DevServicesIT::isAlive)
-          && Instant.now().isBefore(deadline)) {
-        Thread.sleep(100);
-      }
-      assertThat(children).noneMatch(DevServicesIT::isAlive);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(children).noneMatch(DevServicesIT::isAlive));
       // Nobody closed that instance: its folder waits for the next start to sweep it. Do it now.
       deleteRecursively(workDir);
     } finally {

@@ -3,8 +3,8 @@ package com.cartgateway.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.app.Main;
+import com.cartgateway.dev.JavaLauncher;
 import com.cartgateway.dev.ManagedService;
-import com.cartgateway.dev.ParentWatchdog;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
 import com.cartgateway.sync.CartEvent;
@@ -556,8 +556,9 @@ class WriteLoadFaultIT {
   }
 
   /**
-   * A gateway in a JVM of its own ({@code Main} behind {@link ParentWatchdog}, which ends it if
-   * this JVM dies), so that it can be killed with SIGKILL as a crashed process would be.
+   * A gateway in a JVM of its own, launched by {@link JavaLauncher} ({@code Main} behind the
+   * watchdog that ends it if this JVM dies), so that it can be killed with SIGKILL as a crashed
+   * process would be.
    */
   private static final class ChildGateway implements AutoCloseable {
     private final Process process;
@@ -575,14 +576,12 @@ class WriteLoadFaultIT {
       Path folder = Files.createDirectories(Path.of("target", "write-load-fault"));
       Path log = folder.resolve("gateway-" + port + ".log");
       List<String> command =
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-cp",
-              System.getProperty("java.class.path"),
-              "-XX:+UseSerialGC",
-              "-Xmx512m",
-              ParentWatchdog.class.getName(),
-              Main.class.getName());
+          JavaLauncher.forCurrentProcess(folder)
+              .command(
+                  List.of("-Xmx512m"),
+                  Path.of(System.getProperty("java.io.tmpdir")),
+                  Main.class.getName(),
+                  List.of());
       ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)

@@ -1,6 +1,7 @@
 package com.cartgateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.dev.ManagedService;
 import com.cartgateway.support.Gateway;
@@ -9,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +31,7 @@ class DependencyOutageIT {
     try {
       Instant start = Instant.now();
       HttpResponse<String> write = gateway.add(user, sku, 1);
-      HttpResponse<String> read =
-          gateway.send(
-              gateway
-                  .request("/v1/cart")
-                  .header("Authorization", "Bearer " + gateway.userToken(user))
-                  .GET()
-                  .build());
+      HttpResponse<String> read = gateway.read(user);
       assertThat(Duration.between(start, Instant.now()))
           .isLessThan(gateway.config().http().requestTimeout().multipliedBy(2));
       assertThat(write.statusCode()).isEqualTo(503);
@@ -57,8 +51,12 @@ class DependencyOutageIT {
       redis.start();
     }
     // The Redis circuit opened meanwhile: it closes once a background call finds Redis back.
-    assertThat(eventually(() -> putSku(sku))).isEqualTo(200);
-    assertThat(eventually(() -> gateway.add(user, sku, 1).statusCode())).isEqualTo(200);
+    await("the catalog takes writes again")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> putSku(sku) == 200);
+    await("carts take writes again")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> gateway.add(user, sku, 1).statusCode() == 200);
     assertReadiness(200, "redis", "UP");
   }
 
@@ -72,14 +70,18 @@ class DependencyOutageIT {
     } finally {
       kafka.start();
     }
-    assertThat(eventually(() -> readiness().statusCode())).as(readiness().body()).isEqualTo(200);
+    await("ready again")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> readiness().statusCode() == 200);
 
     // Frozen rather than stopped: DynamoDB Local keeps its tables in memory only.
     ManagedService dynamoDb = TestServices.get().dynamoDb();
     try (AutoCloseable unreachable = TestServices.suspend(dynamoDb)) {
       assertReadiness(503, dynamoDb.name(), "DOWN");
     }
-    assertThat(eventually(() -> readiness().statusCode())).as(readiness().body()).isEqualTo(200);
+    await("ready again")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> readiness().statusCode() == 200);
   }
 
   private int putSku(String sku) {
@@ -97,15 +99,14 @@ class DependencyOutageIT {
 
   /** Readiness comes from checks refreshed in the background: it follows within seconds. */
   private void assertReadiness(int status, String check, String state) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(10);
-    HttpResponse<String> ready = readiness();
-    while ((ready.statusCode() != status || !state.equals(checkOf(ready, check)))
-        && Instant.now().isBefore(deadline)) {
-      Thread.sleep(50);
-      ready = readiness();
-    }
-    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(status);
-    assertThat(checkOf(ready, check)).as(ready.body()).isEqualTo(state);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> ready = readiness();
+              assertThat(ready.statusCode()).as(ready.body()).isEqualTo(status);
+              assertThat(checkOf(ready, check)).as(ready.body()).isEqualTo(state);
+            });
   }
 
   private static String checkOf(HttpResponse<String> ready, String check) {
@@ -113,16 +114,5 @@ class DependencyOutageIT {
         .getJsonObject("checks")
         .getJsonObject(check)
         .getString("status");
-  }
-
-  /** Retries for up to 30 s until the answer is 200 (clients reconnect in the background). */
-  private static int eventually(Supplier<Integer> call) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(30);
-    int status = call.get();
-    while (status != 200 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(250);
-      status = call.get();
-    }
-    return status;
   }
 }

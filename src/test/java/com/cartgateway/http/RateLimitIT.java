@@ -36,7 +36,7 @@ class RateLimitIT {
       int allowed = 0;
       HttpResponse<String> limited = null;
       for (int i = 0; i < 30 && limited == null; i++) {
-        HttpResponse<String> response = read(gateway, user);
+        HttpResponse<String> response = gateway.read(user);
         if (response.statusCode() == 429) {
           limited = response;
         } else {
@@ -51,7 +51,7 @@ class RateLimitIT {
       long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
       assertThat(retryAfter).isBetween(1L, 2L);
 
-      assertThat(read(gateway, Gateway.unique("other")).statusCode())
+      assertThat(gateway.read(Gateway.unique("other")).statusCode())
           .as("another identity has its own bucket")
           .isEqualTo(200);
       assertThat(gateway.send(gateway.request("/health/live").GET().build()).statusCode())
@@ -59,7 +59,7 @@ class RateLimitIT {
           .isEqualTo(200);
 
       Thread.sleep(retryAfter * 1000);
-      assertThat(read(gateway, user).statusCode()).isEqualTo(200);
+      assertThat(gateway.read(user).statusCode()).isEqualTo(200);
 
       String sku = Gateway.unique("SKU");
       gateway.putSku(sku, "1.00", "USD", 100);
@@ -235,14 +235,5 @@ class RateLimitIT {
   /** A fresh documentation address (RFC 5737), so that no earlier bucket is reused. */
   private static String testAddress() {
     return "198.51.100." + ADDRESSES.incrementAndGet();
-  }
-
-  private static HttpResponse<String> read(Gateway gateway, String user) {
-    return gateway.send(
-        gateway
-            .request("/v1/cart")
-            .header("Authorization", "Bearer " + gateway.userToken(user))
-            .GET()
-            .build());
   }
 }

@@ -1,6 +1,7 @@
 package com.cartgateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.dev.ManagedService;
 import com.cartgateway.store.RedisKeys;
@@ -24,7 +25,6 @@ import io.vertx.redis.client.Response;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -162,18 +162,23 @@ class StaleReadIT {
     long version = new JsonObject(added.body()).getLong("version");
     gateway.putSku(sku, "5.00", "USD", 50);
     Persisted cart = new Persisted(user, sku, version, Gateway.unique("no-cart"));
-    awaitCondition(
-        cart.cartId() + " in DynamoDB at v" + version,
-        () -> stored(cart.cartId()).filter(e -> e.version() >= version).isPresent());
-    awaitCondition(
-        sku + " at 5.00 in the catalog table",
-        () ->
-            Optional.ofNullable(
-                    await(catalog.read(List.of(sku)).toCompletionStage().toCompletableFuture())
-                        .get(sku))
-                .map(SkuState::price)
-                .filter(price -> price == 500)
-                .isPresent());
+    await(cart.cartId() + " in DynamoDB at v" + version)
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> stored(cart.cartId()).filter(e -> e.version() >= version).isPresent());
+    await(sku + " at 5.00 in the catalog table")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                Optional.ofNullable(
+                        resultOf(
+                                catalog
+                                    .read(List.of(sku))
+                                    .toCompletionStage()
+                                    .toCompletableFuture())
+                            .get(sku))
+                    .map(SkuState::price)
+                    .filter(price -> price == 500)
+                    .isPresent());
 
     HttpResponse<String> live = read(user, Map.of());
     assertThat(live.statusCode()).isEqualTo(200);
@@ -269,13 +274,14 @@ class StaleReadIT {
 
   /** Back to Redis: no warning, an ETag, the acknowledged units there, and writes taken. */
   private static void healed(Persisted cart) throws Exception {
-    awaitCondition(
-        "a live read of " + cart.cartId(),
-        () -> {
-          HttpResponse<String> response = read(cart.user(), Map.of());
-          return response.statusCode() == 200
-              && response.headers().firstValue(CartHandlers.STALE_HEADER).isEmpty();
-        });
+    await("a live read of " + cart.cartId())
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              HttpResponse<String> response = read(cart.user(), Map.of());
+              return response.statusCode() == 200
+                  && response.headers().firstValue(CartHandlers.STALE_HEADER).isEmpty();
+            });
     HttpResponse<String> live = read(cart.user(), Map.of());
     assertThat(live.headers().firstValue("ETag")).isPresent();
     JsonObject body = new JsonObject(live.body());
@@ -284,9 +290,9 @@ class StaleReadIT {
     assertThat(line(body).getInteger("quantity")).isEqualTo(2);
 
     HttpResponse<String>[] next = new HttpResponse[1];
-    awaitCondition(
-        "a write to " + cart.cartId(),
-        () -> (next[0] = gateway.add(cart.user(), cart.sku(), 1)).statusCode() == 200);
+    await("a write to " + cart.cartId())
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> (next[0] = gateway.add(cart.user(), cart.sku(), 1)).statusCode() == 200);
     assertThat(line(new JsonObject(next[0].body())).getInteger("quantity"))
         .as("no acknowledged unit lost")
         .isEqualTo(3);
@@ -329,7 +335,9 @@ class StaleReadIT {
       call.get();
       // The timer records as the body ends, which may be just after the client has the answer:
       // so may an earlier request's record arrive now, and then this measure is not this one's.
-      awaitCondition("the request timed", () -> timer.get() != null && timer.get().count() > count);
+      await("the request timed")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> timer.get() != null && timer.get().count() > count);
       if (timer.get().count() == count + 1) {
         return Math.round(timer.get().totalTime(TimeUnit.MICROSECONDS) - total);
       }
@@ -360,7 +368,7 @@ class StaleReadIT {
   }
 
   private static Optional<CartEvent> stored(String cartId) {
-    return await(carts.read(cartId).toCompletionStage().toCompletableFuture());
+    return resultOf(carts.read(cartId).toCompletionStage().toCompletableFuture());
   }
 
   private static Map<String, String> hash(String key) throws Exception {
@@ -386,21 +394,11 @@ class StaleReadIT {
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) {
+  private static <T> T resultOf(CompletableFuture<T> future) {
     try {
       return future.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Polls a condition for up to 60 s (a restarted Redis takes the publish window to settle). */
-  private static void awaitCondition(String what, Supplier<Boolean> condition)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (!condition.get()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      Thread.sleep(100);
     }
   }
 }

@@ -1,6 +1,7 @@
 package com.cartgateway.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
@@ -13,12 +14,11 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -95,7 +95,11 @@ class CatalogDurabilityIT {
     assertThat(early.headers().firstValue("Retry-After")).isPresent();
 
     HttpResponse<String> back =
-        eventually(() -> gateway.send(gateway.request("/v1/skus/" + sku).GET().build()));
+        await("the catalog back")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> gateway.send(gateway.request("/v1/skus/" + sku).GET().build()),
+                answer -> answer.statusCode() != 503);
     assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
     JsonObject stock = new JsonObject(back.body());
     assertThat(stock.getLong("stock")).isEqualTo(10);
@@ -106,16 +110,17 @@ class CatalogDurabilityIT {
 
     // A read before DynamoDB is caught up for the cart shows its copy, unheld, without keeping
     // it; the read after shows the cart restored into Redis.
-    JsonObject line = null;
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (line == null || line.getValue("reservation") == null) {
-      assertThat(Instant.now()).as("the cart comes back with its hold").isBefore(deadline);
-      Thread.sleep(250);
-      HttpResponse<String> read = cartOf(holder);
-      if (read.statusCode() == 200) {
-        line = new JsonObject(read.body()).getJsonArray("items").getJsonObject(0);
-      }
-    }
+    JsonObject line =
+        await("the cart comes back with its hold")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> {
+                  HttpResponse<String> read = gateway.read(holder);
+                  return read.statusCode() == 200
+                      ? new JsonObject(read.body()).getJsonArray("items").getJsonObject(0)
+                      : null;
+                },
+                first -> first != null && first.getValue("reservation") != null);
     assertThat(line.getInteger("quantity")).isEqualTo(3);
     assertThat(line.getJsonObject("reservation").getInteger("quantity"))
         .as("its hold had not lapsed: taken again")
@@ -196,54 +201,29 @@ class CatalogDurabilityIT {
             .build());
   }
 
-  private HttpResponse<String> cartOf(String user) {
-    return gateway.send(
-        gateway
-            .request("/v1/cart")
-            .header("Authorization", "Bearer " + gateway.userToken(user))
-            .GET()
-            .build());
-  }
-
-  /** Retries a request answered 503 while the catalog and carts come back, for up to 60 s. */
-  private static HttpResponse<String> eventually(Supplier<HttpResponse<String>> request)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(60);
-    HttpResponse<String> response = request.get();
-    while (response.statusCode() == 503 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(250);
-      response = request.get();
-    }
-    return response;
-  }
-
-  private SkuState awaitStored(String sku, Predicate<SkuState> wanted) throws Exception {
+  private SkuState awaitStored(String sku, Predicate<SkuState> wanted) {
     return awaitStored(sku, wanted, 30);
   }
 
-  private SkuState awaitStored(String sku, Predicate<SkuState> wanted, int seconds)
-      throws Exception {
-    Instant deadline = Instant.now().plusSeconds(seconds);
-    while (true) {
-      Optional<SkuState> stored =
-          item(gateway.config().dynamoDb().catalogTable(), "sku", sku)
-              .map(item -> SkuState.fromJson(new JsonObject(item.get("state").s())));
-      if (stored.isPresent() && wanted.test(stored.get())) {
-        return stored.get();
-      }
-      assertThat(Instant.now()).as(sku + " reaches the catalog table").isBefore(deadline);
-      Thread.sleep(200);
-    }
+  private SkuState awaitStored(String sku, Predicate<SkuState> wanted, int seconds) {
+    return await(sku + " reaches the catalog table")
+        .atMost(Duration.ofSeconds(seconds))
+        .until(
+            () ->
+                item(gateway.config().dynamoDb().catalogTable(), "sku", sku)
+                    .map(item -> SkuState.fromJson(new JsonObject(item.get("state").s())))
+                    .orElse(null),
+            stored -> stored != null && wanted.test(stored));
   }
 
-  private void awaitCartStored(String cartId, long version) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (item(gateway.config().dynamoDb().cartsTable(), "cartId", cartId)
-        .map(item -> Long.parseLong(item.get("version").n()) < version)
-        .orElse(true)) {
-      assertThat(Instant.now()).as(cartId + " reaches the carts table").isBefore(deadline);
-      Thread.sleep(200);
-    }
+  private void awaitCartStored(String cartId, long version) {
+    await(cartId + " reaches the carts table")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                item(gateway.config().dynamoDb().cartsTable(), "cartId", cartId)
+                    .map(item -> Long.parseLong(item.get("version").n()) >= version)
+                    .orElse(false));
   }
 
   private static Optional<Map<String, AttributeValue>> item(String table, String key, String id)

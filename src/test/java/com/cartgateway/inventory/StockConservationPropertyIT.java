@@ -1,12 +1,13 @@
 package com.cartgateway.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.Gateway;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,11 +94,9 @@ class StockConservationPropertyIT {
       assertThat(violations).as("seed " + seed).isEmpty();
       assertThat(observations.get()).isGreaterThan(SKUS * 10);
       // every hold lapses (TTL 1 s, sweep every 0.3 s); then nothing is reserved
-      Instant deadline = Instant.now().plusSeconds(8);
-      while (skus.stream().anyMatch(sku -> gateway.sku(sku).getLong("reserved") > 0)) {
-        assertThat(Instant.now()).as("all holds lapsed in time, seed " + seed).isBefore(deadline);
-        Thread.sleep(200);
-      }
+      await("all holds lapsed in time, seed " + seed)
+          .atMost(Duration.ofSeconds(8))
+          .until(() -> skus.stream().allMatch(sku -> gateway.sku(sku).getLong("reserved") == 0));
       for (String sku : skus) {
         JsonObject stock = gateway.sku(sku);
         check(stock, violations);

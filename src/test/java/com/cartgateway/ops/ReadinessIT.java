@@ -1,6 +1,7 @@
 package com.cartgateway.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
@@ -214,15 +215,11 @@ class ReadinessIT {
     return gateway.send(gateway.request("/health/ready").GET().build());
   }
 
-  private static HttpResponse<String> awaitStatus(Gateway gateway, int status, Duration within)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(within);
-    HttpResponse<String> probe = readiness(gateway);
-    while (probe.statusCode() != status && Instant.now().isBefore(deadline)) {
-      Thread.sleep(20);
-      probe = readiness(gateway);
-    }
-    return probe;
+  private static HttpResponse<String> awaitStatus(Gateway gateway, int status, Duration within) {
+    return await("readiness " + status + " within " + within)
+        .atMost(within)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> readiness(gateway), probe -> probe.statusCode() == status);
   }
 
   private static void flushRedis() throws Exception {

@@ -1,6 +1,7 @@
 package com.cartgateway.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
@@ -22,7 +23,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -91,7 +91,7 @@ class AbandonmentDeliveryIT {
       assertThat(KafkaEvents.await(Topics.ABANDONED, cartId, 1, Duration.ofSeconds(10)))
           .as("the next sweep reports the period")
           .hasSize(1);
-      awaitUntil(Duration.ofSeconds(5), () -> !inIdleIndex(cartId));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !inIdleIndex(cartId));
       assertThat(hget(cartId, "ab")).as("the claim became the report").doesNotContain("@");
       Thread.sleep(1_500);
       assertThat(KafkaEvents.of(Topics.ABANDONED, cartId, Duration.ofMillis(300)))
@@ -126,7 +126,7 @@ class AbandonmentDeliveryIT {
           .isTrue();
 
       assertThat(marks(cartId, "done", claim).get(0).toString()).isEqualTo("reported");
-      awaitUntil(Duration.ofSeconds(5), () -> !inIdleIndex(cartId));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !inIdleIndex(cartId));
       Thread.sleep(1_000);
       assertThat(KafkaEvents.of(Topics.ABANDONED, cartId, Duration.ofMillis(300))).isEmpty();
     } finally {
@@ -150,7 +150,7 @@ class AbandonmentDeliveryIT {
         accept(Topics.ABANDONED);
       }
       assertThat(KafkaEvents.await(Topics.ABANDONED, cartId, 1, Duration.ofSeconds(20))).hasSize(1);
-      awaitUntil(Duration.ofSeconds(5), () -> !inIdleIndex(cartId));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !inIdleIndex(cartId));
       assertThat(KafkaEvents.of(Topics.ABANDONED, cartId, Duration.ofMillis(500))).hasSize(1);
     } finally {
       closeAll(timers);
@@ -268,23 +268,24 @@ class AbandonmentDeliveryIT {
         .all()
         .get(10, TimeUnit.SECONDS);
     boolean refusing = op == AlterConfigOp.OpType.SET;
-    awaitUntil(
-        Duration.ofSeconds(10),
-        () -> {
-          try {
-            String value =
-                admin
-                    .describeConfigs(List.of(resource))
-                    .all()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(resource)
-                    .get(MAX_MESSAGE_BYTES)
-                    .value();
-            return refusing == value.equals("1");
-          } catch (Exception e) {
-            return false;
-          }
-        });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try {
+                String value =
+                    admin
+                        .describeConfigs(List.of(resource))
+                        .all()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(resource)
+                        .get(MAX_MESSAGE_BYTES)
+                        .value();
+                return refusing == value.equals("1");
+              } catch (Exception e) {
+                return false;
+              }
+            });
   }
 
   private static Response marks(String cartId, Object... args) throws Exception {
@@ -315,15 +316,6 @@ class AbandonmentDeliveryIT {
           != null;
     } catch (Exception e) {
       throw new IllegalStateException("Redis did not answer", e);
-    }
-  }
-
-  private static void awaitUntil(Duration within, BooleanSupplier condition)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(within);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("waited too long").isBefore(deadline);
-      Thread.sleep(100);
     }
   }
 }

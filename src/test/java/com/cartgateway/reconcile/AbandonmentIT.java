@@ -107,16 +107,7 @@ class AbandonmentIT {
                         .build())
                 .statusCode())
         .isEqualTo(201);
-    assertThat(
-            gateway
-                .send(
-                    gateway
-                        .request("/v1/cart")
-                        .header("Authorization", "Bearer " + gateway.userToken(clearer))
-                        .DELETE()
-                        .build())
-                .statusCode())
-        .isEqualTo(200);
+    assertThat(gateway.clear(clearer).statusCode()).isEqualTo(200);
     Thread.sleep(3_500);
     assertThat(KafkaEvents.of(Topics.ABANDONED, "u:" + buyer, Duration.ofMillis(300))).isEmpty();
     assertThat(KafkaEvents.of(Topics.ABANDONED, "u:" + clearer, Duration.ofMillis(300))).isEmpty();

@@ -1,6 +1,7 @@
 package com.cartgateway.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
@@ -12,11 +13,11 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,9 @@ class HoldLapseIT {
       assertThat(gateway.add(user, sku, 3).statusCode()).isEqualTo(200);
       assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(3);
 
-      awaitUntil(added.plusSeconds(2 + 5), () -> gateway.sku(sku).getLong("reserved") == 0);
+      await("condition met before the deadline")
+          .atMost(Duration.between(Instant.now(), added.plusSeconds(2 + 5)))
+          .until(() -> gateway.sku(sku).getLong("reserved") == 0);
       JsonObject stock = gateway.sku(sku);
       assertThat(stock.getLong("available")).isEqualTo(10);
       JsonObject cart = gateway.cart(user);
@@ -90,12 +93,13 @@ class HoldLapseIT {
       assertThat(gateway.add(user, sku, 3).statusCode()).isEqualTo(200);
       Thread.sleep(1_500);
 
-      awaitUntil(
-          Instant.now().plusSeconds(5),
-          () -> {
-            touchHoldMarkers(redis, sku);
-            return gateway.sku(sku).getLong("reserved") == 0;
-          });
+      await("condition met before the deadline")
+          .atMost(Duration.between(Instant.now(), Instant.now().plusSeconds(5)))
+          .until(
+              () -> {
+                touchHoldMarkers(redis, sku);
+                return gateway.sku(sku).getLong("reserved") == 0;
+              });
       assertThat(gateway.sku(sku).getLong("available")).isEqualTo(10);
       // At least: a leftover hold of another test may lapse meanwhile and count too. The one sweep
       // ran at start, before this hold existed.
@@ -123,7 +127,9 @@ class HoldLapseIT {
       Gateway timer = Gateway.start(Map.of("CART_ROLES", "timer", "CART_HOLD_SWEEP_MILLIS", "500"));
       try {
         MeterRegistry registry = timer.application().clients().registry();
-        awaitUntil(Instant.now().plusSeconds(5), () -> http.sku(sku).getLong("reserved") == 0);
+        await("condition met before the deadline")
+            .atMost(Duration.between(Instant.now(), Instant.now().plusSeconds(5)))
+            .until(() -> http.sku(sku).getLong("reserved") == 0);
         assertThat(http.sku(sku).getLong("available")).isEqualTo(10);
         // the sweep, or Redis noticing the expired marker now that a timer listens
         // the timer's own registry, new with it: it counts only what this timer returned
@@ -159,7 +165,9 @@ class HoldLapseIT {
       assertThat(gateway.add(user, sku, 1).statusCode()).isEqualTo(200);
       Thread.sleep(1_200);
       assertThat(gateway.sku(sku).getLong("reserved")).as("renewed by the second add").isEqualTo(2);
-      awaitUntil(Instant.now().plusSeconds(5), () -> gateway.sku(sku).getLong("reserved") == 0);
+      await("condition met before the deadline")
+          .atMost(Duration.between(Instant.now(), Instant.now().plusSeconds(5)))
+          .until(() -> gateway.sku(sku).getLong("reserved") == 0);
       JsonObject again = new JsonObject(gateway.add(user, sku, 1).body());
       JsonObject line = again.getJsonArray("items").getJsonObject(0);
       assertThat(line.getInteger("quantity")).isEqualTo(3);
@@ -192,13 +200,5 @@ class HoldLapseIT {
   private static double lapsed(MeterRegistry registry, String source) {
     var counter = registry.find("cart_holds_lapsed_units").tag("source", source).counter();
     return counter == null ? 0 : counter.count();
-  }
-
-  private static void awaitUntil(Instant deadline, BooleanSupplier condition)
-      throws InterruptedException {
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("condition met before the deadline").isBefore(deadline);
-      Thread.sleep(100);
-    }
   }
 }

@@ -1,18 +1,18 @@
 package com.cartgateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.support.Gateway;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -38,19 +38,23 @@ class ExpirySubscriptionIT {
               .await(5, TimeUnit.SECONDS);
       first.subscribe().await(5, TimeUnit.SECONDS);
       String before = expire(redis, "expiry-first");
-      await(() -> expired.contains(before), "the first subscription hears an expiry");
+      await("the first subscription hears an expiry")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> expired.contains(before));
 
       redis
           .send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"))
           .await(5, TimeUnit.SECONDS);
-      await(() -> lost.get() > 0, "the loss told");
+      await("the loss told").atMost(Duration.ofSeconds(10)).until(() -> lost.get() > 0);
 
       ExpirySubscription second =
           ExpirySubscription.connect(vertx, config, expired::add, () -> {})
               .await(5, TimeUnit.SECONDS);
       second.subscribe().await(5, TimeUnit.SECONDS);
       String after = expire(redis, "expiry-second");
-      await(() -> expired.contains(after), "the new subscription hears an expiry");
+      await("the new subscription hears an expiry")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> expired.contains(after));
       assertThat(lost).as("losses told for one connection").hasValue(1);
       second.close().await(5, TimeUnit.SECONDS);
     } finally {
@@ -65,13 +69,5 @@ class ExpirySubscriptionIT {
         .send(Request.cmd(Command.SET).arg(key).arg("1").arg("PX").arg(20))
         .await(5, TimeUnit.SECONDS);
     return key;
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as(what).isBefore(deadline);
-      Thread.sleep(20);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package com.cartgateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.Gateway;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -8,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -128,13 +130,17 @@ class NearCacheIT {
     double drops = registry.get("test_near_drops").functionCounter().count();
 
     killTrackingConnections();
-    waitUntil(() -> registry.get("test_near_drops").functionCounter().count() > drops);
+    await("condition within 10 s")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> registry.get("test_near_drops").functionCounter().count() > drops);
     assertThat(hit(key)).isNull();
     assertThat(cache.begin(key, System.currentTimeMillis()))
         .as("not filled before tracking is back")
         .isNull();
 
-    waitUntil(() -> registry.get("test_near_live").gauge().value() == 1);
+    await("condition within 10 s")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> registry.get("test_near_live").gauge().value() == 1);
     keep(key, "again");
     assertThat(hit(key)).isEqualTo("again");
   }
@@ -178,15 +184,6 @@ class NearCacheIT {
         String id = client.substring(3, client.indexOf(' '));
         command(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(id));
       }
-    }
-  }
-
-  private static void waitUntil(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(20);
     }
   }
 }

@@ -1,5 +1,7 @@
 package com.cartgateway.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.cartgateway.app.Application;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
@@ -19,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -130,28 +131,19 @@ public final class Gateway {
    */
   public void awaitWritable() {
     String sku = unique("PROBE");
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (true) {
-      try {
-        putSku(sku, "1.00", "USD", 1_000_000);
-        // and the catalog is back: a SKU Redis lacks is unknown (404), not "not restored" (503)
-        if (add(unique("probe"), sku, 1).statusCode() == 200
-            && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404) {
-          return;
-        }
-      } catch (RuntimeException | AssertionError retry) {
-        // Redis or the gateway may still be coming back
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("no new cart took a write within 60 s");
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    await("a new cart takes a write")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        // Redis or the gateway may still be coming back; an answer off the contract fails at once
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(
+            () -> {
+              putSku(sku, "1.00", "USD", 1_000_000);
+              // and the catalog is back: a SKU Redis lacks is unknown (404), not "not restored"
+              // (503)
+              return add(unique("probe"), sku, 1).statusCode() == 200
+                  && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404;
+            });
   }
 
   /** The running application (its registry, its clients). */
@@ -194,8 +186,21 @@ public final class Gateway {
     return HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10));
   }
 
-  /** Sends a request and reads the whole answer. */
+  /**
+   * Sends a request and reads the whole answer, which must be one {@code openapi.yaml} describes
+   * (see {@link Contract#check}).
+   */
   public HttpResponse<String> send(HttpRequest request) {
+    HttpResponse<String> response = sendOffContract(request);
+    Contract.get().check(request, response);
+    return response;
+  }
+
+  /**
+   * Sends a request the contract does not cover (a method or path the API does not serve, for
+   * example), and reads the whole answer unchecked.
+   */
+  public HttpResponse<String> sendOffContract(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -241,13 +246,17 @@ public final class Gateway {
 
   /** The cart of a user. */
   public JsonObject cart(String user) {
-    HttpResponse<String> response =
-        send(
-            request("/v1/cart").header("Authorization", "Bearer " + userToken(user)).GET().build());
+    HttpResponse<String> response = read(user);
     if (response.statusCode() != 200) {
       throw new IllegalStateException("GET cart answered " + response.statusCode());
     }
     return new JsonObject(response.body());
+  }
+
+  /** Reads a user's cart ({@code GET /v1/cart}) and returns the answer, whatever its status. */
+  public HttpResponse<String> read(String user) {
+    return send(
+        request("/v1/cart").header("Authorization", "Bearer " + userToken(user)).GET().build());
   }
 
   /** Adds units to a user's cart and returns the answer. */

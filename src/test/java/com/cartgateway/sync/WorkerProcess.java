@@ -1,7 +1,5 @@
 package com.cartgateway.sync;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.config.AppConfig;
@@ -20,7 +18,6 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +25,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -275,14 +271,6 @@ final class WorkerProcess implements AutoCloseable {
       return future.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("no answer within " + TIMEOUT, e);
-    }
-  }
-
-  static void awaitUntil(Duration within, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(within);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("condition met within " + within).isBefore(deadline);
-      Thread.sleep(50);
     }
   }
 

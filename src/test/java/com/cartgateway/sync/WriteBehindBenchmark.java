@@ -1,5 +1,7 @@
 package com.cartgateway.sync;
 
+import static org.awaitility.Awaitility.await;
+
 import com.cartgateway.sync.WriteBehindProgress.Snapshot;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.vertx.core.json.JsonObject;
@@ -72,9 +74,9 @@ public final class WriteBehindBenchmark {
       Produced produced = produce(process, events, rate, hotCarts);
       long allAcked = System.nanoTime();
 
-      WorkerProcess.awaitUntil(
-          Duration.ofMinutes(5),
-          () -> sampler.last() != null && persisted(sampler.last(), produced));
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .until(() -> sampler.last() != null && persisted(sampler.last(), produced));
       sampler.stop();
       sampling.join();
 

@@ -1,10 +1,10 @@
 package com.cartgateway.sync;
 
-import static com.cartgateway.sync.WorkerProcess.awaitUntil;
 import static com.cartgateway.sync.WorkerProcess.event;
 import static com.cartgateway.sync.WorkerProcess.join;
 import static com.cartgateway.sync.WorkerProcess.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.support.Gateway;
@@ -56,10 +56,10 @@ class WriteBehindIT {
       String cart = unique("u:alice");
       process.deploy();
       process.publish(IntStream.rangeClosed(1, 5).mapToObj(v -> event(cart, v)).toList());
-      awaitUntil(WAIT, () -> process.storedVersion(cart) == 5);
+      await().atMost(WAIT).until(() -> process.storedVersion(cart) == 5);
 
       process.publish(List.of(event(cart, 3)));
-      awaitUntil(WAIT, () -> process.groupLag() == 0);
+      await().atMost(WAIT).until(() -> process.groupLag() == 0);
 
       assertThat(process.stored(cart)).contains(event(cart, 5));
       assertThat(process.counter("cart_writebehind_items", "outcome", "stale")).isPositive();
@@ -80,13 +80,13 @@ class WriteBehindIT {
       for (int version = 1; version <= 6; version++) {
         first.publish(round(carts, version));
       }
-      awaitUntil(WAIT, () -> first.groupLag() == 0);
+      await().atMost(WAIT).until(() -> first.groupLag() == 0);
       Map<String, Optional<CartEvent>> before = snapshot(first, carts);
       assertThat(before.values())
           .allSatisfy(e -> assertThat(e).map(CartEvent::version).hasValue(6L));
 
       second.deploy();
-      awaitUntil(WAIT, () -> second.groupLag() == 0);
+      await().atMost(WAIT).until(() -> second.groupLag() == 0);
       assertThat(second.counter("cart_writebehind_items", "outcome", "written"))
           .as("every item of the replay was stale")
           .isZero();
@@ -97,7 +97,7 @@ class WriteBehindIT {
       resetToEarliest(first);
       double writtenBefore = first.counter("cart_writebehind_items", "outcome", "written");
       first.deploy();
-      awaitUntil(WAIT, () -> first.groupLag() == 0);
+      await().atMost(WAIT).until(() -> first.groupLag() == 0);
       assertThat(first.counter("cart_writebehind_items", "outcome", "written"))
           .isEqualTo(writtenBefore);
       assertThat(snapshot(first, carts)).isEqualTo(before);
@@ -149,7 +149,7 @@ class WriteBehindIT {
         seen.add(one.storedVersion(carts.get(0)));
         Thread.sleep(20);
       }
-      awaitUntil(WAIT, () -> one.groupLag() == 0 && other.groupLag() == 0);
+      await().atMost(WAIT).until(() -> one.groupLag() == 0 && other.groupLag() == 0);
 
       for (String id : carts) {
         assertThat(one.stored(id)).contains(event(id, rounds));
@@ -175,8 +175,9 @@ class WriteBehindIT {
       for (int version = 1; version <= 10; version++) {
         process.publish(round(carts, version));
       }
-      awaitUntil(
-          WAIT, () -> process.counter("cart_writebehind_dynamodb_retries", "layer", "worker") > 0);
+      await()
+          .atMost(WAIT)
+          .until(() -> process.counter("cart_writebehind_dynamodb_retries", "layer", "worker") > 0);
 
       Instant until = Instant.now().plusSeconds(3);
       while (Instant.now().isBefore(until)) {
@@ -194,11 +195,11 @@ class WriteBehindIT {
       }
 
       process.createTable();
-      awaitUntil(WAIT, () -> process.groupLag() == 0);
+      await().atMost(WAIT).until(() -> process.groupLag() == 0);
       for (String id : carts) {
         assertThat(process.stored(id)).contains(event(id, 10));
       }
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_paused_partitions") == 0);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_paused_partitions") == 0);
     }
   }
 
@@ -212,8 +213,9 @@ class WriteBehindIT {
         process.publish(round(carts, version));
       }
       String deployment = process.deploy();
-      awaitUntil(
-          WAIT, () -> process.counter("cart_writebehind_dynamodb_retries", "layer", "worker") > 0);
+      await()
+          .atMost(WAIT)
+          .until(() -> process.counter("cart_writebehind_dynamodb_retries", "layer", "worker") > 0);
 
       Future<Void> stopped = process.undeploy(deployment);
       Thread.sleep(300);
@@ -240,7 +242,7 @@ class WriteBehindIT {
       process.publishRaw(cart, "{\"cartId\":\"" + cart + "\"}", false);
       process.publish(List.of(event(cart, 1)));
 
-      awaitUntil(WAIT, () -> process.groupLag() == 0);
+      await().atMost(WAIT).until(() -> process.groupLag() == 0);
       assertThat(process.stored(cart)).contains(event(cart, 1));
       assertThat(process.counter("cart_writebehind_invalid_events")).isGreaterThanOrEqualTo(2);
     }
@@ -258,8 +260,8 @@ class WriteBehindIT {
         process.publish(round(carts, version));
       }
       process.deploy();
-      awaitUntil(WAIT, () -> process.groupLag() == 0);
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_lag_events") == 0);
+      await().atMost(WAIT).until(() -> process.groupLag() == 0);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_events") == 0);
 
       var registry = process.clients.registry();
       DistributionSummary events = registry.find("cart_writebehind_batch_events").summary();
@@ -274,7 +276,7 @@ class WriteBehindIT {
       assertThat(registry.find("cart_writebehind_dynamodb_retries").counters()).hasSize(2);
       assertThat(registry.find("cart_writebehind_dynamodb_throttles").counter()).isNotNull();
       assertThat(registry.find("cart_writebehind_lag_seconds").gauge()).isNotNull();
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_lag_seconds") == 0);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_seconds") == 0);
       assertThat(registry.scrape())
           .contains("cart_writebehind_lag_events{consumer=\"" + process.config.worker().groupId())
           .contains("cart_writebehind_items_total{outcome=\"written\"}")
@@ -315,7 +317,7 @@ class WriteBehindIT {
           .producer()
           .send(new ProducerRecord<>(Topics.CART_EVENTS, event.cartId(), event.toJson().encode()))
           .get();
-      awaitUntil(WAIT, () -> join(stored.read(event.cartId())).isPresent());
+      await().atMost(WAIT).until(() -> join(stored.read(event.cartId())).isPresent());
       assertThat(join(stored.read(event.cartId()))).contains(event);
     } finally {
       gateway.close();

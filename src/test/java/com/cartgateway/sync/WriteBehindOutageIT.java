@@ -1,10 +1,10 @@
 package com.cartgateway.sync;
 
-import static com.cartgateway.sync.WorkerProcess.awaitUntil;
 import static com.cartgateway.sync.WorkerProcess.event;
 import static com.cartgateway.sync.WorkerProcess.join;
 import static com.cartgateway.sync.WorkerProcess.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
@@ -37,7 +37,7 @@ class WriteBehindOutageIT {
       process.createTable();
       process.deploy();
       process.publish(carts.stream().map(id -> event(id, 1)).toList());
-      awaitUntil(WAIT, () -> process.groupLag() == 0);
+      await().atMost(WAIT).until(() -> process.groupLag() == 0);
       Map<TopicPartition, OffsetAndMetadata> committed = process.committed();
 
       services.dynamoDb().stop();
@@ -46,7 +46,7 @@ class WriteBehindOutageIT {
           final long v = version;
           process.publish(carts.stream().map(id -> event(id, v)).toList());
         }
-        awaitUntil(WAIT, () -> retries(process) > 0);
+        await().atMost(WAIT).until(() -> retries(process) > 0);
         assertThat(process.committed())
             .as("nothing committed while DynamoDB is down")
             .isEqualTo(committed);
@@ -60,7 +60,7 @@ class WriteBehindOutageIT {
                 DynamoTables.ensure(process.clients.dynamo(), defaults().dynamoDb())));
       }
 
-      awaitUntil(WAIT, () -> process.groupLag() == 0);
+      await().atMost(WAIT).until(() -> process.groupLag() == 0);
       for (String id : carts) {
         assertThat(process.stored(id)).contains(event(id, 4));
       }

@@ -1,10 +1,10 @@
 package com.cartgateway.sync;
 
-import static com.cartgateway.sync.WorkerProcess.awaitUntil;
 import static com.cartgateway.sync.WorkerProcess.event;
 import static com.cartgateway.sync.WorkerProcess.join;
 import static com.cartgateway.sync.WorkerProcess.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.sync.WriteBehindProgress.Snapshot;
 import io.micrometer.core.instrument.Gauge;
@@ -36,7 +36,7 @@ class WriteBehindProgressIT {
       String cart = unique("u:fresh");
       String worker = process.deploy();
       process.publish(List.of(event(cart, 1)));
-      awaitUntil(WAIT, () -> join(progress.caughtUpFresh(cart)));
+      await().atMost(WAIT).until(() -> join(progress.caughtUpFresh(cart)));
       assertThat(process.storedVersion(cart)).isEqualTo(1);
       assertThat(join(progress.caughtUp(cart))).isTrue();
 
@@ -53,7 +53,7 @@ class WriteBehindProgressIT {
       assertThat(process.storedVersion(cart)).isEqualTo(1);
 
       process.deploy();
-      awaitUntil(WAIT, () -> join(progress.caughtUpFresh(cart)));
+      await().atMost(WAIT).until(() -> join(progress.caughtUpFresh(cart)));
       assertThat(process.storedVersion(cart))
           .as("a fresh caught-up answer implies the acknowledged version is stored")
           .isEqualTo(2);
@@ -96,10 +96,10 @@ class WriteBehindProgressIT {
       process.deploy();
       process.publish(List.of(event(cart, 1), event(cart, 2)));
 
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_lag_seconds") > 1.5);
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_lag_events") >= 2);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_seconds") > 1.5);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_events") >= 2);
       int partition = WriteBehindLag.partitionOf(cart, 3).partition();
-      awaitUntil(WAIT, () -> groupLag(process, partition) >= 2);
+      await().atMost(WAIT).until(() -> groupLag(process, partition) >= 2);
       assertThat(process.counter("cart_writebehind_dynamodb_failures", "reason", "other"))
           .as("ResourceNotFoundException: neither a throttle nor an outage")
           .isPositive();
@@ -109,10 +109,10 @@ class WriteBehindProgressIT {
           .contains("cart_writebehind_group_lag_events{partition=\"" + partition + "\"}");
 
       process.createTable();
-      awaitUntil(WAIT, () -> process.storedVersion(cart) == 2);
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_lag_seconds") == 0);
-      awaitUntil(WAIT, () -> process.gauge("cart_writebehind_lag_events") == 0);
-      awaitUntil(WAIT, () -> groupLag(process, partition) == 0);
+      await().atMost(WAIT).until(() -> process.storedVersion(cart) == 2);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_seconds") == 0);
+      await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_events") == 0);
+      await().atMost(WAIT).until(() -> groupLag(process, partition) == 0);
     }
   }
 
