@@ -7,7 +7,7 @@ import com.cartgateway.app.Logging;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.RedisGate;
-import com.cartgateway.sync.WriteBehindVerticle;
+import com.cartgateway.worker.WriteBehindVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
