@@ -190,7 +190,7 @@ public final class Application {
   }
 
   /**
-   * One producer a process (it is thread-safe and batches across verticles): idempotent, with
+   * One producer per process (it is thread-safe and batches across verticles): idempotent, with
    * {@code acks=all}, so that an acknowledged record survives the loss of a broker.
    */
   private static Producer<String, String> producer(AppConfig.Kafka kafka) {

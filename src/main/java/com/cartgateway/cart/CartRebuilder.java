@@ -46,7 +46,7 @@ import java.util.UUID;
  * /health/ready} and in the metrics).
  *
  * <p>A cart DynamoDB has never seen is simply new. Reads remember that for a minute, so browsing
- * with an empty cart does not cost a DynamoDB read a page.
+ * with an empty cart does not cost a DynamoDB read per page.
  */
 public final class CartRebuilder {
   private static final Duration ABSENT = Duration.ofSeconds(60);

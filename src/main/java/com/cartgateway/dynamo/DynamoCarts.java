@@ -15,10 +15,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 /**
- * The durable copy of carts in DynamoDB, as the write-behind worker keeps it: one item a cart with
- * {@code cartId} (S, the key), {@code version} (N), {@code updatedAt} (N, epoch millis), {@code
- * expiresAt} (N, epoch seconds: the table's TTL, 30 days after the last change) and {@code state}
- * (S, the {@link CartEvent} JSON).
+ * The durable copy of carts in DynamoDB, as the write-behind worker keeps it: one item per cart
+ * with {@code cartId} (S, the key), {@code version} (N), {@code updatedAt} (N, epoch millis),
+ * {@code expiresAt} (N, epoch seconds: the table's TTL, 30 days after the last change) and {@code
+ * state} (S, the {@link CartEvent} JSON).
  */
 public final class DynamoCarts {
   /** The cart's version; the write-behind worker never lowers it. */

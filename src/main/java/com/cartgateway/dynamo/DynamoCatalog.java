@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
- * The durable copy of the catalog in DynamoDB, as the write-behind worker keeps it: one item a SKU
- * with {@code sku} (S, the key), {@code version} (N) and {@code state} (S, the {@link SkuState}
+ * The durable copy of the catalog in DynamoDB, as the write-behind worker keeps it: one item per
+ * SKU with {@code sku} (S, the key), {@code version} (N) and {@code state} (S, the {@link SkuState}
  * JSON).
  */
 public final class DynamoCatalog {

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether a Kafka send may be made straight from an event loop, for all the publishers of one
- * producer (one a process). {@code KafkaProducer.send} blocks in two cases only: while it has no
+ * producer (one per process). {@code KafkaProducer.send} blocks in two cases only: while it has no
  * metadata for the topic, and while its buffer is full. So a send goes straight from the loop only
  * when a record of the topic was acknowledged within the last minute (the producer then has its
  * partitions, and forgets a topic only after five idle minutes, {@code metadata.max.idle.ms}), and

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
  * events of {@code cart.events} left to persist. Each unmet condition is a reason code. The lag
  * itself is reported too, from the process's {@link WriteBehindProgress}.
  *
- * <p>One instance a verticle, on its event loop: the checks and the probe share its thread.
+ * <p>One instance per verticle, on its event loop: the checks and the probe share its thread.
  */
 public final class HealthChecks {
   private static final long REFRESH_MILLIS = 250;

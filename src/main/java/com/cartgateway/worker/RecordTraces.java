@@ -57,7 +57,7 @@ final class RecordTraces {
         });
   }
 
-  /** One DEBUG line a record written to DynamoDB, in the record's trace. */
+  /** One DEBUG line per record written to DynamoDB, in the record's trace. */
   static void written(List<ConsumerRecord<String, String>> batch) {
     if (!LOG.isDebugEnabled()) {
       return;

@@ -34,10 +34,10 @@ import org.apache.kafka.common.TopicPartition;
  * DynamoDB holds every event before it, so {@code committed >= end} on a cart's partition means
  * every event of that cart acknowledged so far is in DynamoDB.
  *
- * <p>Usable from any role and from any thread: one instance a process ({@link #forProcess}), shared
- * by the HTTP verticles, the health check and the worker. It never blocks: the Kafka {@link Admin}
- * calls return {@code KafkaFuture}s, which are turned into completion stages and handed back as
- * Vert.x futures completing on the caller's context. At most one read is in flight at a time,
+ * <p>Usable from any role and from any thread: one instance per process ({@link #forProcess}),
+ * shared by the HTTP verticles, the health check and the worker. It never blocks: the Kafka {@link
+ * Admin} calls return {@code KafkaFuture}s, which are turned into completion stages and handed back
+ * as Vert.x futures completing on the caller's context. At most one read is in flight at a time,
  * whatever the number of callers.
  *
  * <p><b>Two kinds of answer.</b> {@link #snapshot()} and {@link #caughtUp(String)} answer from a
@@ -284,7 +284,7 @@ public final class WriteBehindProgress implements Shareable {
   }
 
   /**
-   * One gauge a partition, reading the last snapshot; a scrape that finds it stale starts a read
+   * One gauge per partition, reading the last snapshot; a scrape that finds it stale starts a read
    * (without waiting for it), so the value is at most one scrape old.
    */
   private void registerGauges(Snapshot snapshot) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The console lines of requests, in the JSON format production writes: captured from standard
- * output (where Logback's console appender writes), one JSON object a line.
+ * output (where Logback's console appender writes), one JSON object per line.
  */
 @DisplayName("log lines")
 class LogLinesIT {
