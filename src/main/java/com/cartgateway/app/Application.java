@@ -5,6 +5,8 @@ import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
+import com.cartgateway.dynamo.DynamoTables;
+import com.cartgateway.events.DirectSends;
 import com.cartgateway.http.CartHttpVerticle;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.process.ProcessClients;
@@ -15,11 +17,9 @@ import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
-import com.cartgateway.sync.DirectSends;
-import com.cartgateway.sync.DynamoTables;
-import com.cartgateway.sync.WriteBehindProgress;
-import com.cartgateway.sync.WriteBehindVerticle;
 import com.cartgateway.trace.SpanExport;
+import com.cartgateway.worker.WriteBehindProgress;
+import com.cartgateway.worker.WriteBehindVerticle;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -190,7 +190,7 @@ public final class Application {
   }
 
   /**
-   * One producer a process (it is thread-safe and batches across verticles): idempotent, with
+   * One producer per process (it is thread-safe and batches across verticles): idempotent, with
    * {@code acks=all}, so that an acknowledged record survives the loss of a broker.
    */
   private static Producer<String, String> producer(AppConfig.Kafka kafka) {

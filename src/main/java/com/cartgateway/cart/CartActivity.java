@@ -1,12 +1,12 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.events.EventPublisher;
+import com.cartgateway.events.Topics;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.IdleIndex;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
-import com.cartgateway.sync.EventPublisher;
-import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;

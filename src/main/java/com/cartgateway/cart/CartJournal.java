@@ -1,15 +1,15 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
+import com.cartgateway.events.CartEvent;
+import com.cartgateway.events.EventPublisher;
+import com.cartgateway.events.Topics;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.UnpublishedMarks;
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.EventPublisher;
-import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The business meters of carts, one set a process, each resolved once so that counting costs no
+ * The business meters of carts, one set per process, each resolved once so that counting costs no
  * registry look-up:
  *
  * <ul>

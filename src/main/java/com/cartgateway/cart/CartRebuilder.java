@@ -2,6 +2,8 @@ package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.dynamo.DynamoCarts;
+import com.cartgateway.events.CartEvent;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
@@ -11,9 +13,7 @@ import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.DynamoCarts;
-import com.cartgateway.sync.WriteBehindProgress;
+import com.cartgateway.worker.WriteBehindProgress;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +46,7 @@ import java.util.UUID;
  * /health/ready} and in the metrics).
  *
  * <p>A cart DynamoDB has never seen is simply new. Reads remember that for a minute, so browsing
- * with an empty cart does not cost a DynamoDB read a page.
+ * with an empty cart does not cost a DynamoDB read per page.
  */
 public final class CartRebuilder {
   private static final Duration ABSENT = Duration.ofSeconds(60);

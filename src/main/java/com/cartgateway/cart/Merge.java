@@ -40,7 +40,7 @@ public final class Merge {
    * The outcome of a merge.
    *
    * @param cart the shopper's cart after it
-   * @param report one entry a guest line: {sku, guestQuantity, userQuantity, result}
+   * @param report one entry per guest line: {sku, guestQuantity, userQuantity, result}
    * @param warnings what the shopper should know (lines that could not be held)
    */
   public record Result(Cart cart, JsonArray report, JsonArray warnings) {}

@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  * circuit is open its calls fail at once, without reaching the service; after a pause one call
  * tries the service again (half-open), and its success closes the circuit.
  *
- * <p>One breaker a service and process, not one a verticle: every verticle then fails fast from the
- * same moment, and the state is the process's. It is exported as the gauge {@code
+ * <p>One breaker per service and process, not one per verticle: every verticle then fails fast from
+ * the same moment, and the state is the process's. It is exported as the gauge {@code
  * cart_circuit_state{circuit}} (0 closed, 1 half-open, 2 open); each change is counted in {@code
  * cart_circuit_transitions_total{circuit,state}} (state {@code closed}, {@code half_open}, {@code
  * open}: the state entered) and logged once, WARN on open, INFO otherwise.

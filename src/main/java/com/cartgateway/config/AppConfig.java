@@ -156,7 +156,7 @@ public record AppConfig(
   /**
    * Logging settings.
    *
-   * @param format the console format: one JSON object a line, or readable text
+   * @param format the console format: one JSON object per line, or readable text
    */
   public record Logs(LogFormat format) {}
 
@@ -171,9 +171,9 @@ public record AppConfig(
 
   /** The console formats of the logs. */
   public enum LogFormat {
-    /** One JSON object a line, for log shippers (the production default). */
+    /** One JSON object per line, for log shippers (the production default). */
     JSON,
-    /** One readable line an event (the dev mode default). */
+    /** One readable line per event (the dev mode default). */
     TEXT;
 
     /** The name in {@code CART_LOG_FORMAT} and in {@code logback.xml}. */

@@ -7,7 +7,7 @@ import io.vertx.ext.web.handler.PlatformHandler;
 /**
  * Fails a request that has not answered within its deadline with 503 (the failure handler adds
  * {@code Retry-After}), as Vert.x Web's {@code TimeoutHandler} does, but on the verticle's {@link
- * Deadlines} instead of a timer a request.
+ * Deadlines} instead of a timer per request.
  */
 final class RequestDeadline implements PlatformHandler {
   private final Deadlines deadlines;

@@ -1,14 +1,14 @@
 package com.cartgateway.inventory;
 
 import com.cartgateway.commerce.CartException;
+import com.cartgateway.events.EventPublisher;
+import com.cartgateway.events.SkuState;
+import com.cartgateway.events.Topics;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.SkuRecords;
 import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.UnpublishedMarks;
-import com.cartgateway.sync.EventPublisher;
-import com.cartgateway.sync.SkuState;
-import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

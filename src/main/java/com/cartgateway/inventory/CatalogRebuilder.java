@@ -1,5 +1,8 @@
 package com.cartgateway.inventory;
 
+import com.cartgateway.dynamo.DynamoCatalog;
+import com.cartgateway.events.SkuState;
+import com.cartgateway.events.Topics;
 import com.cartgateway.store.Epoch;
 import com.cartgateway.store.Lease;
 import com.cartgateway.store.RedisGateway;
@@ -7,9 +10,6 @@ import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.store.SkuRecords;
 import com.cartgateway.store.StoreUnavailableException;
-import com.cartgateway.sync.DynamoCatalog;
-import com.cartgateway.sync.SkuState;
-import com.cartgateway.sync.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package com.cartgateway.inventory;
 
+import com.cartgateway.dynamo.DynamoCatalog;
+import com.cartgateway.events.SkuState;
 import com.cartgateway.store.StoreUnavailableException;
-import com.cartgateway.sync.DynamoCatalog;
-import com.cartgateway.sync.SkuState;
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.List;

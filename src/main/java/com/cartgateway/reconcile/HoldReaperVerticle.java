@@ -2,11 +2,11 @@ package com.cartgateway.reconcile;
 
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.events.EventPublisher;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.ExpirySubscription;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisServer;
-import com.cartgateway.sync.EventPublisher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;

@@ -12,8 +12,8 @@ import java.util.UUID;
 
 /**
  * The marks of changes whose event Kafka may lack: members {@code "<id> <nonce>"} of sorted sets
- * scored by the time of the change, one member a change, so that concurrent changes of one cart or
- * SKU never clear each other's mark.
+ * scored by the time of the change, one member per change, so that concurrent changes of one cart
+ * or SKU never clear each other's mark.
  */
 public final class UnpublishedMarks {
   private UnpublishedMarks() {}

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.dynamo.DynamoCarts;
+import com.cartgateway.events.CartEvent;
+import com.cartgateway.events.Topics;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.KafkaEvents;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.DynamoCarts;
-import com.cartgateway.sync.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -181,7 +181,7 @@ class CartMetricsIT {
 
   private static void awaitDurable(String cartId, long version) throws Exception {
     try (DynamoDbAsyncClient client =
-        com.cartgateway.sync.DynamoTables.client(gateway.config().dynamoDb())) {
+        com.cartgateway.dynamo.DynamoTables.client(gateway.config().dynamoDb())) {
       DynamoCarts dynamo = new DynamoCarts(client, gateway.config().dynamoDb().cartsTable());
       await(cartId + " in DynamoDB at v" + version)
           .atMost(Duration.ofSeconds(15))

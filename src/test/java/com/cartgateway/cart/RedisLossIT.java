@@ -3,11 +3,11 @@ package com.cartgateway.cart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.dynamo.DynamoCarts;
+import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.DynamoCarts;
-import com.cartgateway.sync.DynamoTables;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  @DisplayName("defaults give every role, one HTTP verticle a core, and a 15-minute hold")
+  @DisplayName("defaults give every role, one HTTP verticle per core, and a 15-minute hold")
   void defaults() {
     AppConfig config = load(new JsonObject(), Map.of());
     assertThat(config.roles()).isEqualTo(EnumSet.allOf(Role.class));

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("deadlines checked by one timer an event loop")
+@DisplayName("deadlines checked by one timer per event loop")
 class DeadlinesTest {
   private static final Duration LENGTH = Duration.ofMillis(200);
 

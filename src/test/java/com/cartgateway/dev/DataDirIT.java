@@ -3,8 +3,8 @@ package com.cartgateway.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.DynamoCarts;
+import com.cartgateway.dynamo.DynamoCarts;
+import com.cartgateway.events.CartEvent;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;

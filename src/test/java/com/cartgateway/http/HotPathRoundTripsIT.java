@@ -56,7 +56,7 @@ class HotPathRoundTripsIT {
         assertThat(read(user, "no-cache").getJsonArray("items")).hasSize(1);
       }
       List<String> commands = monitor.commandsMentioning("{" + cartId + "}");
-      assertThat(commands).as("one command a read").hasSize(READS);
+      assertThat(commands).as("one command per read").hasSize(READS);
       assertThat(commands).allSatisfy(HotPathRoundTripsIT::isCartRead);
     }
   }

@@ -7,7 +7,7 @@ import com.cartgateway.app.Logging;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.RedisGate;
-import com.cartgateway.sync.WriteBehindVerticle;
+import com.cartgateway.worker.WriteBehindVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The console lines of requests, in the JSON format production writes: captured from standard
- * output (where Logback's console appender writes), one JSON object a line.
+ * output (where Logback's console appender writes), one JSON object per line.
  */
 @DisplayName("log lines")
 class LogLinesIT {

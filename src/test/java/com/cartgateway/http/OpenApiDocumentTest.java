@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
+import com.cartgateway.events.CartEvent;
+import com.cartgateway.events.SkuState;
+import com.cartgateway.events.Topics;
 import com.cartgateway.support.Contract;
-import com.cartgateway.sync.CartEvent;
-import com.cartgateway.sync.SkuState;
-import com.cartgateway.sync.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.support.Gateway;
-import com.cartgateway.sync.WriteBehindLag;
+import com.cartgateway.worker.WriteBehindLag;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;

@@ -206,7 +206,7 @@ class RateLimitIT {
         allowed++;
         assertThat(allowed).as("the bucket runs out").isLessThan(30);
       }
-      assertThat(allowed).as("a burst of twice the rate, one token a read").isBetween(10, 12);
+      assertThat(allowed).as("a burst of twice the rate, one token per read").isBetween(10, 12);
     } finally {
       gateway.close();
     }

@@ -3,10 +3,10 @@ package com.cartgateway.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.dynamo.DynamoTables;
+import com.cartgateway.events.SkuState;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.DynamoTables;
-import com.cartgateway.sync.SkuState;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;

@@ -3,12 +3,12 @@ package com.cartgateway.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.events.Topics;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.KafkaEvents;
 import com.cartgateway.support.TestServices;
-import com.cartgateway.sync.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;

@@ -2,9 +2,9 @@ package com.cartgateway.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.events.Topics;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.KafkaEvents;
-import com.cartgateway.sync.Topics;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;

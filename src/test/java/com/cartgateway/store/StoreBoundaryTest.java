@@ -46,9 +46,11 @@ class StoreBoundaryTest {
             "com.cartgateway.inventory..",
             "com.cartgateway.http..",
             "com.cartgateway.reconcile..",
-            "com.cartgateway.sync..",
+            "com.cartgateway.events..",
+            "com.cartgateway.dynamo..",
+            "com.cartgateway.worker..",
             "com.cartgateway.app..",
-            "com.cartgateway.ops..")
+            "com.cartgateway.health..")
         .check(main);
   }
 }

@@ -2,9 +2,9 @@ package com.cartgateway.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.events.Topics;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.KafkaEvents;
-import com.cartgateway.sync.Topics;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -213,7 +213,7 @@ final class CheckoutRush {
         + ((Number) counters.get("sold")).longValue();
   }
 
-  /** One line a SKU: what the answers said. */
+  /** One line per SKU: what the answers said. */
   String summary() {
     StringBuilder b = new StringBuilder();
     for (int k = 0; k < cfg.scarceSkus(); k++) {
