@@ -40,6 +40,7 @@ public final class ConfigLoader {
           Map.entry("CART_READY_MAX_LAG_EVENTS", "http.readyMaxLagEvents"),
           Map.entry("CART_REDIS_URL", "redis.url"),
           Map.entry("CART_REDIS_MODE", "redis.mode"),
+          Map.entry("CART_REDIS_POOL_SIZE", "redis.poolSize"),
           Map.entry("CART_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
           Map.entry("CART_DYNAMODB_ENDPOINT", "dynamodb.endpoint"),
           Map.entry("CART_DYNAMODB_REGION", "dynamodb.region"),
@@ -308,7 +309,9 @@ public final class ConfigLoader {
     return new AppConfig.Redis(
         List.copyOf(endpoints),
         cluster,
-        integer("redis.poolSize", 8, 1, 256),
+        // An add holds three connections at once (cart, hold, idle index): 32 lets about ten adds
+        // of one event loop go out side by side instead of queueing for a connection.
+        integer("redis.poolSize", 32, 1, 256),
         Duration.ofMillis(integer("redis.commandTimeoutMillis", 2000, 50, 60_000)));
   }
 
