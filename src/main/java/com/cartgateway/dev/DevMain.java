@@ -44,6 +44,7 @@ public final class DevMain {
   public static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
   private static final String LOG_FORMAT = "CART_LOG_FORMAT";
+  private static final String TOPOLOGY = "CART_DEV_TOPOLOGY";
 
   private DevMain() {}
 
@@ -59,7 +60,7 @@ public final class DevMain {
     }
     Main.configureLogging();
     Optional<Path> dataDir = Optional.ofNullable(System.getenv("CART_DATA_DIR")).map(Path::of);
-    DevServices services = DevServices.start(dataDir);
+    DevServices services = DevServices.start(dataDir, topology(System.getenv(TOPOLOGY)));
     services.createTopics(
         Topics.ALL.stream().collect(Collectors.toMap(Function.identity(), topic -> 3)));
 
@@ -68,7 +69,9 @@ public final class DevMain {
     env.put("CART_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
     env.putAll(System.getenv());
     env.put("CART_REDIS_URL", services.redisUrl());
-    env.put("CART_REDIS_MODE", "standalone");
+    env.put(
+        "CART_REDIS_MODE",
+        services.topology() == DevServices.Topology.CLUSTER ? "cluster" : "standalone");
     env.put("CART_KAFKA_BOOTSTRAP", services.kafkaBootstrap());
     env.put("CART_DYNAMODB_ENDPOINT", services.dynamoDbEndpoint());
     AppConfig config = ConfigLoader.fromLayers(new JsonObject(), System.getProperties(), env);
@@ -104,6 +107,18 @@ public final class DevMain {
                 "dev-stop"));
     printBanner(config, services);
     stopped.await();
+  }
+
+  /** {@code single} (or unset) or {@code cluster}; anything else stops dev mode at once. */
+  static DevServices.Topology topology(String value) {
+    if (value == null || value.isBlank() || value.equalsIgnoreCase("single")) {
+      return DevServices.Topology.SINGLE;
+    }
+    if (value.equalsIgnoreCase("cluster")) {
+      return DevServices.Topology.CLUSTER;
+    }
+    throw new IllegalArgumentException(
+        TOPOLOGY + " must be single or cluster, not '" + value + "'");
   }
 
   /**

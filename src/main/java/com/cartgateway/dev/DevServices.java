@@ -21,9 +21,11 @@ import java.util.stream.Stream;
 
 /**
  * Real Redis, Kafka and DynamoDB Local for dev mode and tests, each its own OS process on a free
- * loopback port: Redis 6.2 from the embedded-redis jar, a single-node KRaft Kafka 3.7 broker and
- * DynamoDB Local 2.6 in child JVMs. They start in parallel; {@link #start(Optional)} returns once
- * each one answers.
+ * loopback port: Redis 6.2 from the embedded-redis jar, KRaft Kafka 3.7 and DynamoDB Local 2.6 in
+ * child JVMs. {@link Topology#SINGLE} runs one Redis and one broker; {@link Topology#CLUSTER} a
+ * Redis Cluster of six servers (three masters, three replicas) and three brokers replicating every
+ * topic three times, as production runs. They start in parallel; {@link #start(Optional)} returns
+ * once each one answers (and the Redis Cluster is formed).
  *
  * <p>Nothing outlives this JVM: {@link #close()} stops every process, a shutdown hook closes on
  * SIGTERM and SIGINT, and every child also ends by itself when this JVM dies by SIGKILL (see {@link
@@ -40,10 +42,20 @@ public final class DevServices implements AutoCloseable {
   private static final String WORK_DIR_PREFIX = "cartgateway-dev-";
   private static final String OWNER_FILE = "owner.pid";
 
+  /** How many Redis servers and Kafka brokers run. */
+  public enum Topology {
+    /** One Redis, one broker: the default, and what most tests need. */
+    SINGLE,
+    /** A 6-node Redis Cluster and 3 brokers ({@code CART_DEV_TOPOLOGY=cluster}). */
+    CLUSTER
+  }
+
   private final Path workDir;
   private final Optional<Path> dataDir;
-  private final RedisServerProcess redis;
-  private final KafkaBrokerProcess kafka;
+  private final List<RedisServerProcess> redisNodes;
+  private final Optional<RedisCluster> cluster;
+  private final List<KafkaBrokerProcess> brokers;
+  private final KafkaBrokerProcess.Quorum quorum;
   private final DynamoDbLocalProcess dynamoDb;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
@@ -51,13 +63,17 @@ public final class DevServices implements AutoCloseable {
   private DevServices(
       Path workDir,
       Optional<Path> dataDir,
-      RedisServerProcess redis,
-      KafkaBrokerProcess kafka,
+      List<RedisServerProcess> redisNodes,
+      List<KafkaBrokerProcess> brokers,
+      KafkaBrokerProcess.Quorum quorum,
       DynamoDbLocalProcess dynamoDb) {
     this.workDir = workDir;
     this.dataDir = dataDir;
-    this.redis = redis;
-    this.kafka = kafka;
+    this.redisNodes = List.copyOf(redisNodes);
+    this.cluster =
+        redisNodes.size() > 1 ? Optional.of(new RedisCluster(redisNodes)) : Optional.empty();
+    this.brokers = List.copyOf(brokers);
+    this.quorum = quorum;
     this.dynamoDb = dynamoDb;
     this.shutdownHook = new Thread(this::close, "dev-services-shutdown");
   }
@@ -72,8 +88,19 @@ public final class DevServices implements AutoCloseable {
    * @throws DevServicesException if a service does not come up; whatever did start is stopped
    */
   public static DevServices start(Optional<Path> dataDir) {
+    return start(dataDir, Topology.SINGLE);
+  }
+
+  /**
+   * Starts the services in {@code topology}, as {@link #start(Optional)} does.
+   *
+   * @param dataDir where the services keep their data across runs, or empty
+   * @param topology single nodes, or a Redis Cluster and three brokers
+   * @throws DevServicesException if a service does not come up; whatever did start is stopped
+   */
+  public static DevServices start(Optional<Path> dataDir, Topology topology) {
     long started = System.nanoTime();
-    DevServices services = prepare(dataDir.map(Path::toAbsolutePath));
+    DevServices services = prepare(dataDir.map(Path::toAbsolutePath), topology);
     Runtime.getRuntime().addShutdownHook(services.shutdownHook);
     try {
       services.startAll();
@@ -91,7 +118,7 @@ public final class DevServices implements AutoCloseable {
     return services;
   }
 
-  private static DevServices prepare(Optional<Path> dataDir) {
+  private static DevServices prepare(Optional<Path> dataDir, Topology topology) {
     Path workDir;
     try {
       Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
@@ -106,16 +133,56 @@ public final class DevServices implements AutoCloseable {
       // Extracted before any child starts, so that no fork can hold the file open for writing.
       Path redisBinary = RedisServerProcess.locateBinary(workDir.resolve("bin"));
       JavaLauncher java = JavaLauncher.forCurrentProcess(workDir);
-      RedisServerProcess redis =
-          new RedisServerProcess(
-              redisBinary, FreePorts.next(), serviceRoot.resolve("redis"), dataDir.isPresent());
-      KafkaBrokerProcess kafka =
-          new KafkaBrokerProcess(
-              java,
-              FreePorts.next(),
-              FreePorts.next(),
-              serviceRoot.resolve("kafka"),
-              workDir.resolve("kafka-tmp"));
+      List<RedisServerProcess> redisNodes = new ArrayList<>();
+      List<KafkaBrokerProcess> brokers = new ArrayList<>();
+      KafkaBrokerProcess.Quorum quorum;
+      if (topology == Topology.SINGLE) {
+        redisNodes.add(
+            new RedisServerProcess(
+                "redis",
+                redisBinary,
+                FreePorts.next(),
+                serviceRoot.resolve("redis"),
+                dataDir.isPresent(),
+                false));
+        quorum = KafkaBrokerProcess.Quorum.single(FreePorts.next(), FreePorts.next());
+        brokers.add(
+            new KafkaBrokerProcess(
+                java,
+                "kafka",
+                quorum,
+                1,
+                serviceRoot.resolve("kafka"),
+                workDir.resolve("kafka-tmp")));
+      } else {
+        for (int i = 1; i <= 2 * RedisCluster.MASTERS; i++) {
+          // Cluster nodes always keep nodes.conf, and an append-only file so that a restarted
+          // master comes back with its data, as a replica would resync it.
+          redisNodes.add(
+              new RedisServerProcess(
+                  "redis-" + i,
+                  redisBinary,
+                  FreePorts.next(),
+                  serviceRoot.resolve("redis-" + i),
+                  true,
+                  true));
+        }
+        List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
+        List<Integer> controllers = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
+        quorum =
+            new KafkaBrokerProcess.Quorum(
+                org.apache.kafka.common.Uuid.randomUuid().toString(), ports, controllers);
+        for (int id = 1; id <= ports.size(); id++) {
+          brokers.add(
+              new KafkaBrokerProcess(
+                  java,
+                  "kafka-" + id,
+                  quorum,
+                  id,
+                  serviceRoot.resolve("kafka-" + id),
+                  workDir.resolve("kafka-tmp-" + id)));
+        }
+      }
       Path dynamoDbFolder = serviceRoot.resolve("dynamodb");
       DynamoDbLocalProcess dynamoDb =
           new DynamoDbLocalProcess(
@@ -124,7 +191,7 @@ public final class DevServices implements AutoCloseable {
               dynamoDbFolder,
               dataDir.map(ignored -> dynamoDbFolder),
               workDir.resolve("dynamodb-work"));
-      return new DevServices(workDir, dataDir, redis, kafka, dynamoDb);
+      return new DevServices(workDir, dataDir, redisNodes, brokers, quorum, dynamoDb);
     } catch (IOException | RuntimeException e) {
       deleteRecursively(workDir);
       if (e instanceof DevServicesException failure) {
@@ -136,9 +203,10 @@ public final class DevServices implements AutoCloseable {
 
   private void startAll() {
     AtomicInteger threads = new AtomicInteger();
+    // One thread a service: a broker of a cluster is ready only once a majority of its peers run.
     ExecutorService starter =
         Executors.newFixedThreadPool(
-            3,
+            services().size(),
             task -> {
               Thread thread = new Thread(task, "dev-services-start-" + threads.incrementAndGet());
               thread.setDaemon(true);
@@ -174,16 +242,24 @@ public final class DevServices implements AutoCloseable {
     } finally {
       starter.shutdownNow();
     }
+    cluster.ifPresent(RedisCluster::form);
   }
 
-  /** {@code redis://127.0.0.1:port}. */
+  /** Single nodes or clusters. */
+  public Topology topology() {
+    return cluster.isPresent() ? Topology.CLUSTER : Topology.SINGLE;
+  }
+
+  /** {@code redis://127.0.0.1:port}; in a cluster every node's, comma-separated. */
   public String redisUrl() {
-    return "redis://" + ManagedService.HOST + ":" + redis.port();
+    return cluster
+        .map(RedisCluster::urls)
+        .orElse("redis://" + ManagedService.HOST + ":" + redisNodes.get(0).port());
   }
 
-  /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
+  /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}; every broker's, comma-separated. */
   public String kafkaBootstrap() {
-    return kafka.bootstrapServers();
+    return quorum.bootstrapServers();
   }
 
   /** {@code http://127.0.0.1:port}, for the DynamoDB client's endpoint override. */
@@ -191,14 +267,24 @@ public final class DevServices implements AutoCloseable {
     return dynamoDb.endpoint();
   }
 
-  /** Redis, to stop, kill and restart on its own. */
+  /** Redis (in a cluster the first master), to stop, kill and restart on its own. */
   public ManagedService redis() {
-    return redis;
+    return redisNodes.get(0);
   }
 
-  /** The Kafka broker, to stop, kill and restart on its own. */
+  /** Every Redis server: in a cluster the three masters as formed, then their replicas. */
+  public List<ManagedService> redisNodes() {
+    return List.copyOf(redisNodes);
+  }
+
+  /** The Kafka broker (in a cluster the first), to stop, kill and restart on its own. */
   public ManagedService kafka() {
-    return kafka;
+    return brokers.get(0);
+  }
+
+  /** Every Kafka broker. */
+  public List<ManagedService> kafkaBrokers() {
+    return List.copyOf(brokers);
   }
 
   /** DynamoDB Local, to stop, kill and restart on its own. */
@@ -206,9 +292,12 @@ public final class DevServices implements AutoCloseable {
     return dynamoDb;
   }
 
-  /** Redis, Kafka and DynamoDB Local, in that order. */
+  /** Redis, Kafka and DynamoDB Local, in that order (every node of each). */
   public List<ManagedService> services() {
-    return List.of(redis, kafka, dynamoDb);
+    List<ManagedService> all = new ArrayList<>(redisNodes);
+    all.addAll(brokers);
+    all.add(dynamoDb);
+    return all;
   }
 
   /** The data folder given to {@link #start(Optional)}, if any. */
@@ -222,11 +311,12 @@ public final class DevServices implements AutoCloseable {
   }
 
   /**
-   * Creates the topics (name to partition count, replication factor 1) unless they exist; the
-   * broker does not create topics on first use.
+   * Creates the topics (name to partition count; replicated on every broker of a cluster, with
+   * {@code min.insync.replicas} 2) unless they exist; the brokers do not create topics on first
+   * use.
    */
   public void createTopics(Map<String, Integer> nameToPartitions) {
-    kafka.createTopics(nameToPartitions);
+    brokers.get(0).createTopics(nameToPartitions);
   }
 
   /**

@@ -22,7 +22,8 @@ import java.util.Optional;
  * has no option for an address); clients use {@link #HOST}.
  */
 final class DynamoDbLocalProcess extends ManagedService {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+  // A bound on a hung start: beside three brokers on two busy cores it took 19 s.
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final JavaLauncher java;
   private final Optional<Path> dbPath;

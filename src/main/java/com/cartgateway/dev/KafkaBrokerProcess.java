@@ -22,26 +22,72 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * A single-node Kafka 3.7 broker in KRaft mode (broker and controller in one process) in a child
- * JVM. Its folder holds {@code server.properties}, the log and {@code data/} (the log dirs); the
- * storage is formatted once, so a data folder survives restarts with its topics and offsets.
+ * A Kafka 3.7 broker in KRaft mode (broker and controller in one process) in a child JVM: alone, or
+ * one of a cluster whose nodes are all controllers and replicate every topic three times. Its
+ * folder holds {@code server.properties}, the log and {@code data/} (the log dirs); the storage is
+ * formatted once, so a data folder survives restarts with its topics and offsets.
  *
  * <p>The broker's classes ({@code kafka_2.13}) are only named here, never linked: they are a
  * test-scope dependency. The admin client is kafka-clients, which the application uses anyway.
  */
 final class KafkaBrokerProcess extends ManagedService {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(45);
+  // A bound on a hung start: three brokers starting together on two busy cores took 34 s.
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final JavaLauncher java;
   private final int controllerPort;
   private final Path tmpDir;
+  private final Quorum quorum;
+  private final int nodeId;
 
-  KafkaBrokerProcess(JavaLauncher java, int port, int controllerPort, Path folder, Path tmpDir) {
-    super("kafka", port, folder);
+  /**
+   * The nodes of one KRaft cluster: its id (the same for all when formatting the storage), each
+   * node's id and ports, and so the voters and the replication every topic gets.
+   *
+   * @param clusterId the cluster's id
+   * @param brokerPorts the client port of node {@code i + 1}
+   * @param controllerPorts the controller port of node {@code i + 1}
+   */
+  record Quorum(String clusterId, List<Integer> brokerPorts, List<Integer> controllerPorts) {
+    /** A single node, which replicates nothing. */
+    static Quorum single(int port, int controllerPort) {
+      return new Quorum(Uuid.randomUuid().toString(), List.of(port), List.of(controllerPort));
+    }
+
+    /** The replication factor of every topic: 3 in a cluster, so that a broker may die. */
+    short replication() {
+      return (short) Math.min(3, brokerPorts.size());
+    }
+
+    /** Acknowledgements an {@code acks=all} send needs: 2 of 3 in a cluster. */
+    int minInsync() {
+      return Math.max(1, replication() - 1);
+    }
+
+    String voters() {
+      List<String> voters = new ArrayList<>();
+      for (int i = 0; i < controllerPorts.size(); i++) {
+        voters.add((i + 1) + "@" + HOST + ":" + controllerPorts.get(i));
+      }
+      return String.join(",", voters);
+    }
+
+    /** Every node's {@code 127.0.0.1:port}, comma-separated, for {@code bootstrap.servers}. */
+    String bootstrapServers() {
+      return String.join(",", brokerPorts.stream().map(port -> HOST + ":" + port).toList());
+    }
+  }
+
+  /** Node {@code nodeId} (from 1) of {@code quorum}, named {@code name}. */
+  KafkaBrokerProcess(
+      JavaLauncher java, String name, Quorum quorum, int nodeId, Path folder, Path tmpDir) {
+    super(name, quorum.brokerPorts().get(nodeId - 1), folder);
     this.java = java;
-    this.controllerPort = controllerPort;
+    this.quorum = quorum;
+    this.nodeId = nodeId;
+    this.controllerPort = quorum.controllerPorts().get(nodeId - 1);
     this.tmpDir = tmpDir;
   }
 
@@ -75,7 +121,7 @@ final class KafkaBrokerProcess extends ManagedService {
         List.of(
             "format",
             "-t",
-            Uuid.randomUuid().toString(),
+            quorum.clusterId(),
             "-c",
             serverProperties().toString(),
             "--ignore-formatted");
@@ -104,8 +150,8 @@ final class KafkaBrokerProcess extends ManagedService {
     List<String> lines = new ArrayList<>();
     lines.add("# Written by " + DevServices.class.getName() + " at every start; edits are lost.");
     lines.add("process.roles=broker,controller");
-    lines.add("node.id=1");
-    lines.add("controller.quorum.voters=1@" + HOST + ":" + controllerPort);
+    lines.add("node.id=" + nodeId);
+    lines.add("controller.quorum.voters=" + quorum.voters());
     String plaintext = "PLAINTEXT://" + HOST + ":" + port();
     lines.add("listeners=" + plaintext + ",CONTROLLER://" + HOST + ":" + controllerPort);
     lines.add("advertised.listeners=" + plaintext);
@@ -115,13 +161,14 @@ final class KafkaBrokerProcess extends ManagedService {
     lines.add("log.dirs=" + dataDir());
     lines.add("num.partitions=3");
     lines.add("auto.create.topics.enable=false");
-    lines.add("offsets.topic.replication.factor=1");
+    lines.add("offsets.topic.replication.factor=" + quorum.replication());
+    lines.add("default.replication.factor=" + quorum.replication());
     // 50 partitions by default: creating them delays the first consumer group by seconds.
     lines.add("offsets.topic.num.partitions=5");
-    lines.add("transaction.state.log.replication.factor=1");
-    lines.add("transaction.state.log.min.isr=1");
+    lines.add("transaction.state.log.replication.factor=" + quorum.replication());
+    lines.add("transaction.state.log.min.isr=" + quorum.minInsync());
     lines.add("transaction.state.log.num.partitions=5");
-    lines.add("min.insync.replicas=1");
+    lines.add("min.insync.replicas=" + quorum.minInsync());
     lines.add("group.initial.rebalance.delay.ms=0");
     // After a SIGKILL the restarted controller refuses the broker's new registration until the
     // old session times out (9 s by default): a shorter session makes crash tests restart fast.
@@ -135,7 +182,7 @@ final class KafkaBrokerProcess extends ManagedService {
     return START_TIMEOUT;
   }
 
-  /** The port opens first; then the broker must have registered and answer DescribeCluster. */
+  /** The port opens first; then this broker must have registered, as DescribeCluster shows. */
   @Override
   void awaitReady(ChildProcess launched, Instant deadline) {
     poll(launched, deadline, "on its port", this::portIsOpen);
@@ -144,7 +191,9 @@ final class KafkaBrokerProcess extends ManagedService {
           launched,
           deadline,
           "to DescribeCluster",
-          () -> !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty());
+          () ->
+              admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).stream()
+                  .anyMatch(node -> node.id() == nodeId));
     }
   }
 
@@ -156,8 +205,8 @@ final class KafkaBrokerProcess extends ManagedService {
   }
 
   /**
-   * Creates the topics with replication factor 1; a topic that already exists is left as it is,
-   * whatever its partition count.
+   * Creates the topics, replicated over the quorum's nodes (once alone, three times in a cluster);
+   * a topic that already exists is left as it is, whatever its partition count.
    */
   void createTopics(Map<String, Integer> nameToPartitions) {
     if (nameToPartitions.isEmpty()) {
@@ -165,7 +214,7 @@ final class KafkaBrokerProcess extends ManagedService {
     }
     List<NewTopic> topics =
         nameToPartitions.entrySet().stream()
-            .map(topic -> new NewTopic(topic.getKey(), topic.getValue(), (short) 1))
+            .map(topic -> new NewTopic(topic.getKey(), topic.getValue(), quorum.replication()))
             .toList();
     try (Admin admin = Admin.create(adminProperties(Duration.ofSeconds(5)))) {
       for (Map.Entry<String, KafkaFuture<Void>> created :
@@ -190,7 +239,7 @@ final class KafkaBrokerProcess extends ManagedService {
 
   private Properties adminProperties(Duration requestTimeout) {
     Properties properties = new Properties();
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, quorum.bootstrapServers());
     properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "cartgateway-dev-services");
     properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout.toMillis());
     properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());

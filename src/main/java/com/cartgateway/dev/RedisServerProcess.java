@@ -1,15 +1,8 @@
 package com.cartgateway.dev;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -69,11 +62,18 @@ final class RedisServerProcess extends ManagedService {
 
   private final Path binary;
   private final boolean persistent;
+  private final boolean clusterNode;
 
-  RedisServerProcess(Path binary, int port, Path folder, boolean persistent) {
-    super("redis", port, folder);
+  /**
+   * A server, named {@code name}; a cluster node keeps its view of the cluster in {@code
+   * nodes.conf} in its folder and notices a failed peer within 2 seconds.
+   */
+  RedisServerProcess(
+      String name, Path binary, int port, Path folder, boolean persistent, boolean clusterNode) {
+    super(name, port, folder);
     this.binary = binary;
     this.persistent = persistent;
+    this.clusterNode = clusterNode;
   }
 
   /**
@@ -156,6 +156,16 @@ final class RedisServerProcess extends ManagedService {
                 "Ex",
                 "--daemonize",
                 "no"));
+    if (clusterNode) {
+      command.addAll(
+          List.of(
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              "nodes.conf",
+              "--cluster-node-timeout",
+              "2000"));
+    }
     if (persistent) {
       command.addAll(List.of("--appendonly", "yes", "--appendfsync", "everysec"));
     } else {
@@ -176,16 +186,12 @@ final class RedisServerProcess extends ManagedService {
 
   /** PING over a fresh connection; "-LOADING" while an append-only file is replayed is not yet. */
   private boolean answersPing() throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, port()), 500);
-      socket.setSoTimeout(1_000);
-      OutputStream out = socket.getOutputStream();
-      out.write("*1\r\n$4\r\nPING\r\n".getBytes(US_ASCII));
-      out.flush();
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), US_ASCII));
-      return "+PONG".equals(in.readLine());
-    }
+    return "PONG".equals(call("PING"));
+  }
+
+  /** One command to this server over a fresh connection; an error reply throws. */
+  String call(String... args) throws IOException {
+    return RespSocket.call(HOST, port(), List.of(args));
   }
 
   @Override

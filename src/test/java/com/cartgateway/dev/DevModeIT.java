@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Runs the README's dev-mode command as a user would, then stops it as Ctrl-C would. */
 @DisplayName("dev mode")
@@ -25,10 +28,12 @@ class DevModeIT {
   private final HttpClient http = HttpClient.newHttpClient();
   private final StringBuffer output = new StringBuffer();
 
-  @Test
+  @ParameterizedTest(name = "CART_DEV_TOPOLOGY={0}")
+  @ValueSource(strings = {"single", "cluster"})
   @DisplayName(
       "starts real services and the gateway, serves calls, and leaves no process behind on SIGTERM")
-  void devModeLifecycle() throws Exception {
+  void devModeLifecycle(String topology) throws Exception {
+    boolean cluster = topology.equals("cluster");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -37,6 +42,7 @@ class DevModeIT {
         new ProcessBuilder("mvn", "-q", "-B", "-Pdev", "exec:java").redirectErrorStream(true);
     builder.environment().put("CART_HTTP_PORT", String.valueOf(port));
     builder.environment().put("CART_VERTICLE_INSTANCES", "1");
+    builder.environment().put("CART_DEV_TOPOLOGY", topology);
     Process mvn = builder.start();
     Thread reader = new Thread(() -> drain(mvn), "dev-mode-output");
     reader.setDaemon(true);
@@ -51,6 +57,11 @@ class DevModeIT {
           .contains(" dynamodb=http://127.0.0.1:")
           .contains("admin token:")
           .contains("curl");
+      Matcher line =
+          Pattern.compile("dev services: redis=(\\S+) kafka=(\\S+) dynamodb=").matcher(output);
+      assertThat(line.find()).isTrue();
+      assertThat(line.group(1).split(",")).as("Redis nodes").hasSize(cluster ? 6 : 1);
+      assertThat(line.group(2).split(",")).as("Kafka brokers").hasSize(cluster ? 3 : 1);
 
       String admin = "Bearer " + DevMain.DEV_ADMIN_TOKEN;
       HttpResponse<String> sku =
@@ -82,8 +93,8 @@ class DevModeIT {
 
       children = mvn.descendants().toList();
       assertThat(children)
-          .as("redis, kafka and dynamodb run as child processes")
-          .hasSizeGreaterThanOrEqualTo(3);
+          .as("every Redis node, broker and dynamodb run as child processes")
+          .hasSizeGreaterThanOrEqualTo(cluster ? 10 : 3);
     } catch (Throwable e) {
       mvn.destroyForcibly();
       throw new AssertionError("dev mode output:\n" + output, e);
