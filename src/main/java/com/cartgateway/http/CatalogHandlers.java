@@ -69,7 +69,8 @@ final class CatalogHandlers {
                 entry.isPresent()
                     ? send(ctx, entry.get())
                     : Future.failedFuture(
-                        new ApiError(404, "unknown_sku", "SKU " + sku + " is not sold here", null)))
+                        new ApiError(
+                            ProblemType.UNKNOWN_SKU, "SKU " + sku + " is not sold here", null)))
         .onFailure(ctx::fail);
   }
 

@@ -82,8 +82,7 @@ final class RateLimiter {
   private static ApiError refusal(Kind kind, TokenBucket bucket, long waitMillis) {
     long seconds = Math.max(1, (waitMillis + 999) / 1000);
     return new ApiError(
-        429,
-        "rate_limited",
+        ProblemType.RATE_LIMITED,
         "more than "
             + bucket.rate()
             + " "

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 final class Requests {
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern ETAG = Pattern.compile("\"(\\d{1,18})\"");
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final int MAX_VARIANT_BYTES = 1024;
 
   private Requests() {}
@@ -113,6 +115,15 @@ final class Requests {
       throw ApiError.invalid("If-Match", "must be a cart ETag such as \"7\"");
     }
     return Long.parseLong(matcher.group(1));
+  }
+
+  /** The request's {@code Idempotency-Key}, or null when it has none. */
+  static String idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    if (key != null && !KEY.matcher(key).matches()) {
+      throw ApiError.invalid(IDEMPOTENCY_KEY, "must match [A-Za-z0-9._:-]{1,128}");
+    }
+    return key;
   }
 
   /** Whether {@code If-None-Match} names the given version (or any, with {@code *}). */

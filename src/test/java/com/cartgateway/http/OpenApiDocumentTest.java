@@ -29,7 +29,6 @@ import io.vertx.openapi.contract.Operation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -215,21 +214,14 @@ class OpenApiDocumentTest {
     context.runOnContext(
         nothing ->
             built.complete(
-                ApiRouter.create(
+                ApiRoutes.router(
                     vertx,
                     config,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
+                    new CartHandlers(null, null, null, null, null, null, 0),
+                    new CatalogHandlers(null, null, null, null, null),
                     null,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    Optional.empty(),
-                    Clock.systemUTC())));
+                    Optional.empty())));
     return await(built.future());
   }
 

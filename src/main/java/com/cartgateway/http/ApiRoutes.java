@@ -1,14 +1,13 @@
 package com.cartgateway.http;
 
-import com.cartgateway.cart.CartService;
-import com.cartgateway.cart.Checkout;
-import com.cartgateway.cart.Merge;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.deadline.Deadlines;
 import com.cartgateway.health.HealthChecks;
-import com.cartgateway.identity.Identities;
-import com.cartgateway.inventory.CatalogJournal;
-import com.cartgateway.inventory.InventoryStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Handler;
@@ -27,14 +26,48 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
-/** Builds the router of one HTTP verticle: every route of the contract and its handlers. */
-public final class ApiRouter {
+/**
+ * The route table of one HTTP verticle: every route of the contract, with the chain of handlers it
+ * runs before its own, built once when the verticle starts.
+ */
+final class ApiRoutes {
   private static final String OPENAPI = "openapi.yaml";
 
-  private ApiRouter() {}
+  /**
+   * What a route runs between its metrics and its handler. Vert.x runs platform handlers (deadline,
+   * cache headers) before the body handler, and ours after.
+   */
+  private enum Chain {
+    /** Health, metrics and the contract: no deadline, they answer from memory. */
+    OPERATIONS(false, false, false),
+    /** A read anyone may make and a CDN may keep a second. */
+    PUBLIC(true, false, false),
+    /** A cart read, or a cart write without a body. */
+    CART(true, true, false),
+    /** A cart write with a JSON body. */
+    CART_WITH_BODY(true, true, true),
+    /** An operator's write with a JSON body. */
+    WITH_BODY(true, false, true);
+
+    final boolean deadline;
+    final boolean cartHeaders;
+    final boolean jsonBody;
+
+    Chain(boolean deadline, boolean cartHeaders, boolean jsonBody) {
+      this.deadline = deadline;
+      this.cartHeaders = cartHeaders;
+      this.jsonBody = jsonBody;
+    }
+  }
+
+  /** One row of the table. */
+  private record Api(
+      HttpMethod method, String path, Chain chain, Handler<RoutingContext> handler) {}
+
+  private ApiRoutes() {}
 
   /**
    * The router.
@@ -42,33 +75,41 @@ public final class ApiRouter {
    * @param vertx the verticle's Vert.x (called on the verticle's event loop, whose deadlines the
    *     requests get)
    * @param config the configuration
-   * @param carts the cart operations
-   * @param checkout checkout
-   * @param merge the guest-to-shopper merge
-   * @param idempotency the idempotency records
-   * @param limiter the per-identity rate limits
-   * @param inventory the catalog and stock
-   * @param identities identity checks
+   * @param cart the cart routes
+   * @param catalog the catalog routes
    * @param health readiness checks
    * @param registry the metrics registry to scrape
    * @param tracer the tracer of the exported server spans, when spans are exported
-   * @param clock the time source
    */
-  public static Router create(
+  static Router router(
       Vertx vertx,
       AppConfig config,
-      CartService carts,
-      Checkout checkout,
-      Merge merge,
-      Idempotency idempotency,
-      RateLimiter limiter,
-      InventoryStore inventory,
-      CatalogJournal catalogJournal,
-      Identities identities,
+      CartHandlers cart,
+      CatalogHandlers catalog,
       HealthChecks health,
       PrometheusMeterRegistry registry,
-      Optional<Tracer> tracer,
-      Clock clock) {
+      Optional<Tracer> tracer) {
+    Buffer openApi = openApi();
+    List<Api> table =
+        List.of(
+            new Api(GET, "/health/live", Chain.OPERATIONS, ctx -> json(ctx, "{\"status\":\"UP\"}")),
+            new Api(GET, "/health/ready", Chain.OPERATIONS, ctx -> ready(ctx, health.current())),
+            new Api(GET, "/metrics", Chain.OPERATIONS, PrometheusScrapingHandler.create(registry)),
+            new Api(
+                GET,
+                "/" + OPENAPI,
+                Chain.OPERATIONS,
+                ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openApi)),
+            new Api(GET, "/v1/cart", Chain.CART, cart::get),
+            new Api(DELETE, "/v1/cart", Chain.CART, cart::clear),
+            new Api(POST, "/v1/cart/items", Chain.CART_WITH_BODY, cart::add),
+            new Api(PUT, "/v1/cart/items/:sku", Chain.CART_WITH_BODY, cart::set),
+            new Api(POST, "/v1/cart/merge", Chain.CART_WITH_BODY, cart::merge),
+            new Api(POST, "/v1/cart/checkout", Chain.CART_WITH_BODY, cart::checkout),
+            new Api(DELETE, "/v1/cart/items/:sku", Chain.CART, cart::remove),
+            new Api(PUT, "/v1/admin/skus/:sku", Chain.WITH_BODY, catalog::put),
+            new Api(GET, "/v1/skus/:sku", Chain.PUBLIC, catalog::get));
+
     Router router = Router.router(vertx);
     AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()), tracer);
     int hops = config.http().trustedProxyHops();
@@ -97,76 +138,30 @@ public final class ApiRouter {
           Problems.handle(ctx);
         });
 
-    Buffer openApi = openApi();
-    on(router, metrics, HttpMethod.GET, "/health/live")
-        .handler(ctx -> json(ctx, "{\"status\":\"UP\"}"));
-    on(router, metrics, HttpMethod.GET, "/health/ready")
-        .handler(ctx -> ready(ctx, health.current()));
-    on(router, metrics, HttpMethod.GET, "/metrics")
-        .handler(PrometheusScrapingHandler.create(registry));
-    on(router, metrics, HttpMethod.GET, "/" + OPENAPI)
-        .handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(openApi));
-
-    // Each API route carries its whole chain, so that metrics label it by its own path. Vert.x
-    // runs platform handlers (deadline, cache headers) before the body handler, and ours after.
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    // Each route carries its whole chain, so that metrics label it by its own path; the handlers
+    // of the chains are made once and shared.
     RequestDeadline deadline =
         new RequestDeadline(Deadlines.ofCurrentContext(vertx, config.http().requestTimeout()));
+    PlatformHandler cartHeaders = ApiRoutes::cartHeaders;
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     Handler<RoutingContext> json = Requests::requireJsonIfBody;
-    PlatformHandler cartHeaders = ApiRouter::cartHeaders;
-
-    CartHandlers cart =
-        new CartHandlers(
-            carts, checkout, merge, identities, idempotency, limiter, config.cart().maxQuantity());
-    on(router, metrics, HttpMethod.GET, "/v1/cart")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(cart::get);
-    on(router, metrics, HttpMethod.DELETE, "/v1/cart")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(cart::clear);
-    on(router, metrics, HttpMethod.POST, "/v1/cart/items")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(body)
-        .handler(json)
-        .handler(cart::add);
-    on(router, metrics, HttpMethod.PUT, "/v1/cart/items/:sku")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(body)
-        .handler(json)
-        .handler(cart::set);
-    on(router, metrics, HttpMethod.POST, "/v1/cart/merge")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(body)
-        .handler(json)
-        .handler(cart::merge);
-    on(router, metrics, HttpMethod.POST, "/v1/cart/checkout")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(body)
-        .handler(json)
-        .handler(cart::checkout);
-    on(router, metrics, HttpMethod.DELETE, "/v1/cart/items/:sku")
-        .handler(deadline)
-        .handler(cartHeaders)
-        .handler(cart::remove);
-
-    CatalogHandlers catalog =
-        new CatalogHandlers(inventory, catalogJournal, identities, limiter, clock);
-    on(router, metrics, HttpMethod.PUT, "/v1/admin/skus/:sku")
-        .handler(deadline)
-        .handler(body)
-        .handler(json)
-        .handler(catalog::put);
-    on(router, metrics, HttpMethod.GET, "/v1/skus/:sku").handler(deadline).handler(catalog::get);
+    for (Api api : table) {
+      Route route =
+          router.route(api.method(), api.path()).handler(metrics.route(api.method(), api.path()));
+      if (api.chain().deadline) {
+        route.handler(deadline);
+      }
+      if (api.chain().cartHeaders) {
+        route.handler(cartHeaders);
+      }
+      if (api.chain().jsonBody) {
+        route.handler(body).handler(json);
+      }
+      route.handler(api.handler());
+    }
     return router;
   }
 
-  /** A route whose requests are counted and timed under its own pattern. */
   /**
    * 200 with the checks while this process would take writes; else a 503 problem ({@code
    * not_ready}) naming the reasons, with the same members besides.
@@ -184,14 +179,9 @@ public final class ApiRouter {
     Problems.send(
         ctx,
         new Problems.Problem(
-            503,
-            "not_ready",
+            ProblemType.NOT_READY,
             "this process would refuse writes now: " + String.join(", ", readiness.reasons()),
             extras));
-  }
-
-  private static Route on(Router router, RouteMetrics metrics, HttpMethod method, String path) {
-    return router.route(method, path).handler(metrics.route(method, path));
   }
 
   // Header names and values every response carries, encoded once instead of on each response.
@@ -223,7 +213,7 @@ public final class ApiRouter {
   }
 
   private static Buffer openApi() {
-    try (InputStream in = ApiRouter.class.getClassLoader().getResourceAsStream(OPENAPI)) {
+    try (InputStream in = ApiRoutes.class.getClassLoader().getResourceAsStream(OPENAPI)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + OPENAPI);
       }

@@ -1,0 +1,199 @@
+package com.cartgateway.http;
+
+import com.cartgateway.cart.CartActivity;
+import com.cartgateway.cart.CartJournal;
+import com.cartgateway.cart.CartMetrics;
+import com.cartgateway.cart.CartRebuilder;
+import com.cartgateway.cart.CartService;
+import com.cartgateway.cart.CartStore;
+import com.cartgateway.cart.Checkout;
+import com.cartgateway.cart.Merge;
+import com.cartgateway.circuit.Circuits;
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.dynamo.DynamoCarts;
+import com.cartgateway.dynamo.DynamoCatalog;
+import com.cartgateway.events.EventPublisher;
+import com.cartgateway.health.HealthChecks;
+import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.CatalogJournal;
+import com.cartgateway.inventory.CatalogRebuilder;
+import com.cartgateway.inventory.InventoryStore;
+import com.cartgateway.inventory.LastKnownPrices;
+import com.cartgateway.process.ProcessClients;
+import com.cartgateway.store.RedisGateway;
+import com.cartgateway.trace.SpanExport;
+import com.cartgateway.worker.WriteBehindProgress;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The object graph of the HTTP role on one event loop, built by a plain factory: its own Redis
+ * connections, the cart and catalog services over them, the readiness checks, the watch on Redis's
+ * epoch, and the router that {@link CartHttpVerticle} serves.
+ */
+final class HttpRole {
+  private static final long EPOCH_WATCH_MILLIS = 1000;
+  private static final Logger LOG = Logger.getLogger(HttpRole.class.getName());
+
+  private final Vertx vertx;
+  private final RedisGateway redis;
+  private final HealthChecks health;
+  private final long epochTimer;
+  private final Router router;
+
+  private HttpRole(
+      Vertx vertx, RedisGateway redis, HealthChecks health, long epochTimer, Router router) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.health = health;
+    this.epochTimer = epochTimer;
+    this.router = router;
+  }
+
+  /**
+   * Builds the role on the calling event loop and starts its background checks.
+   *
+   * @param vertx the verticle's Vert.x
+   * @param context the verticle's context, on which events are published
+   * @param config the configuration
+   * @param clients the clients shared by the process
+   */
+  static HttpRole start(Vertx vertx, Context context, AppConfig config, ProcessClients clients) {
+    Clock clock = Clock.systemUTC();
+    RedisGateway redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
+    DynamoCatalog catalogTable =
+        new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx));
+    CatalogRebuilder catalogRebuilder =
+        new CatalogRebuilder(
+            redis,
+            clients.kafkaAdmin(),
+            config.worker().groupId(),
+            catalogTable,
+            CartRebuilder.publishWindow(config),
+            clock);
+    InventoryStore inventory =
+        new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
+    CartStore.Limits limits =
+        new CartStore.Limits(
+            config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
+    CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
+    CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
+    WriteBehindProgress progress =
+        WriteBehindProgress.forProcess(
+            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
+    EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
+    CartActivity activity = new CartActivity(redis, events, metrics);
+    CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
+    CartRebuilder rebuilder =
+        new CartRebuilder(
+            redis,
+            inventory,
+            new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
+            progress,
+            config.cart().hotIdle(),
+            CartRebuilder.publishWindow(config),
+            Clock.systemUTC());
+    CartJournal journal =
+        new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());
+    CartService carts =
+        new CartService(
+            cartStore,
+            inventory,
+            limits,
+            config.cart().reservationTtl(),
+            clock,
+            activity,
+            journal,
+            rebuilder,
+            clients.bodies(),
+            clients.refusedWriters(),
+            new LastKnownPrices(clients.prices(), catalogTable),
+            metrics);
+    Checkout checkout =
+        new Checkout(
+            cartStore,
+            inventory,
+            redis,
+            events,
+            config.cart().reservationTtl(),
+            clock,
+            clients.registry(),
+            activity,
+            journal,
+            catalogJournal,
+            metrics);
+    Merge merge =
+        new Merge(
+            vertx,
+            cartStore,
+            inventory,
+            redis,
+            limits,
+            config.cart().reservationTtl(),
+            config.cart().mergePolicy(),
+            clock,
+            activity,
+            journal);
+    // Notice a Redis that lost its data within a second, not at the first cart it misses, so that
+    // the publish window a rebuild must wait out starts close to the loss.
+    rebuilder.watchEpoch().onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage()));
+    long epochTimer =
+        vertx.setPeriodic(
+            EPOCH_WATCH_MILLIS,
+            id ->
+                rebuilder
+                    .watchEpoch()
+                    .compose(watched -> catalogRebuilder.tick())
+                    .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
+    Identities identities =
+        new Identities(vertx, config.security().jwtSecret(), config.security().adminToken(), clock);
+    HealthChecks health =
+        new HealthChecks(
+            vertx,
+            redis,
+            clients.kafkaAdmin(),
+            clients.dynamo(),
+            config.dynamoDb().cartsTable(),
+            config.redis().commandTimeout(),
+            progress,
+            rebuilder::writesRefused,
+            config.http().readyMaxLagEvents());
+    health.start();
+    Callers callers = new Callers(identities);
+    RateLimiter limiter = new RateLimiter(redis, config.rateLimit(), clock);
+    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis), carts);
+    Router router =
+        ApiRoutes.router(
+            vertx,
+            config,
+            new CartHandlers(
+                carts, checkout, merge, callers, limiter, writes, config.cart().maxQuantity()),
+            new CatalogHandlers(inventory, catalogJournal, identities, limiter, clock),
+            health,
+            clients.registry(),
+            clients.spans().map(SpanExport::tracer));
+    return new HttpRole(vertx, redis, health, epochTimer, router);
+  }
+
+  /** The router of the role's routes. */
+  Router router() {
+    return router;
+  }
+
+  /** Stops the epoch watch and the readiness checks; the router still answers. */
+  void stopChecks() {
+    vertx.cancelTimer(epochTimer);
+    health.stop();
+  }
+
+  /** Closes the Redis connections, once no request is left to use them. */
+  Future<Void> close() {
+    return redis.close();
+  }
+}
