@@ -70,7 +70,7 @@ public final class CartHttpVerticle extends VerticleBase {
             clients.kafkaAdmin(),
             config.worker().groupId(),
             catalogTable,
-            CartRebuilder.publishWindow(config),
+            config.publishWindow(),
             clock);
     InventoryStore inventory =
         new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
@@ -92,7 +92,7 @@ public final class CartHttpVerticle extends VerticleBase {
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
             progress,
             config.cart().hotIdle(),
-            CartRebuilder.publishWindow(config),
+            config.publishWindow(),
             Clock.systemUTC());
     CartJournal journal =
         new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());

@@ -9,7 +9,6 @@ import com.cartgateway.store.RedisGateway;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,7 +42,7 @@ public final class AbandonmentVerticle extends VerticleBase {
             events,
             new CartActivity(redis, events, CartMetrics.forProcess(vertx, clients.registry())),
             config.cart().abandonAfter(),
-            claimLease(config),
+            config.claimLease(),
             Clock.systemUTC(),
             clients.registry());
     timer =
@@ -62,19 +61,6 @@ public final class AbandonmentVerticle extends VerticleBase {
                   .onComplete(done -> sweeping = false);
             });
     return Future.succeededFuture();
-  }
-
-  /**
-   * How long a sweep's claim on an idle period keeps other sweeps off. Writing the event takes at
-   * most the producer's blocking time plus its delivery timeout (both the Kafka delivery timeout),
-   * and the recovery announced before it as much again; a claim older than that belongs to a sweep
-   * that died, and is taken over. Generous, since a late report costs little and a duplicate is
-   * what the lease is there to avoid.
-   */
-  static Duration claimLease(AppConfig config) {
-    Duration writes = config.kafka().deliveryTimeout().multipliedBy(4);
-    Duration floor = Duration.ofSeconds(30);
-    return writes.compareTo(floor) > 0 ? writes : floor;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package com.cartgateway.reconcile;
 
 import com.cartgateway.cart.CartJournal;
-import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.events.EventPublisher;
 import com.cartgateway.inventory.CatalogJournal;
@@ -38,9 +37,7 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
   public Future<?> start() {
     redis = RedisGateway.create(vertx, config.redis());
     Clock clock = Clock.systemUTC();
-    // A change in flight is done by then: its request's deadline, then the publish window (a
-    // publish may go on after the deadline).
-    Duration grace = config.http().requestTimeout().plus(CartRebuilder.publishWindow(config));
+    Duration grace = config.republishGrace();
     EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
     UnpublishedSweeper sweeper =
         new UnpublishedSweeper(
