@@ -1,61 +1,39 @@
 package com.cartgateway.app;
 
-import com.cartgateway.cart.CartBodies;
-import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
-import com.cartgateway.dynamo.DynamoTables;
-import com.cartgateway.events.DirectSends;
 import com.cartgateway.http.CartHttpVerticle;
-import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.process.ProcessClients;
-import com.cartgateway.reconcile.AbandonmentVerticle;
-import com.cartgateway.reconcile.HoldReaperVerticle;
-import com.cartgateway.reconcile.UnpublishedSweepVerticle;
-import com.cartgateway.store.NearCache;
+import com.cartgateway.reconcile.TimerRole;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
-import com.cartgateway.trace.SpanExport;
+import com.cartgateway.worker.WorkerRole;
 import com.cartgateway.worker.WriteBehindProgress;
-import com.cartgateway.worker.WriteBehindVerticle;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-/** One running gateway process: Vert.x, the shared clients, and the deployed roles. */
+/**
+ * One running gateway process: Vert.x, the shared clients ({@link SharedClients}), and the roles
+ * the configuration names, each deployed from its own factory: the HTTP role's {@link
+ * CartHttpVerticle}, the worker role's {@link WorkerRole}, the timer role's {@link TimerRole}.
+ */
 public final class Application {
   private static final Logger LOG = Logger.getLogger(Application.class.getName());
 
   private final Vertx vertx;
+  private final AppConfig config;
   private final ProcessClients clients;
 
-  private Application(Vertx vertx, ProcessClients clients) {
+  private Application(Vertx vertx, AppConfig config, ProcessClients clients) {
     this.vertx = vertx;
+    this.config = config;
     this.clients = clients;
   }
 
@@ -65,91 +43,34 @@ public final class Application {
    * @return the running application, or a failure when a dependency or a script is broken
    */
   public static Future<Application> start(AppConfig config) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(latencyHistograms());
-    Vertx vertx =
-        Vertx.builder()
-            .with(new VertxOptions().setMetricsOptions(metricsOptions()))
-            .withMetrics(new MicrometerMetricsFactory(registry))
-            .build();
+    PrometheusMeterRegistry registry = ProcessMetrics.registry();
+    Vertx vertx = ProcessMetrics.vertx(registry);
     // Before any role: every circuit's meters exist from the start, at 0 (closed).
     Circuits.forProcess(vertx, registry);
-    ProcessClients clients =
-        new ProcessClients(
-            registry,
-            new PriceCache(config.cart().priceCacheTtl(), registry),
-            new CartBodies(config.cart().bodyCacheBytes(), registry),
-            NearCache.start(
-                vertx,
-                config.redis(),
-                config.roles().contains(Role.HTTP) ? config.cart().nearCacheEntries() : 0,
-                RedisKeys.CART_PREFIX,
-                "cart_near_cache",
-                registry),
-            new RefusedWriters(),
-            Admin.create(
-                Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
-            DynamoTables.client(config.dynamoDb()),
-            producer(config.kafka()),
-            new DirectSends(),
-            SpanExport.start(config.tracing(), config.roles()));
-    Application app = new Application(vertx, clients);
-    return app.deploy(config)
+    Application app = new Application(vertx, config, SharedClients.create(vertx, config, registry));
+    return app.deploy()
         .map(app)
         .recover(e -> app.close().transform(ignored -> Future.failedFuture(e)));
   }
 
-  private Future<Void> deploy(AppConfig config) {
-    List<Future<?>> deployments = new ArrayList<>();
-    // One reader of the worker group's progress a process, whatever its roles: the health checks
+  private Future<Void> deploy() {
+    // One reader of the worker group's progress per process, whatever its roles: the health checks
     // report its lag, the worker exports it, and all of them share its cache. The first read
     // starts now, in the background, so that the lag gauges exist before the first scrape.
     WriteBehindProgress.forProcess(
             vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry())
         .snapshot()
         .onFailure(e -> LOG.fine("write-behind progress not read yet: " + e));
-    // Every role that runs scripts loads them all first, so that one with an error stops the start.
-    Future<Void> scripts = Future.succeededFuture();
-    if (config.roles().contains(Role.HTTP) || config.roles().contains(Role.TIMER)) {
-      RedisGateway loader = RedisGateway.create(vertx, config.redis());
-      scripts = loader.load(Scripts.ALL).eventually(loader::close);
-    }
+    Future<Void> scripts = loadScripts();
+    List<Future<?>> deployments = new ArrayList<>();
     if (config.roles().contains(Role.HTTP)) {
-      deployments.add(
-          scripts.compose(
-              loaded ->
-                  vertx.deployVerticle(
-                      () -> new CartHttpVerticle(config, clients),
-                      new DeploymentOptions().setInstances(config.http().verticleInstances()))));
+      deployments.add(scripts.compose(loaded -> deployHttp()));
     }
     if (config.roles().contains(Role.WORKER)) {
-      // A worker context keeps the decoding and encoding of batches off the HTTP event loops.
-      deployments.add(
-          vertx.deployVerticle(
-              () ->
-                  new WriteBehindVerticle(
-                      config,
-                      clients.registry(),
-                      clients.kafkaAdmin(),
-                      clients.dynamo(),
-                      clients.spans()),
-              new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+      deployments.add(deployWorker());
     }
     if (config.roles().contains(Role.TIMER)) {
-      deployments.add(
-          scripts.compose(
-              loaded ->
-                  Future.all(
-                      vertx.deployVerticle(
-                          () -> new HoldReaperVerticle(config, clients), new DeploymentOptions()),
-                      vertx.deployVerticle(
-                          () -> new AbandonmentVerticle(config, clients), new DeploymentOptions()),
-                      vertx.deployVerticle(
-                          () -> new UnpublishedSweepVerticle(config, clients),
-                          new DeploymentOptions()))));
+      deployments.add(scripts.compose(loaded -> deployTimer()));
     }
     return Future.all(deployments)
         .onSuccess(
@@ -162,6 +83,42 @@ public final class Application {
                         + " httpInstances="
                         + config.http().verticleInstances()))
         .mapEmpty();
+  }
+
+  /**
+   * Every role that runs scripts loads them all first, so that one with an error stops the start.
+   */
+  private Future<Void> loadScripts() {
+    if (!config.roles().contains(Role.HTTP) && !config.roles().contains(Role.TIMER)) {
+      return Future.succeededFuture();
+    }
+    RedisGateway loader = RedisGateway.create(vertx, config.redis());
+    return loader.load(Scripts.ALL).eventually(loader::close);
+  }
+
+  /** The HTTP role: the configured number of instances, each on its own event loop. */
+  private Future<String> deployHttp() {
+    return vertx.deployVerticle(
+        () -> new CartHttpVerticle(config, clients),
+        new DeploymentOptions().setInstances(config.http().verticleInstances()));
+  }
+
+  /** The worker role, on a worker context: decoding and encoding stay off the event loops. */
+  private Future<String> deployWorker() {
+    WorkerRole worker =
+        new WorkerRole(
+            config, clients.registry(), clients.kafkaAdmin(), clients.dynamo(), clients.spans());
+    return vertx.deployVerticle(
+        worker::verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER));
+  }
+
+  /** The timer role: one sweep verticle per timer. */
+  private Future<?> deployTimer() {
+    TimerRole timer = new TimerRole(config, clients);
+    return Future.all(
+        vertx.deployVerticle(timer::holds, new DeploymentOptions()),
+        vertx.deployVerticle(timer::abandonment, new DeploymentOptions()),
+        vertx.deployVerticle(timer::republish, new DeploymentOptions()));
   }
 
   /** The clients the verticles share (for tests and the dev launcher). */
@@ -179,67 +136,8 @@ public final class Application {
         .close()
         .eventually(
             () -> {
-              // close() flushes: every record sent before the stop reaches the brokers.
-              clients.producer().close(Duration.ofSeconds(10));
-              clients.kafkaAdmin().close(Duration.ofSeconds(5));
-              clients.dynamo().close();
-              // After the verticles: the spans of the last requests and batches have ended.
-              clients.spans().ifPresent(spans -> spans.close(10, TimeUnit.SECONDS));
+              SharedClients.close(clients);
               return Future.succeededFuture();
             });
-  }
-
-  /**
-   * One producer per process (it is thread-safe and batches across verticles): idempotent, with
-   * {@code acks=all}, so that an acknowledged record survives the loss of a broker.
-   */
-  private static Producer<String, String> producer(AppConfig.Kafka kafka) {
-    int delivery = (int) kafka.deliveryTimeout().toMillis();
-    Map<String, Object> settings = new java.util.HashMap<>();
-    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-    settings.put(ProducerConfig.ACKS_CONFIG, "all");
-    settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    settings.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(delivery / 2, 100));
-    settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
-    settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery);
-    settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    return new KafkaProducer<>(settings);
-  }
-
-  private static MicrometerMetricsOptions metricsOptions() {
-    return new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setJvmMetricsEnabled(true)
-        .setPrometheusOptions(
-            new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
-        // Requests are timed by route in http/RouteMetrics instead, at a fraction of the cost.
-        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
-  }
-
-  /**
-   * Latency histograms (for p50/p99 in Prometheus) on every timer of Vert.x and of ours, with a
-   * bucket at 500 ms, the end-to-end p99 budget the p99 alert of deploy/prometheus checks.
-   */
-  private static MeterFilter latencyHistograms() {
-    return new MeterFilter() {
-      @Override
-      public DistributionStatisticConfig configure(
-          Meter.Id id, DistributionStatisticConfig config) {
-        if (id.getType() != Meter.Type.TIMER) {
-          return config;
-        }
-        return DistributionStatisticConfig.builder()
-            .percentilesHistogram(true)
-            .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
-            .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos())
-            .serviceLevelObjectives(
-                (double) Duration.ofMillis(100).toNanos(),
-                (double) Duration.ofMillis(500).toNanos())
-            .build()
-            .merge(config);
-      }
-    };
   }
 }

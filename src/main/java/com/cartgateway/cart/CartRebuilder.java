@@ -1,7 +1,6 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
-import com.cartgateway.config.AppConfig;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.identity.Owner;
@@ -87,19 +86,6 @@ public final class CartRebuilder {
     this.hotIdle = hotIdle;
     this.publishWindow = publishWindow;
     this.clock = clock;
-  }
-
-  /**
-   * The longest a change applied in Redis may take to reach Kafka or fail: the Redis read of the
-   * new state, then the producer's blocking time and its delivery timeout (both the delivery
-   * timeout here), with a second of margin for clocks and queues.
-   */
-  public static Duration publishWindow(AppConfig config) {
-    return config
-        .redis()
-        .commandTimeout()
-        .plus(config.kafka().deliveryTimeout().multipliedBy(2))
-        .plusSeconds(1);
   }
 
   /** Makes sure Redis has each cart before a write changes it: restored, or known to be new. */

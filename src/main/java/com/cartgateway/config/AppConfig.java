@@ -34,6 +34,38 @@ public record AppConfig(
     Tracing tracing) {
 
   /**
+   * The longest a change applied in Redis may take to reach Kafka or fail: the Redis read of the
+   * new state, then the producer's blocking time and its delivery timeout (both the delivery
+   * timeout here), with a second of margin for clocks and queues. A rebuild after a Redis loss
+   * waits it out.
+   */
+  public Duration publishWindow() {
+    return redis.commandTimeout().plus(kafka.deliveryTimeout().multipliedBy(2)).plusSeconds(1);
+  }
+
+  /**
+   * How long a change marked unpublished is left alone before the timer role republishes it: its
+   * request's deadline, then the publish window (a publish may go on after the deadline), after
+   * which a change in flight is done.
+   */
+  public Duration republishGrace() {
+    return http.requestTimeout().plus(publishWindow());
+  }
+
+  /**
+   * How long an abandonment sweep's claim on an idle period keeps other sweeps off. Writing the
+   * event takes at most the producer's blocking time plus its delivery timeout (both the Kafka
+   * delivery timeout), and the recovery announced before it as much again; a claim older than that
+   * belongs to a sweep that died, and is taken over. At least 30 s: a late report costs little, and
+   * a duplicate is what the lease is there to avoid.
+   */
+  public Duration claimLease() {
+    Duration writes = kafka.deliveryTimeout().multipliedBy(4);
+    Duration floor = Duration.ofSeconds(30);
+    return writes.compareTo(floor) > 0 ? writes : floor;
+  }
+
+  /**
    * HTTP server settings.
    *
    * @param port listening port

@@ -3,7 +3,6 @@ package com.cartgateway.dev;
 import com.cartgateway.app.Application;
 import com.cartgateway.app.Logging;
 import com.cartgateway.app.Main;
-import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.dynamo.DynamoTables;
@@ -85,7 +84,7 @@ public final class DevMain {
     // catalog's restore (see CartRebuilder): say so, and print the URL once /health/ready says so.
     System.out.println(
         "gateway up; carts are taken in about "
-            + CartRebuilder.publishWindow(config).toSeconds()
+            + config.publishWindow().toSeconds()
             + " s, once the store has settled");
     awaitReady("http://127.0.0.1:" + config.http().port());
 

@@ -75,7 +75,7 @@ final class HttpRole {
             clients.kafkaAdmin(),
             config.worker().groupId(),
             catalogTable,
-            CartRebuilder.publishWindow(config),
+            config.publishWindow(),
             clock);
     InventoryStore inventory =
         new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
@@ -97,7 +97,7 @@ final class HttpRole {
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
             progress,
             config.cart().hotIdle(),
-            CartRebuilder.publishWindow(config),
+            config.publishWindow(),
             Clock.systemUTC());
     CartJournal journal =
         new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Finds carts idle past the threshold through the sharded idle index (cart ids scored by their last
@@ -30,9 +31,11 @@ import java.util.List;
  * A failed write gives the claim back; a claim whose sweep died before the write expires after a
  * lease, and the next sweep takes it over. So every idle period is reported at least once, and
  * exactly once unless a sweep stalls for longer than the lease. A recovery whose announcement was
- * refused earlier is announced before the next report.
+ * refused earlier is announced before the next report. Each tick also samples {@code
+ * cart_active_carts} ({@link ActiveCarts}), even while a sweep is still going.
  */
-public final class AbandonmentSweeper {
+public final class AbandonmentSweeper implements Sweep {
+  private static final Logger LOG = Logger.getLogger(AbandonmentSweeper.class.getName());
   private static final int PAGE = 200;
 
   private final RedisGateway redis;
@@ -42,6 +45,7 @@ public final class AbandonmentSweeper {
   private final Duration claimLease;
   private final Clock clock;
   private final Counter abandoned;
+  private final ActiveCarts active;
 
   /**
    * @param redis the verticle's Redis client
@@ -50,7 +54,7 @@ public final class AbandonmentSweeper {
    * @param idleAfter how long without a change by the shopper makes a cart abandoned
    * @param claimLease how long a claim keeps other sweeps off; longer than any write of the event
    * @param clock the time source
-   * @param registry where reports are counted
+   * @param registry where reports are counted and the active carts gauged
    */
   public AbandonmentSweeper(
       RedisGateway redis,
@@ -70,6 +74,17 @@ public final class AbandonmentSweeper {
         Counter.builder("cart_abandoned")
             .description("Idle periods reported on cart.abandoned")
             .register(registry);
+    this.active = new ActiveCarts(redis, registry);
+  }
+
+  @Override
+  public Future<?> run() {
+    return sweep();
+  }
+
+  @Override
+  public void tick() {
+    active.sample().onFailure(e -> LOG.fine("active carts not sampled: " + e));
   }
 
   /** Sweeps every shard once; returns how many carts were reported. */

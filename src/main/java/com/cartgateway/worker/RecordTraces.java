@@ -44,7 +44,7 @@ final class RecordTraces {
   private static final AttributeKey<String> MESSAGING_GROUP =
       AttributeKey.stringKey("messaging.consumer.group.name");
 
-  private static final Logger LOG = LoggerFactory.getLogger(WriteBehindVerticle.class);
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBehindLoop.class);
 
   private RecordTraces() {}
 

@@ -3,9 +3,14 @@ package com.cartgateway.worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -13,8 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 /**
  * The process-wide meters of the write-behind worker ({@code cart_writebehind_*}). Every instance
  * built on one registry shares the same meters, so verticle instances add up. The per-consumer
- * gauges (lag, events in flight, paused partitions) live in {@link WriteBehindVerticle}, the
- * group's lag by partition in {@link WriteBehindProgress}.
+ * gauges (lag, events in flight, paused partitions) are {@link ConsumerGauges}, one set per loop;
+ * the group's lag by partition is in {@link WriteBehindProgress}.
  *
  * <p>DynamoDB refusals are counted by kind, so that a dashboard tells "DynamoDB needs capacity"
  * from "DynamoDB is unreachable": {@code cart_writebehind_dynamodb_throttles{reason}} for
@@ -185,5 +190,75 @@ final class WriteBehindMetrics {
         .description("DynamoDB puts refused for a reason other than throughput")
         .tag("reason", reason)
         .register(registry);
+  }
+
+  /**
+   * The gauges of one consumer, tagged with its client id: what its {@link WriteBehindLoop} holds
+   * and how far behind it is. The loop writes the fields; the scrape thread reads them.
+   */
+  static final class ConsumerGauges {
+    private final MeterRegistry registry;
+    private final List<Meter> gauges = new ArrayList<>();
+    volatile long inFlightEvents;
+    volatile int pausedPartitions;
+    volatile long lagEvents;
+    volatile long oldestPendingAt;
+    volatile long newestWrittenAt;
+    volatile boolean idle = true;
+
+    ConsumerGauges(MeterRegistry registry, String consumerId) {
+      this.registry = registry;
+      gauge(
+          consumerId,
+          "cart_writebehind_lag_events",
+          "Events of this consumer's partitions not yet committed (so not yet in DynamoDB)",
+          g -> g.lagEvents);
+      gauge(
+          consumerId,
+          "cart_writebehind_lag_seconds",
+          "Age (record timestamp) of the oldest polled event not yet in DynamoDB (0 when caught"
+              + " up)",
+          ConsumerGauges::lagSeconds);
+      gauge(
+          consumerId,
+          "cart_writebehind_inflight_events",
+          "Records this consumer holds in memory: the batch being written and any held for the"
+              + " next",
+          g -> g.inFlightEvents);
+      gauge(
+          consumerId,
+          "cart_writebehind_paused_partitions",
+          "Partitions paused while a batch is written",
+          g -> g.pausedPartitions);
+    }
+
+    /** Removes this consumer's gauges, once it has left the group. */
+    void remove() {
+      gauges.forEach(registry::remove);
+    }
+
+    /**
+     * Seconds DynamoDB is behind, from record timestamps: now minus the timestamp of the oldest
+     * record not yet written while a batch is in flight, of the newest record written between
+     * batches, and 0 once a poll finds nothing new. Events still in Kafka that this consumer has
+     * not polled yet are not seen here; {@code cart_writebehind_lag_events} counts them.
+     */
+    private double lagSeconds() {
+      long since = oldestPendingAt > 0 ? oldestPendingAt : idle ? 0 : newestWrittenAt;
+      return since == 0 ? 0 : Math.max(0, System.currentTimeMillis() - since) / 1000.0;
+    }
+
+    private void gauge(
+        String consumerId,
+        String name,
+        String description,
+        ToDoubleFunction<ConsumerGauges> value) {
+      gauges.add(
+          Gauge.builder(name, this, value)
+              .description(description)
+              .tags(Tags.of("consumer", consumerId))
+              .strongReference(true)
+              .register(registry));
+    }
   }
 }

@@ -7,7 +7,7 @@ import com.cartgateway.app.Logging;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.RedisGate;
-import com.cartgateway.worker.WriteBehindVerticle;
+import com.cartgateway.worker.WriteBehindLoop;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -179,7 +179,7 @@ class LogLinesIT {
   @Test
   @DisplayName("the worker logs each write to DynamoDB with the trace id of the request behind it")
   void workerContinuesTheTrace() throws Exception {
-    String worker = WriteBehindVerticle.class.getName();
+    String worker = WriteBehindLoop.class.getName();
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(worker)).setLevel(Level.DEBUG);
     String sku = Gateway.unique("SKU");
     gateway.putSku(sku, "4.00", "USD", 10);

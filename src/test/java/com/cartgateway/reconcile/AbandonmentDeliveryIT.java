@@ -80,7 +80,7 @@ class AbandonmentDeliveryIT {
     String user = Gateway.unique("idle");
     String cartId = "u:" + user;
     addOne(user);
-    long lease = AbandonmentVerticle.claimLease(http.config()).toMillis();
+    long lease = http.config().claimLease().toMillis();
     long now = System.currentTimeMillis();
     // A sweep claimed the period more than a lease ago, then died before writing the event.
     Response claimed = marks(cartId, "claim", now, now - lease - 1_000, lease);
@@ -108,7 +108,7 @@ class AbandonmentDeliveryIT {
     String user = Gateway.unique("idle");
     String cartId = "u:" + user;
     addOne(user);
-    long lease = AbandonmentVerticle.claimLease(http.config()).toMillis();
+    long lease = http.config().claimLease().toMillis();
     long now = System.currentTimeMillis();
     // Another sweep holds the claim and is writing the event.
     Response claimed = marks(cartId, "claim", now, now, lease);

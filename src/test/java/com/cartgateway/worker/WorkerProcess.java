@@ -146,12 +146,13 @@ final class WorkerProcess implements AutoCloseable {
   String deploy() {
     return join(
         vertx.deployVerticle(
-            new WriteBehindVerticle(
-                config,
-                clients.registry(),
-                clients.kafkaAdmin(),
-                clients.dynamo(),
-                clients.spans()),
+            new WorkerRole(
+                    config,
+                    clients.registry(),
+                    clients.kafkaAdmin(),
+                    clients.dynamo(),
+                    clients.spans())
+                .verticle(),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
   }
 

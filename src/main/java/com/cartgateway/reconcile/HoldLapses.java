@@ -1,69 +1,58 @@
 package com.cartgateway.reconcile;
 
-import com.cartgateway.cart.CartJournal;
 import com.cartgateway.config.AppConfig;
-import com.cartgateway.events.EventPublisher;
-import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.ExpirySubscription;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisServer;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import java.time.Clock;
-import java.util.Optional;
+import io.vertx.core.Vertx;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The timer role's hold reaper: listens to expiry events of hold markers (the fast path, where the
- * server allows keyspace notifications) and sweeps the expiry indexes on a timer (the backstop,
- * which also catches holds that lapsed while no timer was running).
+ * The hold reaper's two paths: expiry events of hold markers (the fast path, where the server
+ * allows keyspace notifications) and each run's sweep of the expiry indexes (the backstop, which
+ * also catches holds that lapsed while no timer was running).
  */
-public final class HoldReaperVerticle extends VerticleBase {
-  private static final Logger LOG = Logger.getLogger(HoldReaperVerticle.class.getName());
+public final class HoldLapses implements Sweep {
+  private static final Logger LOG = Logger.getLogger(HoldLapses.class.getName());
   private static final long RESUBSCRIBE_MILLIS = 1_000;
 
-  private final AppConfig config;
-  private final ProcessClients clients;
-  private RedisGateway redis;
-  private HoldReaper reaper;
+  private final Vertx vertx;
+  private final AppConfig.Redis redisConfig;
+  private final RedisGateway redis;
+  private final HoldReaper reaper;
   private ExpirySubscription subscription;
-  private long sweepTimer;
-  private boolean sweeping;
   private boolean stopping;
 
   /**
-   * @param config the configuration
-   * @param clients the process's shared clients (for the metrics registry)
+   * @param vertx the verticle's Vert.x
+   * @param redisConfig the Redis settings, for the subscriber's own connection
+   * @param redis the verticle's Redis client
+   * @param reaper what returns a lapsed hold to stock
    */
-  public HoldReaperVerticle(AppConfig config, ProcessClients clients) {
-    this.config = config;
-    this.clients = clients;
+  public HoldLapses(
+      Vertx vertx, AppConfig.Redis redisConfig, RedisGateway redis, HoldReaper reaper) {
+    this.vertx = vertx;
+    this.redisConfig = redisConfig;
+    this.redis = redis;
+    this.reaper = reaper;
+  }
+
+  @Override
+  public Future<?> run() {
+    return reaper.sweep();
   }
 
   @Override
   public Future<?> start() {
-    redis = RedisGateway.create(vertx, config.redis());
-    Clock clock = Clock.systemUTC();
-    CartJournal journal =
-        new CartJournal(
-            redis,
-            new EventPublisher(clients.producer(), clients.sends(), context),
-            clock,
-            Optional.empty(),
-            config.cart().hotIdle());
-    reaper = new HoldReaper(redis, journal, clients.registry(), clock);
-    sweepTimer = vertx.setPeriodic(1, config.cart().holdSweepInterval().toMillis(), id -> sweep());
     return enableExpiryEvents().compose(ignored -> subscribe());
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
-    vertx.cancelTimer(sweepTimer);
-    Future<Void> unsubscribed =
-        subscription == null ? Future.succeededFuture() : subscription.close();
-    return unsubscribed.eventually(() -> redis.close());
+    return subscription == null ? Future.succeededFuture() : subscription.close();
   }
 
   /**
@@ -91,7 +80,7 @@ public final class HoldReaperVerticle extends VerticleBase {
   }
 
   private Future<Void> subscribe() {
-    return ExpirySubscription.connect(vertx, config.redis(), this::expired, this::resubscribeLater)
+    return ExpirySubscription.connect(vertx, redisConfig, this::expired, this::resubscribeLater)
         .compose(
             connected -> {
               subscription = connected;
@@ -116,17 +105,5 @@ public final class HoldReaperVerticle extends VerticleBase {
     reaper
         .expired(key)
         .onFailure(e -> LOG.log(Level.FINE, "lapse left to the sweep: " + e.getMessage()));
-  }
-
-  /** One sweep at a time: a slow sweep is not overlapped by the next tick. */
-  private void sweep() {
-    if (sweeping) {
-      return;
-    }
-    sweeping = true;
-    reaper
-        .sweep()
-        .onFailure(e -> LOG.log(Level.WARNING, "hold sweep failed: " + e.getMessage()))
-        .onComplete(done -> sweeping = false);
   }
 }

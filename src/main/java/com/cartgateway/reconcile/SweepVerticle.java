@@ -1,0 +1,81 @@
+package com.cartgateway.reconcile;
+
+import com.cartgateway.config.AppConfig;
+import com.cartgateway.store.RedisGateway;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The timer role's verticle: runs one {@link Sweep} on a timer, one run at a time, over its own
+ * Redis connections. The role deploys one per sweep (lapsed holds, abandoned carts, unpublished
+ * changes), so that a slow one holds up neither the others' event loop nor their connections.
+ */
+public final class SweepVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(SweepVerticle.class.getName());
+
+  /** Builds a sweep over the verticle's Vert.x, context and Redis client. */
+  @FunctionalInterface
+  public interface Factory {
+    /**
+     * @param vertx the verticle's Vert.x
+     * @param context the verticle's context (for the event publisher)
+     * @param redis the verticle's own Redis client
+     * @return the sweep to run
+     */
+    Sweep create(Vertx vertx, Context context, RedisGateway redis);
+  }
+
+  private final String name;
+  private final Duration interval;
+  private final AppConfig.Redis redisConfig;
+  private final Factory factory;
+  private RedisGateway redis;
+  private Sweep sweep;
+  private long timer;
+  private boolean running;
+
+  /**
+   * @param name what the sweep is, for the logs (such as "hold sweep")
+   * @param interval how often it runs
+   * @param redisConfig the Redis connection settings
+   * @param factory what builds the sweep
+   */
+  public SweepVerticle(
+      String name, Duration interval, AppConfig.Redis redisConfig, Factory factory) {
+    this.name = name;
+    this.interval = interval;
+    this.redisConfig = redisConfig;
+    this.factory = factory;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = RedisGateway.create(vertx, redisConfig);
+    sweep = factory.create(vertx, context, redis);
+    timer = vertx.setPeriodic(1, interval.toMillis(), id -> tick());
+    return sweep.start();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return sweep.stop().eventually(() -> redis.close());
+  }
+
+  private void tick() {
+    sweep.tick();
+    if (running) {
+      return;
+    }
+    running = true;
+    sweep
+        .run()
+        .onFailure(e -> LOG.log(Level.WARNING, name + " failed: " + e.getMessage()))
+        .onComplete(done -> running = false);
+  }
+}
