@@ -4,6 +4,7 @@ import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
 import com.cartgateway.http.CartHttpVerticle;
+import com.cartgateway.http.ProbesVerticle;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.reconcile.TimerRole;
 import com.cartgateway.store.RedisGateway;
@@ -71,6 +72,11 @@ public final class Application {
     }
     if (config.roles().contains(Role.TIMER)) {
       deployments.add(scripts.compose(loaded -> deployTimer()));
+    }
+    if (!config.roles().contains(Role.HTTP)) {
+      // Probes and metrics still answer where no API does.
+      deployments.add(
+          vertx.deployVerticle(() -> new ProbesVerticle(config, clients), new DeploymentOptions()));
     }
     return Future.all(deployments)
         .onSuccess(

@@ -26,26 +26,26 @@ import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
  * dependency hangs. The store's state and the lag are read every {@value #REFRESH_MILLIS} ms, the
  * dependencies checked every second; each check one at a time.
  *
- * <p>Ready means: Redis, Kafka and DynamoDB answer (a check without an answer for {@value
- * #NO_ANSWER_MILLIS} ms counts as DOWN, before its own deadline), the Redis and Kafka circuits are
- * closed, a write of a cart Redis lacks would be taken (not during the publish window, the catalog
- * restore or the catch-up of DynamoDB after a start or a Redis loss: {@code
- * CartRebuilder#writesRefused}), and the worker group has at most {@code http.readyMaxLagEvents}
- * events of {@code cart.events} left to persist. Each unmet condition is a reason code. The lag
- * itself is reported too, from the process's {@link WriteBehindProgress}.
+ * <p>Ready means: Redis, Kafka and DynamoDB answer (a check without an answer for a second counts
+ * as DOWN, before its own deadline), the Redis and Kafka circuits are closed, a write of a cart
+ * Redis lacks would be taken (not during the publish window, the catalog restore or the catch-up of
+ * DynamoDB after a start or a Redis loss: {@code CartRebuilder#writesRefused}), and the worker
+ * group has at most {@code http.readyMaxLagEvents} events of {@code cart.events} left to persist.
+ * Each unmet condition is a reason code. The lag itself is reported too, from the process's {@link
+ * WriteBehindProgress}. In a process without the HTTP role, ready means the dependencies it uses
+ * answer and their circuits are closed (its writes are never refused and it sets no lag bound).
  *
  * <p>One instance per verticle, on its event loop: the checks and the probe share its thread.
  */
 public final class HealthChecks {
   private static final long REFRESH_MILLIS = 250;
-  private static final long NO_ANSWER_MILLIS = 1_000;
   private static final int DEPENDENCY_TICKS = 4;
 
   private final Circuits circuits;
   private final long maxLagEvents;
-  private final Check redis;
-  private final Check kafka;
-  private final Check dynamodb;
+  private final Optional<DependencyCheck> redis;
+  private final DependencyCheck kafka;
+  private final DependencyCheck dynamodb;
   private final Latest<Optional<String>> writes;
   private final Latest<JsonObject> writeBehind;
   private final Vertx vertx;
@@ -54,7 +54,7 @@ public final class HealthChecks {
 
   /**
    * @param vertx the Vert.x instance of the process (its circuits, its timers)
-   * @param redis the verticle's Redis client
+   * @param redis the verticle's Redis client; empty in a process that does not use Redis
    * @param kafka the process's Kafka admin client
    * @param dynamo the process's DynamoDB client
    * @param table the table that must exist
@@ -65,7 +65,7 @@ public final class HealthChecks {
    */
   public HealthChecks(
       Vertx vertx,
-      RedisGateway redis,
+      Optional<RedisGateway> redis,
       Admin kafka,
       DynamoDbAsyncClient dynamo,
       String table,
@@ -79,9 +79,9 @@ public final class HealthChecks {
     long timeoutMillis = timeout.toMillis();
     // Kafka and DynamoDB checks count in their circuits, so that an open circuit gets its trial
     // call from here even when no request comes (readiness keeps requests away meanwhile).
-    this.redis = new Check(() -> RedisServer.ping(redis), timeoutMillis);
+    this.redis = redis.map(r -> new DependencyCheck(() -> RedisServer.ping(r), timeoutMillis));
     this.kafka =
-        new Check(
+        new DependencyCheck(
             () ->
                 circuits.call(
                     Circuits.KAFKA,
@@ -97,7 +97,7 @@ public final class HealthChecks {
                             .mapEmpty()),
             timeoutMillis);
     this.dynamodb =
-        new Check(
+        new DependencyCheck(
             () ->
                 circuits.call(
                     Circuits.DYNAMODB,
@@ -140,11 +140,9 @@ public final class HealthChecks {
   public Readiness current() {
     long now = System.nanoTime();
     List<String> reasons = new ArrayList<>();
-    JsonObject checks =
-        new JsonObject()
-            .put("redis", redis.status(now))
-            .put("kafka", kafka.status(now))
-            .put("dynamodb", dynamodb.status(now));
+    JsonObject checks = new JsonObject();
+    redis.ifPresent(check -> checks.put("redis", check.status(now)));
+    checks.put("kafka", kafka.status(now)).put("dynamodb", dynamodb.status(now));
     checks.forEach(
         check -> {
           if (!"UP".equals(((JsonObject) check.getValue()).getString("status"))) {
@@ -189,7 +187,7 @@ public final class HealthChecks {
     // The dependencies once a second: DescribeTable and DescribeCluster are control-plane calls,
     // made by every verticle of every process.
     if (ticks++ % DEPENDENCY_TICKS == 0) {
-      redis.run();
+      redis.ifPresent(DependencyCheck::run);
       kafka.run();
       dynamodb.run();
     }
@@ -257,57 +255,6 @@ public final class HealthChecks {
                   value = done.result();
                 }
               });
-    }
-  }
-
-  /** One dependency's check: its last outcome, and how long the one in flight has been waiting. */
-  private static final class Check {
-    private final Supplier<Future<Void>> probe;
-    private final long timeoutMillis;
-    private JsonObject last;
-    private long startedNanos;
-    private boolean inFlight;
-
-    Check(Supplier<Future<Void>> probe, long timeoutMillis) {
-      this.probe = probe;
-      this.timeoutMillis = timeoutMillis;
-    }
-
-    void run() {
-      if (inFlight) {
-        return;
-      }
-      inFlight = true;
-      long start = System.nanoTime();
-      startedNanos = start;
-      probe
-          .get()
-          .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-          .onComplete(
-              done -> {
-                inFlight = false;
-                JsonObject result =
-                    new JsonObject()
-                        .put("status", done.succeeded() ? "UP" : "DOWN")
-                        .put("latencyMs", (System.nanoTime() - start) / 1_000_000);
-                if (done.failed()) {
-                  result.put("error", done.cause().getClass().getSimpleName());
-                }
-                last = result;
-              });
-    }
-
-    JsonObject status(long nowNanos) {
-      long waited = (nowNanos - startedNanos) / 1_000_000;
-      if (inFlight && waited >= NO_ANSWER_MILLIS) {
-        return new JsonObject()
-            .put("status", "DOWN")
-            .put("latencyMs", waited)
-            .put("error", "NoAnswerYet");
-      }
-      return last == null
-          ? new JsonObject().put("status", "DOWN").put("error", "NotCheckedYet")
-          : last.copy();
     }
   }
 }

@@ -26,6 +26,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -90,11 +91,9 @@ final class ApiRoutes {
       PrometheusMeterRegistry registry,
       Optional<Tracer> tracer) {
     Buffer openApi = openApi();
-    List<Api> table =
+    List<Api> table = new ArrayList<>(operations(health, registry));
+    table.addAll(
         List.of(
-            new Api(GET, "/health/live", Chain.OPERATIONS, ctx -> json(ctx, "{\"status\":\"UP\"}")),
-            new Api(GET, "/health/ready", Chain.OPERATIONS, ctx -> ready(ctx, health.current())),
-            new Api(GET, "/metrics", Chain.OPERATIONS, PrometheusScrapingHandler.create(registry)),
             new Api(
                 GET,
                 "/" + OPENAPI,
@@ -108,8 +107,37 @@ final class ApiRoutes {
             new Api(POST, "/v1/cart/checkout", Chain.CART_WITH_BODY, cart::checkout),
             new Api(DELETE, "/v1/cart/items/:sku", Chain.CART, cart::remove),
             new Api(PUT, "/v1/admin/skus/:sku", Chain.WITH_BODY, catalog::put),
-            new Api(GET, "/v1/skus/:sku", Chain.PUBLIC, catalog::get));
+            new Api(GET, "/v1/skus/:sku", Chain.PUBLIC, catalog::get)));
+    return build(vertx, config, table, registry, tracer);
+  }
 
+  /**
+   * The router of a process without the HTTP role: its health and metrics routes only, so that an
+   * orchestrator can probe a worker or a timer and Prometheus scrape it.
+   *
+   * @param vertx the verticle's Vert.x
+   * @param config the configuration
+   * @param health the process's readiness checks
+   * @param registry the metrics registry to scrape
+   */
+  static Router operationsOnly(
+      Vertx vertx, AppConfig config, HealthChecks health, PrometheusMeterRegistry registry) {
+    return build(vertx, config, operations(health, registry), registry, Optional.empty());
+  }
+
+  private static List<Api> operations(HealthChecks health, PrometheusMeterRegistry registry) {
+    return List.of(
+        new Api(GET, "/health/live", Chain.OPERATIONS, ctx -> json(ctx, "{\"status\":\"UP\"}")),
+        new Api(GET, "/health/ready", Chain.OPERATIONS, ctx -> ready(ctx, health.current())),
+        new Api(GET, "/metrics", Chain.OPERATIONS, PrometheusScrapingHandler.create(registry)));
+  }
+
+  private static Router build(
+      Vertx vertx,
+      AppConfig config,
+      List<Api> table,
+      PrometheusMeterRegistry registry,
+      Optional<Tracer> tracer) {
     Router router = Router.router(vertx);
     AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()), tracer);
     int hops = config.http().trustedProxyHops();

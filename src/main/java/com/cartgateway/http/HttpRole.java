@@ -156,7 +156,7 @@ final class HttpRole {
     HealthChecks health =
         new HealthChecks(
             vertx,
-            redis,
+            Optional.of(redis),
             clients.kafkaAdmin(),
             clients.dynamo(),
             config.dynamoDb().cartsTable(),

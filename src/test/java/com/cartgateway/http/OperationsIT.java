@@ -16,6 +16,8 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("operations routes and the headers of every response")
 class OperationsIT {
@@ -56,6 +58,44 @@ class OperationsIT {
                 .put("worker", new JsonObject().put("groupId", Gateway.unique("idle-writer"))));
     try {
       readyReportsLagOf(gateway);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  @ParameterizedTest(name = "CART_ROLES={0}")
+  @ValueSource(strings = {"worker", "timer"})
+  @DisplayName("a process without the HTTP role answers the probes and /metrics, and no API")
+  void probesWithoutTheHttpRole(String role) {
+    Gateway gateway =
+        Gateway.start(
+            Map.of("CART_ROLES", role),
+            new JsonObject()
+                .put("worker", new JsonObject().put("groupId", Gateway.unique("probed-writer"))));
+    try {
+      HttpResponse<String> live = gateway.send(gateway.request("/health/live").GET().build());
+      assertThat(live.statusCode()).isEqualTo(200);
+      JsonObject ready =
+          await("ready within 30 s")
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> gateway.send(gateway.request("/health/ready").GET().build()),
+                  answer -> answer.statusCode() == 200)
+              .body()
+              .transform(JsonObject::new);
+      // The dependencies this role uses, and only those: a worker never talks to Redis.
+      assertThat(ready.getJsonObject("checks").fieldNames())
+          .containsExactlyInAnyOrderElementsOf(
+              role.equals("timer")
+                  ? java.util.List.of("redis", "kafka", "dynamodb")
+                  : java.util.List.of("kafka", "dynamodb"));
+      HttpResponse<String> metrics = gateway.send(gateway.request("/metrics").GET().build());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).contains("cart_circuit_state");
+      HttpResponse<String> api =
+          gateway.sendOffContract(gateway.request("/v1/skus/ANY").GET().build());
+      assertThat(api.statusCode()).isEqualTo(404);
+      assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     } finally {
       gateway.close();
     }
