@@ -108,6 +108,7 @@ public final class Gateway {
                 "2",
                 "CART_ROLES",
                 "http"));
+    env.put("CART_REDIS_MODE", services.redisMode());
     // Tests drive one identity hard; RateLimitIT turns the limits on.
     env.put("CART_RATE_LIMIT_READS", "0");
     env.put("CART_RATE_LIMIT_WRITES", "0");

@@ -29,6 +29,8 @@ public final class TestServices {
           "catalog.events",
           3);
 
+  private static final String TOPOLOGY = "cart.test.topology";
+
   private static TestServices instance;
   private static RuntimeException startFailure;
 
@@ -52,7 +54,7 @@ public final class TestServices {
     }
     DevServices services = null;
     try {
-      services = DevServices.start(Optional.empty());
+      services = DevServices.start(Optional.empty(), topology());
       services.createTopics(TOPICS);
       instance = new TestServices(services);
       return instance;
@@ -65,7 +67,22 @@ public final class TestServices {
     }
   }
 
-  /** {@code redis://127.0.0.1:port}. */
+  /**
+   * {@code single}, or {@code cluster} when the system property {@value #TOPOLOGY} says so: the
+   * cluster executions of failsafe run part of the suite against a Redis Cluster and three brokers.
+   */
+  public static DevServices.Topology topology() {
+    return "cluster".equals(System.getProperty(TOPOLOGY))
+        ? DevServices.Topology.CLUSTER
+        : DevServices.Topology.SINGLE;
+  }
+
+  /** {@code cluster} or {@code standalone}, for {@code CART_REDIS_MODE}. */
+  public String redisMode() {
+    return services.topology() == DevServices.Topology.CLUSTER ? "cluster" : "standalone";
+  }
+
+  /** {@code redis://127.0.0.1:port}; in a cluster every node's, comma-separated. */
   public String redisUrl() {
     return services.redisUrl();
   }
