@@ -5,8 +5,10 @@ import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.DirectSends;
+import com.cartgateway.events.Topics;
 import com.cartgateway.http.CartHttpVerticle;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.process.ProcessClients;
@@ -18,7 +20,6 @@ import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.trace.SpanExport;
-import com.cartgateway.worker.WriteBehindProgress;
 import com.cartgateway.worker.WriteBehindVerticle;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -74,6 +75,12 @@ public final class Application {
             .build();
     // Before any role: every circuit's meters exist from the start, at 0 (closed).
     Circuits.forProcess(vertx, registry);
+    Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
     ProcessClients clients =
         new ProcessClients(
             registry,
@@ -87,15 +94,24 @@ public final class Application {
                 "cart_near_cache",
                 registry),
             new RefusedWriters(),
-            Admin.create(
-                Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
+            admin,
             DynamoTables.client(config.dynamoDb()),
             producer(config.kafka()),
             new DirectSends(),
-            SpanExport.start(config.tracing(), config.roles()));
+            SpanExport.start(config.tracing(), config.roles()),
+            // One reader per topic and process: every verticle shares its cache and its one read.
+            new GroupProgress(
+                admin,
+                config.worker().groupId(),
+                Topics.CART_EVENTS,
+                GroupProgress.DEFAULT_MAX_AGE,
+                registry),
+            new GroupProgress(
+                admin,
+                config.worker().groupId(),
+                Topics.CATALOG_EVENTS,
+                GroupProgress.DEFAULT_MAX_AGE,
+                null));
     Application app = new Application(vertx, clients);
     return app.deploy(config)
         .map(app)
@@ -104,11 +120,11 @@ public final class Application {
 
   private Future<Void> deploy(AppConfig config) {
     List<Future<?>> deployments = new ArrayList<>();
-    // One reader of the worker group's progress a process, whatever its roles: the health checks
+    // One reader of the worker group's progress per process, whatever its roles: the health checks
     // report its lag, the worker exports it, and all of them share its cache. The first read
     // starts now, in the background, so that the lag gauges exist before the first scrape.
-    WriteBehindProgress.forProcess(
-            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry())
+    clients
+        .cartProgress()
         .snapshot()
         .onFailure(e -> LOG.fine("write-behind progress not read yet: " + e));
     // Every role that runs scripts loads them all first, so that one with an error stops the start.
@@ -133,7 +149,7 @@ public final class Application {
                   new WriteBehindVerticle(
                       config,
                       clients.registry(),
-                      clients.kafkaAdmin(),
+                      clients.cartProgress(),
                       clients.dynamo(),
                       clients.spans()),
               new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));

@@ -10,6 +10,9 @@ import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.durability.CatchUp;
+import com.cartgateway.durability.Epoch;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoCatalog;
 import com.cartgateway.events.EventPublisher;
@@ -22,7 +25,6 @@ import com.cartgateway.inventory.LastKnownPrices;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.trace.SpanExport;
-import com.cartgateway.worker.WriteBehindProgress;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -64,14 +66,13 @@ public final class CartHttpVerticle extends VerticleBase {
     redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
     DynamoCatalog catalogTable =
         new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx));
+    Epoch epoch = new Epoch(redis, CartRebuilder.publishWindow(config), clock);
     CatalogRebuilder catalogRebuilder =
         new CatalogRebuilder(
             redis,
-            clients.kafkaAdmin(),
-            config.worker().groupId(),
-            catalogTable,
-            CartRebuilder.publishWindow(config),
-            clock);
+            epoch,
+            new CatchUp(epoch, clients.catalogProgress(), CatalogRebuilder.ENDS),
+            catalogTable);
     InventoryStore inventory =
         new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
     CartStore.Limits limits =
@@ -79,9 +80,7 @@ public final class CartHttpVerticle extends VerticleBase {
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
     CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
     CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
-    WriteBehindProgress progress =
-        WriteBehindProgress.forProcess(
-            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
+    GroupProgress progress = clients.cartProgress();
     EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
     CartActivity activity = new CartActivity(redis, events, metrics);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
@@ -90,12 +89,18 @@ public final class CartHttpVerticle extends VerticleBase {
             redis,
             inventory,
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
-            progress,
+            epoch,
+            new CatchUp(epoch, progress, CartRebuilder.ENDS),
             config.cart().hotIdle(),
-            CartRebuilder.publishWindow(config),
             Clock.systemUTC());
     CartJournal journal =
-        new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());
+        new CartJournal(
+            redis,
+            events,
+            clock,
+            Optional.of(rebuilder),
+            config.cart().hotIdle(),
+            Optional.empty());
     CartService carts =
         new CartService(
             cartStore,

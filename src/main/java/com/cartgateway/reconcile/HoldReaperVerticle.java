@@ -51,7 +51,8 @@ public final class HoldReaperVerticle extends VerticleBase {
             new EventPublisher(clients.producer(), clients.sends(), context),
             clock,
             Optional.empty(),
-            config.cart().hotIdle());
+            config.cart().hotIdle(),
+            Optional.empty());
     reaper = new HoldReaper(redis, journal, clients.registry(), clock);
     sweepTimer = vertx.setPeriodic(1, config.cart().holdSweepInterval().toMillis(), id -> sweep());
     return enableExpiryEvents().compose(ignored -> subscribe());

@@ -7,6 +7,7 @@ import com.cartgateway.events.EventPublisher;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
@@ -42,15 +43,13 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
     // publish may go on after the deadline).
     Duration grace = config.http().requestTimeout().plus(CartRebuilder.publishWindow(config));
     EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
+    Optional<MeterRegistry> registry = Optional.of(clients.registry());
     UnpublishedSweeper sweeper =
         new UnpublishedSweeper(
-            redis,
-            new CartJournal(redis, events, clock, Optional.empty(), config.cart().hotIdle()),
-            grace,
-            clock,
-            clients.registry());
-    CatalogJournal catalog =
-        new CatalogJournal(redis, events, clock, Optional.of(clients.registry()));
+            new CartJournal(
+                redis, events, clock, Optional.empty(), config.cart().hotIdle(), registry),
+            new CatalogJournal(redis, events, clock, registry),
+            grace);
     timer =
         vertx.setPeriodic(
             1,
@@ -63,7 +62,6 @@ public final class UnpublishedSweepVerticle extends VerticleBase {
               sweeping = true;
               sweeper
                   .sweep()
-                  .compose(carts -> catalog.sweep(grace))
                   .onFailure(e -> LOG.log(Level.WARNING, "republish sweep: " + e.getMessage()))
                   .onComplete(done -> sweeping = false);
             });

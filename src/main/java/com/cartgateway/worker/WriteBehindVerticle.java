@@ -1,6 +1,7 @@
 package com.cartgateway.worker;
 
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoCatalog;
 import com.cartgateway.dynamo.VersionedItem;
@@ -30,7 +31,6 @@ import java.util.UUID;
 import java.util.function.ToDoubleFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -66,7 +66,7 @@ public final class WriteBehindVerticle extends VerticleBase {
 
   private final AppConfig config;
   private final MeterRegistry registry;
-  private final Admin kafkaAdmin;
+  private final GroupProgress progress;
   private final DynamoDbAsyncClient dynamo;
   private final Optional<SpanExport> spans;
   private final String consumerId;
@@ -85,7 +85,6 @@ public final class WriteBehindVerticle extends VerticleBase {
   private KafkaReadStream<String, String> consumer;
   private ItemBatchWriter writer;
   private WriteBehindMetrics metrics;
-  private WriteBehindProgress progress;
   private long lagTimer;
   private long keepAliveTimer = -1;
   private Future<Void> keepAlive;
@@ -103,19 +102,19 @@ public final class WriteBehindVerticle extends VerticleBase {
   /**
    * @param config the configuration: Kafka, the carts table and the worker's settings
    * @param registry the process's metrics registry
-   * @param kafkaAdmin the process's Kafka admin client, which reads the group's progress
+   * @param progress the process's reader of the group's progress on {@code cart.events}
    * @param dynamo the process's DynamoDB client
    * @param spans the process's export of spans over OTLP, when configured
    */
   public WriteBehindVerticle(
       AppConfig config,
       MeterRegistry registry,
-      Admin kafkaAdmin,
+      GroupProgress progress,
       DynamoDbAsyncClient dynamo,
       Optional<SpanExport> spans) {
     this.config = config;
     this.registry = registry;
-    this.kafkaAdmin = kafkaAdmin;
+    this.progress = progress;
     this.dynamo = dynamo;
     this.spans = spans;
     this.consumerId =
@@ -128,9 +127,6 @@ public final class WriteBehindVerticle extends VerticleBase {
     writer =
         new ItemBatchWriter(
             vertx, dynamo, config.dynamoDb().cartsTable(), config.worker(), registry);
-    // The process's shared reader: the health check and the HTTP role use the same cache.
-    progress =
-        WriteBehindProgress.forProcess(vertx, kafkaAdmin, config.worker().groupId(), registry);
     consumer = KafkaReadStream.create(vertx, consumerSettings(), String.class, String.class);
     consumer.partitionsAssignedHandler(assigned::addAll);
     consumer.partitionsRevokedHandler(

@@ -1,0 +1,9 @@
+/**
+ * How every change stays durable and how Redis comes back after it lost its data, the same way for
+ * carts and SKUs: the epoch of the Redis data ({@link com.cartgateway.durability.Epoch}), the one
+ * reader of the worker group's progress per topic ({@link
+ * com.cartgateway.durability.GroupProgress}), and whether DynamoDB has caught up with a topic since
+ * the epoch began ({@link com.cartgateway.durability.CatchUp}). The rebuilders in {@code cart} and
+ * {@code inventory} only restore one cart or the catalog once it says so.
+ */
+package com.cartgateway.durability;
