@@ -1,6 +1,6 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.durability.Journal;
+import com.cartgateway.durability.JournalCodec;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.Topics;
 import com.cartgateway.identity.Owner;
@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
  * How the journal keeps carts: marks in the sharded unpublished index, the state on {@code
  * cart.events} keyed by cart id, and the cart kept hot after each published change.
  */
-final class CartCodec implements Journal.Codec<Cart> {
+final class CartCodec implements JournalCodec<Cart> {
   private static final Logger LOG = Logger.getLogger(CartCodec.class.getName());
   private static final List<String> SHARDS =
       IntStream.range(0, RedisKeys.UNPUBLISHED_SHARDS)

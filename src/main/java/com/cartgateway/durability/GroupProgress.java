@@ -62,6 +62,9 @@ import org.apache.kafka.common.utils.Utils;
  * cannot read a record's timestamp); each worker measures it from the record timestamps of the
  * events it holds and exports it as {@code cart_writebehind_lag_seconds}.
  *
+ * <p>Longer than most classes here: the cache shared across threads, its one read in flight and the
+ * snapshot records it answers with belong together.
+ *
  * <p>The partition of a key is computed with the current partition count of the topic (read with
  * every snapshot). Adding partitions to the topic moves keys between partitions, so it must not be
  * done while the gateway runs.

@@ -9,7 +9,6 @@ import com.cartgateway.store.UnpublishedMarks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class Journal<S> {
   private final RedisGateway redis;
   private final EventPublisher events;
   private final Clock clock;
-  private final Codec<S> codec;
+  private final JournalCodec<S> codec;
   private final Optional<Counter> republished;
 
   /**
@@ -65,7 +64,7 @@ public final class Journal<S> {
       RedisGateway redis,
       EventPublisher events,
       Clock clock,
-      Codec<S> codec,
+      JournalCodec<S> codec,
       Optional<MeterRegistry> registry) {
     this.redis = redis;
     this.events = events;
@@ -80,38 +79,6 @@ public final class Journal<S> {
                             + " whose state was published again after a change missed "
                             + codec.topic())
                     .register(r));
-  }
-
-  /**
-   * What a journal of one kind of state needs to know: where its marks go, how to read the current
-   * state and how to put it on the topic.
-   *
-   * @param <S> the state
-   */
-  public interface Codec<S> {
-    /** The topic the states go to. */
-    String topic();
-
-    /** What the states are, in the plural, for the meters' descriptions ("Carts", "SKUs"). */
-    String kind();
-
-    /** The sorted set that holds the marks of changes of {@code id}. */
-    String marksOf(String id);
-
-    /** Every sorted set of marks, for the sweep. */
-    List<String> markSets();
-
-    /** The current state of {@code id} in Redis; empty when there is nothing to publish. */
-    Future<Optional<S>> read(String id);
-
-    /** The record key of a state. */
-    String key(S state);
-
-    /** The record value of a state. */
-    JsonObject encode(S state);
-
-    /** What follows in Redis once the states of a change are published (nothing by default). */
-    default void published(List<String> ids) {}
   }
 
   /**

@@ -1,6 +1,6 @@
 package com.cartgateway.inventory;
 
-import com.cartgateway.durability.Journal;
+import com.cartgateway.durability.JournalCodec;
 import com.cartgateway.events.SkuState;
 import com.cartgateway.events.Topics;
 import com.cartgateway.store.RedisGateway;
@@ -15,7 +15,7 @@ import java.util.Optional;
  * How the journal keeps SKUs: marks in {@code catalog:unpublished} (catalog changes are few, so one
  * key), the durable part of the SKU's hash on {@code catalog.events} keyed by SKU.
  */
-final class SkuCodec implements Journal.Codec<SkuState> {
+final class SkuCodec implements JournalCodec<SkuState> {
   private final RedisGateway redis;
 
   /**
