@@ -10,7 +10,6 @@ import com.cartgateway.reconcile.TimerRole;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.worker.WorkerRole;
-import com.cartgateway.worker.WriteBehindProgress;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -58,8 +57,8 @@ public final class Application {
     // One reader of the worker group's progress per process, whatever its roles: the health checks
     // report its lag, the worker exports it, and all of them share its cache. The first read
     // starts now, in the background, so that the lag gauges exist before the first scrape.
-    WriteBehindProgress.forProcess(
-            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry())
+    clients
+        .cartProgress()
         .snapshot()
         .onFailure(e -> LOG.fine("write-behind progress not read yet: " + e));
     Future<Void> scripts = loadScripts();
@@ -113,7 +112,7 @@ public final class Application {
   private Future<String> deployWorker() {
     WorkerRole worker =
         new WorkerRole(
-            config, clients.registry(), clients.kafkaAdmin(), clients.dynamo(), clients.spans());
+            config, clients.registry(), clients.cartProgress(), clients.dynamo(), clients.spans());
     return vertx.deployVerticle(
         worker::verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER));
   }

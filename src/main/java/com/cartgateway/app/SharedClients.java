@@ -4,8 +4,10 @@ import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.Role;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.DirectSends;
+import com.cartgateway.events.Topics;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.NearCache;
@@ -30,6 +32,12 @@ final class SharedClients {
 
   /** Every shared client, built once per process. */
   static ProcessClients create(Vertx vertx, AppConfig config, PrometheusMeterRegistry registry) {
+    Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
     return new ProcessClients(
         registry,
         new PriceCache(config.cart().priceCacheTtl(), registry),
@@ -42,15 +50,24 @@ final class SharedClients {
             "cart_near_cache",
             registry),
         new RefusedWriters(),
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000)),
+        admin,
         DynamoTables.client(config.dynamoDb()),
         producer(config.kafka()),
         new DirectSends(),
-        SpanExport.start(config.tracing(), config.roles()));
+        SpanExport.start(config.tracing(), config.roles()),
+        // One reader per topic and process: every verticle shares its cache and its one read.
+        new GroupProgress(
+            admin,
+            config.worker().groupId(),
+            Topics.CART_EVENTS,
+            GroupProgress.DEFAULT_MAX_AGE,
+            registry),
+        new GroupProgress(
+            admin,
+            config.worker().groupId(),
+            Topics.CATALOG_EVENTS,
+            GroupProgress.DEFAULT_MAX_AGE,
+            null));
   }
 
   /**

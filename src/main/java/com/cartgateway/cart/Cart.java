@@ -1,6 +1,9 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,6 +32,16 @@ public record Cart(
   /** The cart of an owner who never wrote one. */
   public static Cart empty(Owner owner) {
     return new Cart(owner, 0, null, List.of(), 0, 0, 0);
+  }
+
+  /**
+   * This cart, when a change made against version {@code ifMatch} (the If-Match header; null for
+   * any version) may apply to it; else the refusal: a version conflict (412) naming this version.
+   */
+  public Future<Cart> matching(Long ifMatch) {
+    return ifMatch == null || ifMatch == version
+        ? Future.succeededFuture(this)
+        : Future.failedFuture(CartException.versionConflict(version));
   }
 
   /** Reads the fields of the cart hash (an empty map is an empty cart). */

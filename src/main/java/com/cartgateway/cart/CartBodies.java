@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.inventory.Price;
 import com.cartgateway.inventory.PriceCache;
 import com.github.benmanes.caffeine.cache.Cache;

@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.commerce.Money;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,21 +1,21 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartLine;
+import com.cartgateway.durability.CatchUp;
+import com.cartgateway.durability.Epoch;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.CartRecords;
-import com.cartgateway.store.Epoch;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
-import com.cartgateway.worker.WriteBehindProgress;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,42 +49,44 @@ import java.util.UUID;
  */
 public final class CartRebuilder {
   private static final Duration ABSENT = Duration.ofSeconds(60);
-  private static final String SINCE = "since";
-  private static final String ENDS = "ends";
+
+  /** The epoch's field that holds the end offsets of {@code cart.events}. */
+  public static final String ENDS = "ends";
 
   private final RedisGateway redis;
   private final InventoryStore inventory;
   private final DynamoCarts dynamo;
   private final CartStore carts;
-  private final WriteBehindProgress progress;
+  private final Epoch epoch;
+  private final CatchUp catchUp;
   private final Duration hotIdle;
-  private final Duration publishWindow;
   private final Clock clock;
 
   /**
    * @param redis the verticle's Redis client
    * @param inventory where a restored cart's live holds are taken again
    * @param dynamo the durable copy of carts
-   * @param progress how far the worker group has persisted {@code cart.events}
+   * @param epoch the epoch of the Redis data
+   * @param catchUp how far the worker group has persisted {@code cart.events} since the epoch (its
+   *     end offsets in field {@link #ENDS})
    * @param hotIdle how long Redis keeps a cart after its last change
-   * @param publishWindow the longest a change applied in Redis may take to reach Kafka or fail
-   * @param clock the wall clock, shared by every process through the epoch's start time
+   * @param clock the wall clock, for the holds of a restored cart
    */
   public CartRebuilder(
       RedisGateway redis,
       InventoryStore inventory,
       DynamoCarts dynamo,
-      WriteBehindProgress progress,
+      Epoch epoch,
+      CatchUp catchUp,
       Duration hotIdle,
-      Duration publishWindow,
       Clock clock) {
     this.redis = redis;
     this.inventory = inventory;
     this.carts = new CartStore(redis);
     this.dynamo = dynamo;
-    this.progress = progress;
+    this.epoch = epoch;
+    this.catchUp = catchUp;
     this.hotIdle = hotIdle;
-    this.publishWindow = publishWindow;
     this.clock = clock;
   }
 
@@ -123,36 +125,30 @@ public final class CartRebuilder {
 
   /** Starts an epoch if Redis has none: called every second, so an epoch starts near a loss. */
   public Future<Void> watchEpoch() {
-    return epoch().mapEmpty();
+    return epoch.current().mapEmpty();
   }
 
   /**
    * Why a write of a cart Redis lacks would be refused now, or empty when it would be taken (for
    * readiness): {@code publish_window} (the epoch began less than the publish window ago), {@code
    * catalog_restore} (the catalog is not back yet), or {@code write_behind_catch_up} (the worker
-   * group has not passed the epoch's end offsets on every partition of {@code cart.events}, by the
-   * process's latest snapshot). Starts the epoch and records its end offsets once due, as such a
-   * write would.
+   * group has not passed the epoch's end offsets on every partition of {@code cart.events}). Starts
+   * the epoch and records its end offsets once due, as such a write would.
    */
   public Future<Optional<String>> writesRefused() {
-    return epoch()
+    return epoch
+        .current()
         .compose(
-            epoch -> {
-              Optional<String> waiting = waiting(epoch);
+            fields -> {
+              Optional<String> waiting = waiting(fields);
               if (waiting.isPresent()) {
                 return Future.succeededFuture(waiting);
               }
-              return ends(epoch)
-                  .compose(
-                      ends ->
-                          progress
-                              .snapshot()
-                              .map(
-                                  snapshot ->
-                                      ends.fieldNames().stream()
-                                              .allMatch(p -> passedPartition(snapshot, ends, p))
-                                          ? Optional.<String>empty()
-                                          : Optional.of("write_behind_catch_up")));
+              return catchUp
+                  .everyPartition(fields)
+                  .map(
+                      passed ->
+                          passed ? Optional.<String>empty() : Optional.of("write_behind_catch_up"));
             });
   }
 
@@ -160,29 +156,11 @@ public final class CartRebuilder {
    * Why writes wait whatever the worker group did: {@code publish_window} or {@code
    * catalog_restore} (carts after the catalog: a restored cart takes its live holds again).
    */
-  private Optional<String> waiting(Map<String, String> epoch) {
-    if (clock.millis() < Long.parseLong(epoch.get(SINCE)) + publishWindow.toMillis()) {
+  private Optional<String> waiting(Map<String, String> fields) {
+    if (epoch.inPublishWindow(fields)) {
       return Optional.of("publish_window");
     }
-    return "restored".equals(epoch.get("catalog"))
-        ? Optional.empty()
-        : Optional.of("catalog_restore");
-  }
-
-  /** The end offsets of the epoch, settled once the publish window is over. */
-  private Future<JsonObject> ends(Map<String, String> epoch) {
-    return epoch.containsKey(ENDS)
-        ? Future.succeededFuture(new JsonObject(epoch.get(ENDS)))
-        : settle();
-  }
-
-  /** Whether the group passed the epoch's end offset on a partition. */
-  private static boolean passedPartition(
-      WriteBehindProgress.Snapshot snapshot, JsonObject ends, String partition) {
-    Long end = ends.getLong(partition);
-    WriteBehindProgress.PartitionProgress now =
-        snapshot.partitions().get(Integer.parseInt(partition));
-    return end != null && now != null && Math.max(0, now.committed()) >= end;
+    return Epoch.catalogRestored(fields) ? Optional.empty() : Optional.of("catalog_restore");
   }
 
   /**
@@ -236,65 +214,15 @@ public final class CartRebuilder {
         .map(stored -> stored.map(s -> toCart(owner, s)).orElseGet(() -> Cart.empty(owner)));
   }
 
-  /**
-   * Whether DynamoDB has every acknowledged event of the cart. Committed offsets only grow, so a
-   * cached snapshot that already passed the epoch's end offsets is proof enough; else a fresh read.
-   */
+  /** Whether DynamoDB has every acknowledged event of the cart. */
   private Future<Boolean> caughtUp(String cartId) {
-    return epoch()
+    return epoch
+        .current()
         .compose(
-            epoch ->
-                waiting(epoch).isPresent()
+            fields ->
+                waiting(fields).isPresent()
                     ? Future.succeededFuture(false)
-                    : ends(epoch)
-                        .compose(
-                            ends ->
-                                progress
-                                    .snapshot()
-                                    .compose(
-                                        cached ->
-                                            passed(cached, ends, cartId)
-                                                ? Future.succeededFuture(true)
-                                                : progress
-                                                    .fresh()
-                                                    .map(fresh -> passed(fresh, ends, cartId)))));
-  }
-
-  private static boolean passed(
-      WriteBehindProgress.Snapshot snapshot, JsonObject ends, String cartId) {
-    return passedPartition(snapshot, ends, Integer.toString(snapshot.partitionOf(cartId)));
-  }
-
-  /** The current epoch's fields, starting one now when Redis lost (or never had) it. */
-  private Future<Map<String, String>> epoch() {
-    return Epoch.fields(redis)
-        .compose(
-            epoch ->
-                epoch.containsKey(SINCE)
-                    ? Future.succeededFuture(epoch)
-                    // The first process to notice sets it; everyone uses that one.
-                    : Epoch.setIfAbsent(redis, SINCE, clock.millis())
-                        .compose(set -> Epoch.fields(redis)));
-  }
-
-  /**
-   * Records the end offsets of {@code cart.events} once the publish window has passed: every change
-   * acknowledged before the loss is below them.
-   */
-  private Future<JsonObject> settle() {
-    return progress
-        .fresh()
-        .compose(
-            fresh -> {
-              JsonObject ends = new JsonObject();
-              for (Map.Entry<Integer, WriteBehindProgress.PartitionProgress> p :
-                  fresh.partitions().entrySet()) {
-                ends.put(Integer.toString(p.getKey()), p.getValue().end());
-              }
-              return Epoch.setIfAbsent(redis, ENDS, ends.encode())
-                  .compose(set -> Epoch.fields(redis))
-                  .map(epoch -> new JsonObject(epoch.get(ENDS)));
-            });
+                    : catchUp.partitionOf(fields, cartId));
   }
 
   private Future<Optional<CartEvent>> durable(String cartId) {
@@ -313,7 +241,7 @@ public final class CartRebuilder {
     String cartId = stored.cartId();
     String nonce = "restore:" + UUID.randomUUID() + ":";
     List<Future<Integer>> holds = new ArrayList<>();
-    for (CartEvent.Line line : stored.lines()) {
+    for (CartLine line : stored.lines()) {
       holds.add(
           line.held() > 0 && line.holdExpiresAt() > now
               ? inventory
@@ -336,7 +264,7 @@ public final class CartRebuilder {
               args.add(stored.currency() == null ? "" : stored.currency());
               args.add(hotIdle.toMillis());
               for (int i = 0; i < stored.lines().size(); i++) {
-                CartEvent.Line line = stored.lines().get(i);
+                CartLine line = stored.lines().get(i);
                 int units = held.resultAt(i);
                 args.add(line.sku());
                 args.add(line.quantity());
@@ -363,7 +291,7 @@ public final class CartRebuilder {
     for (int i = 0; i < stored.lines().size(); i++) {
       int units = held.resultAt(i);
       if (units > 0) {
-        CartEvent.Line line = stored.lines().get(i);
+        CartLine line = stored.lines().get(i);
         released.add(
             inventory.adjustHold(
                 line.sku(),
@@ -379,7 +307,7 @@ public final class CartRebuilder {
   /** The cart a durable copy describes, as restoring it would leave it: nothing held. */
   private static Cart toCart(Owner owner, CartEvent stored) {
     List<CartLine> lines = new ArrayList<>(stored.lines().size());
-    for (CartEvent.Line line : stored.lines()) {
+    for (CartLine line : stored.lines()) {
       lines.add(
           new CartLine(
               line.sku(),

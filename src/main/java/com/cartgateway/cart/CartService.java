@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
@@ -376,9 +377,12 @@ public final class CartService {
 
   private Future<Cart> set(
       Owner owner, Cart cart, String sku, int quantity, Long ifMatch, int attempt) {
-    if (ifMatch != null && ifMatch != cart.version()) {
-      return Future.failedFuture(CartException.versionConflict(cart.version()));
-    }
+    return cart.matching(ifMatch)
+        .compose(matched -> setLine(owner, matched, sku, quantity, ifMatch, attempt));
+  }
+
+  private Future<Cart> setLine(
+      Owner owner, Cart cart, String sku, int quantity, Long ifMatch, int attempt) {
     CartLine line = cart.line(sku);
     if (line == null) {
       return Future.failedFuture(CartStore.lineNotFound(sku));

@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.commerce.Money;
 import com.cartgateway.inventory.Price;
 import io.vertx.core.json.JsonArray;

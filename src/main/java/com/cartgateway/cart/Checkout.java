@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.commerce.CartException.Reason;
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.commerce.Money;
 import com.cartgateway.events.EventPublisher;
 import com.cartgateway.events.Topics;
@@ -171,11 +172,9 @@ public final class Checkout {
       Owner owner, String orderId, boolean acceptPriceChanges, Long ifMatch, int attempt) {
     return carts
         .read(owner)
+        .compose(cart -> cart.matching(ifMatch))
         .compose(
             cart -> {
-              if (ifMatch != null && ifMatch != cart.version()) {
-                return Future.failedFuture(CartException.versionConflict(cart.version()));
-              }
               if (cart.lines().isEmpty()) {
                 return Future.failedFuture(
                     new CartException(Reason.VALIDATION_FAILED, "the cart is empty"));

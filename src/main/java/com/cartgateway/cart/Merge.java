@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.config.MergePolicy;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.identity.Owner;
@@ -152,17 +153,9 @@ public final class Merge {
                 guestCart.lines().isEmpty()
                     ? carts
                         .read(user)
-                        .compose(cart -> matching(cart, ifMatch))
+                        .compose(cart -> cart.matching(ifMatch))
                         .map(cart -> new Result(cart, new JsonArray(), new JsonArray()))
                     : attempt(user, guestCart, ifMatch, 1));
-  }
-
-  /** With If-Match, the shopper's cart must still be at that version (else 412). */
-  private static Future<Cart> matching(Cart userCart, Long ifMatch) {
-    if (ifMatch != null && ifMatch != userCart.version()) {
-      return Future.failedFuture(CartException.versionConflict(userCart.version()));
-    }
-    return Future.succeededFuture(userCart);
   }
 
   private record Planned(
@@ -171,7 +164,7 @@ public final class Merge {
   private Future<Result> attempt(Owner user, Cart guestCart, Long ifMatch, int attempt) {
     return carts
         .read(user)
-        .compose(userCart -> matching(userCart, ifMatch))
+        .compose(userCart -> userCart.matching(ifMatch))
         .compose(
             userCart -> {
               List<Planned> plan = plan(guestCart, userCart);

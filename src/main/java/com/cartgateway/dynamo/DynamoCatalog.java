@@ -2,10 +2,7 @@ package com.cartgateway.dynamo;
 
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.events.SkuState;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
@@ -21,9 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
- * The durable copy of the catalog in DynamoDB, as the write-behind worker keeps it: one item per
- * SKU with {@code sku} (S, the key), {@code version} (N) and {@code state} (S, the {@link SkuState}
- * JSON).
+ * The durable copy of the catalog in DynamoDB, as the write-behind worker keeps it: one {@link
+ * VersionedItem} per SKU with {@code sku} (S, the key), {@code version} (N) and {@code state} (S,
+ * the {@link SkuState} JSON).
  */
 public final class DynamoCatalog {
   private final DynamoDbAsyncClient dynamo;
@@ -49,18 +45,8 @@ public final class DynamoCatalog {
 
   /** The item of a SKU state in the catalog table, as the worker stores it. */
   public static VersionedItem versioned(String table, SkuState state) {
-    return new VersionedItem(
-        table,
-        DynamoTables.SKU,
-        state.sku(),
-        state.version(),
-        Map.of(
-            DynamoTables.SKU,
-            AttributeValue.fromS(state.sku()),
-            DynamoCarts.VERSION,
-            AttributeValue.fromN(Long.toString(state.version())),
-            DynamoCarts.STATE,
-            AttributeValue.fromS(state.toJson().encode())));
+    return VersionedItem.of(
+        table, DynamoTables.SKU, state.sku(), state.version(), state.toJson(), Map.of());
   }
 
   /**
@@ -82,16 +68,9 @@ public final class DynamoCatalog {
             .distinct()
             .map(sku -> Map.of(DynamoTables.SKU, AttributeValue.fromS(sku)))
             .toList();
-    Context context = Vertx.currentContext();
-    Supplier<Future<Map<String, SkuState>>> read =
-        () -> {
-          CompletionStage<Map<String, SkuState>> batch =
-              batch(KeysAndAttributes.builder().keys(keys).consistentRead(true).build(), found, 2);
-          return context == null
-              ? Future.fromCompletionStage(batch)
-              : Future.fromCompletionStage(batch, context);
-        };
-    return circuits == null ? read.get() : circuits.call(Circuits.DYNAMODB, read);
+    return DynamoCalls.call(
+        circuits,
+        () -> batch(KeysAndAttributes.builder().keys(keys).consistentRead(true).build(), found, 2));
   }
 
   private CompletionStage<Map<String, SkuState>> batch(
@@ -102,7 +81,7 @@ public final class DynamoCatalog {
             response -> {
               for (Map<String, AttributeValue> item :
                   response.responses().getOrDefault(table, List.of())) {
-                SkuState state = SkuState.fromJson(new JsonObject(item.get(DynamoCarts.STATE).s()));
+                SkuState state = SkuState.fromJson(VersionedItem.stateOf(item));
                 found.put(state.sku(), state);
               }
               KeysAndAttributes left = response.unprocessedKeys().get(table);
@@ -123,22 +102,20 @@ public final class DynamoCatalog {
    * @param from where the previous page ended, or null for the first page
    */
   public Future<Page> scan(Map<String, AttributeValue> from) {
-    return circuits == null ? page(from) : circuits.call(Circuits.DYNAMODB, () -> page(from));
-  }
-
-  private Future<Page> page(Map<String, AttributeValue> from) {
-    return Future.fromCompletionStage(
-            dynamo.scan(
-                ScanRequest.builder()
-                    .tableName(table)
-                    .consistentRead(true)
-                    .exclusiveStartKey(from)
-                    .build()))
+    return DynamoCalls.call(
+            circuits,
+            () ->
+                dynamo.scan(
+                    ScanRequest.builder()
+                        .tableName(table)
+                        .consistentRead(true)
+                        .exclusiveStartKey(from)
+                        .build()))
         .map(
             page -> {
               List<SkuState> states = new ArrayList<>(page.count());
               for (Map<String, AttributeValue> item : page.items()) {
-                states.add(SkuState.fromJson(new JsonObject(item.get(DynamoCarts.STATE).s())));
+                states.add(SkuState.fromJson(VersionedItem.stateOf(item)));
               }
               return new Page(states, page.hasLastEvaluatedKey() ? page.lastEvaluatedKey() : null);
             });

@@ -1,5 +1,7 @@
 package com.cartgateway.events;
 
+import com.cartgateway.commerce.CartLine;
+import com.cartgateway.identity.Owner;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -7,8 +9,9 @@ import java.util.List;
 
 /**
  * One record of {@code cart.events}: the full state of a cart after a change, with the version that
- * change produced. The producer publishes {@link #toJson()} keyed by {@link #cartId()}; the worker
- * reads it back with {@link #fromJson(JsonObject)} and keeps the newest version in DynamoDB.
+ * change produced, in the cart's own terms ({@link Owner}, {@link CartLine}). The producer
+ * publishes {@link #toJson()} keyed by {@link #cartId()}; the worker reads it back with {@link
+ * #fromJson(JsonObject)} and keeps the newest version in DynamoDB.
  *
  * <p>Fields this record does not know are not kept: extend it (and deploy workers first) before a
  * producer adds one.
@@ -21,58 +24,22 @@ import java.util.List;
  * @param lines the lines, possibly none (an emptied cart)
  */
 public record CartEvent(
-    String cartId, Owner owner, long version, long updatedAt, String currency, List<Line> lines) {
+    String cartId,
+    Owner owner,
+    long version,
+    long updatedAt,
+    String currency,
+    List<CartLine> lines) {
 
   /** Copies the lines, so that an event never changes after it was built. */
   public CartEvent {
     lines = List.copyOf(lines);
   }
 
-  /**
-   * Whose cart it is.
-   *
-   * @param type {@code user} or {@code guest}
-   * @param id the user id or the guest session id
-   */
-  public record Owner(String type, String id) {}
-
-  /**
-   * One line.
-   *
-   * @param sku the SKU
-   * @param quantity units in the cart
-   * @param unitPrice integer minor units, captured when the units were added
-   * @param addedAt epoch millis of the first add
-   * @param updatedAt epoch millis of the line's last change
-   * @param held units soft-reserved for this line
-   * @param holdExpiresAt epoch millis when the hold lapses (0 when nothing is held)
-   * @param variant the client's variant object, or null
-   */
-  public record Line(
-      String sku,
-      int quantity,
-      long unitPrice,
-      long addedAt,
-      long updatedAt,
-      int held,
-      long holdExpiresAt,
-      JsonObject variant) {
-
-    /** Copies the variant: a {@link JsonObject} is mutable. */
-    public Line {
-      variant = variant == null ? null : variant.copy();
-    }
-
-    @Override
-    public JsonObject variant() {
-      return variant == null ? null : variant.copy();
-    }
-  }
-
   /** The record value, as published on {@code cart.events} and stored in DynamoDB. */
   public JsonObject toJson() {
     JsonArray items = new JsonArray();
-    for (Line line : lines) {
+    for (CartLine line : lines) {
       items.add(
           new JsonObject()
               .put("sku", line.sku())
@@ -104,11 +71,11 @@ public record CartEvent(
     try {
       JsonObject owner = required("owner", json.getJsonObject("owner"));
       JsonArray items = required("lines", json.getJsonArray("lines"));
-      List<Line> lines = new ArrayList<>(items.size());
+      List<CartLine> lines = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
         JsonObject line = required("lines[" + i + "]", items.getJsonObject(i));
         lines.add(
-            new Line(
+            new CartLine(
                 text(line, "sku"),
                 Math.toIntExact(number(line, "quantity")),
                 number(line, "unitPrice"),

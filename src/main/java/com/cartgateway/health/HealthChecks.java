@@ -1,10 +1,10 @@
 package com.cartgateway.health;
 
 import com.cartgateway.circuit.Circuits;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.events.Topics;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisServer;
-import com.cartgateway.worker.WriteBehindProgress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
  * DynamoDB after a start or a Redis loss: {@code CartRebuilder#writesRefused}), and the worker
  * group has at most {@code http.readyMaxLagEvents} events of {@code cart.events} left to persist.
  * Each unmet condition is a reason code. The lag itself is reported too, from the process's {@link
- * WriteBehindProgress}. In a process without the HTTP role, ready means the dependencies it uses
- * answer and their circuits are closed (its writes are never refused and it sets no lag bound).
+ * GroupProgress}. In a process without the HTTP role, ready means the dependencies it uses answer
+ * and their circuits are closed (its writes are never refused and it sets no lag bound).
  *
  * <p>One instance per verticle, on its event loop: the checks and the probe share its thread.
  */
@@ -70,7 +70,7 @@ public final class HealthChecks {
       DynamoDbAsyncClient dynamo,
       String table,
       Duration timeout,
-      WriteBehindProgress progress,
+      GroupProgress progress,
       Supplier<Future<Optional<String>>> writesRefused,
       long maxLagEvents) {
     this.vertx = vertx;
@@ -198,7 +198,7 @@ public final class HealthChecks {
    * lagSeconds} is null, since Kafka's offsets do not date the oldest unpersisted event (each
    * worker exports {@code cart_writebehind_lag_seconds}).
    */
-  private static Future<JsonObject> writeBehind(WriteBehindProgress reader, long timeoutMillis) {
+  private static Future<JsonObject> writeBehind(GroupProgress reader, long timeoutMillis) {
     JsonObject base =
         new JsonObject().put("group", reader.groupId()).put("topic", Topics.CART_EVENTS);
     return reader
@@ -210,7 +210,7 @@ public final class HealthChecks {
                 return Future.succeededFuture(
                     base.put("error", read.cause().getClass().getSimpleName()));
               }
-              WriteBehindProgress.Snapshot snapshot = read.result();
+              GroupProgress.Snapshot snapshot = read.result();
               JsonArray partitions = new JsonArray();
               snapshot
                   .partitions()

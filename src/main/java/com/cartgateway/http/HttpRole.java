@@ -10,6 +10,9 @@ import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.durability.CatchUp;
+import com.cartgateway.durability.Epoch;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoCatalog;
 import com.cartgateway.events.EventPublisher;
@@ -22,7 +25,6 @@ import com.cartgateway.inventory.LastKnownPrices;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
 import com.cartgateway.trace.SpanExport;
-import com.cartgateway.worker.WriteBehindProgress;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,14 +71,13 @@ final class HttpRole {
     RedisGateway redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
     DynamoCatalog catalogTable =
         new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx));
+    Epoch epoch = new Epoch(redis, config.publishWindow(), clock);
     CatalogRebuilder catalogRebuilder =
         new CatalogRebuilder(
             redis,
-            clients.kafkaAdmin(),
-            config.worker().groupId(),
-            catalogTable,
-            config.publishWindow(),
-            clock);
+            epoch,
+            new CatchUp(epoch, clients.catalogProgress(), CatalogRebuilder.ENDS),
+            catalogTable);
     InventoryStore inventory =
         new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
     CartStore.Limits limits =
@@ -84,9 +85,7 @@ final class HttpRole {
             config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
     CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
     CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
-    WriteBehindProgress progress =
-        WriteBehindProgress.forProcess(
-            vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry());
+    GroupProgress progress = clients.cartProgress();
     EventPublisher events = new EventPublisher(clients.producer(), clients.sends(), context);
     CartActivity activity = new CartActivity(redis, events, metrics);
     CatalogJournal catalogJournal = new CatalogJournal(redis, events, clock, Optional.empty());
@@ -95,12 +94,18 @@ final class HttpRole {
             redis,
             inventory,
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
-            progress,
+            epoch,
+            new CatchUp(epoch, progress, CartRebuilder.ENDS),
             config.cart().hotIdle(),
-            config.publishWindow(),
             Clock.systemUTC());
     CartJournal journal =
-        new CartJournal(redis, events, clock, Optional.of(rebuilder), config.cart().hotIdle());
+        new CartJournal(
+            redis,
+            events,
+            clock,
+            Optional.of(rebuilder),
+            config.cart().hotIdle(),
+            Optional.empty());
     CartService carts =
         new CartService(
             cartStore,

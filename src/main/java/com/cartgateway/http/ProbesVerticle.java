@@ -5,7 +5,6 @@ import com.cartgateway.config.Role;
 import com.cartgateway.health.HealthChecks;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.worker.WriteBehindProgress;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -47,8 +46,7 @@ public final class ProbesVerticle extends VerticleBase {
             clients.dynamo(),
             config.dynamoDb().cartsTable(),
             config.redis().commandTimeout(),
-            WriteBehindProgress.forProcess(
-                vertx, clients.kafkaAdmin(), config.worker().groupId(), clients.registry()),
+            clients.cartProgress(),
             () -> Future.succeededFuture(Optional.empty()),
             0);
     health.start();

@@ -85,7 +85,15 @@ public final class InventoryStore {
 
   /** A SKU's entry and counters, or empty when it is not in the catalog. */
   public Future<Optional<SkuEntry>> get(String sku) {
-    return SkuRecords.fields(redis, sku, "price", "cur", "stock", "avail", "res", "sold")
+    return SkuRecords.fields(
+            redis,
+            sku,
+            SkuRecords.PRICE,
+            SkuRecords.CURRENCY,
+            SkuRecords.STOCK,
+            SkuRecords.AVAILABLE,
+            SkuRecords.RESERVED,
+            SkuRecords.SOLD)
         .compose(
             r ->
                 r.get(0) == null
@@ -230,7 +238,7 @@ public final class InventoryStore {
   }
 
   private Future<List<String>> priceFields(String sku) {
-    return SkuRecords.fields(redis, sku, "price", "cur");
+    return SkuRecords.fields(redis, sku, SkuRecords.PRICE, SkuRecords.CURRENCY);
   }
 
   private static Optional<Price> price(List<String> fields) {

@@ -3,6 +3,7 @@ package com.cartgateway.process;
 import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.events.DirectSends;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.store.NearCache;
@@ -27,6 +28,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * @param producer the idempotent, {@code acks=all} Kafka producer
  * @param sends when a send of that producer may go straight from an event loop
  * @param spans the export of spans over OTLP, when configured
+ * @param cartProgress the worker group's progress on {@code cart.events}, which the health checks
+ *     report, the worker exports and the cart rebuild waits on, all sharing its cache
+ * @param catalogProgress the worker group's progress on {@code catalog.events}, which the catalog
+ *     rebuild waits on
  */
 public record ProcessClients(
     PrometheusMeterRegistry registry,
@@ -38,4 +43,6 @@ public record ProcessClients(
     DynamoDbAsyncClient dynamo,
     Producer<String, String> producer,
     DirectSends sends,
-    Optional<SpanExport> spans) {}
+    Optional<SpanExport> spans,
+    GroupProgress cartProgress,
+    GroupProgress catalogProgress) {}

@@ -2,7 +2,7 @@ package com.cartgateway.reconcile;
 
 import com.cartgateway.cart.Cart;
 import com.cartgateway.cart.CartActivity;
-import com.cartgateway.cart.CartLine;
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.commerce.Money;
 import com.cartgateway.events.EventPublisher;
 import com.cartgateway.events.Topics;

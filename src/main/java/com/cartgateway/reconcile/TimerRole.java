@@ -8,6 +8,7 @@ import com.cartgateway.events.EventPublisher;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.RedisGateway;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -42,7 +43,11 @@ public final class TimerRole {
                 vertx,
                 config.redis(),
                 redis,
-                new HoldReaper(redis, journal(redis, events(context)), clients.registry(), clock)));
+                new HoldReaper(
+                    redis,
+                    journal(redis, events(context), Optional.empty()),
+                    clients.registry(),
+                    clock)));
   }
 
   /** Reports carts idle past the abandonment time on {@code cart.abandoned}. */
@@ -63,16 +68,13 @@ public final class TimerRole {
         config.redis(),
         (vertx, context, redis) -> {
           EventPublisher events = events(context);
-          UnpublishedSweeper carts =
+          Optional<MeterRegistry> registry = Optional.of(clients.registry());
+          UnpublishedSweeper sweeper =
               new UnpublishedSweeper(
-                  redis,
-                  journal(redis, events),
-                  config.republishGrace(),
-                  clock,
-                  clients.registry());
-          CatalogJournal catalog =
-              new CatalogJournal(redis, events, clock, Optional.of(clients.registry()));
-          return () -> carts.sweep().compose(swept -> catalog.sweep(config.republishGrace()));
+                  journal(redis, events, registry),
+                  new CatalogJournal(redis, events, clock, registry),
+                  config.republishGrace());
+          return sweeper::sweep;
         });
   }
 
@@ -92,8 +94,13 @@ public final class TimerRole {
     return new EventPublisher(clients.producer(), clients.sends(), context);
   }
 
-  /** The cart journal of a sweep, which republishes but never rebuilds. */
-  private CartJournal journal(RedisGateway redis, EventPublisher events) {
-    return new CartJournal(redis, events, clock, Optional.empty(), config.cart().hotIdle());
+  /**
+   * The cart journal of a sweep, which republishes but never rebuilds; with a registry it counts
+   * what it republishes.
+   */
+  private CartJournal journal(
+      RedisGateway redis, EventPublisher events, Optional<MeterRegistry> registry) {
+    return new CartJournal(
+        redis, events, clock, Optional.empty(), config.cart().hotIdle(), registry);
   }
 }

@@ -12,6 +12,30 @@ import java.util.List;
  * ({@link RedisKeys#CATALOG_INDEX}) of every SKU ever put. Scripts do every change of a SKU hash.
  */
 public final class SkuRecords {
+  /** Field of a SKU hash: the price in minor units. */
+  public static final String PRICE = "price";
+
+  /** Field of a SKU hash: the ISO 4217 currency of the price. */
+  public static final String CURRENCY = "cur";
+
+  /** Field of a SKU hash: units on hand when the stock was last set. */
+  public static final String STOCK = "stock";
+
+  /** Field of a SKU hash: units that may be held now. */
+  public static final String AVAILABLE = "avail";
+
+  /** Field of a SKU hash: units held by carts. */
+  public static final String RESERVED = "res";
+
+  /** Field of a SKU hash: units sold since the stock was last set. */
+  public static final String SOLD = "sold";
+
+  /** Field of a SKU hash: the version of its durable state. */
+  public static final String VERSION = "ver";
+
+  /** Field of a SKU hash: epoch millis of its last durable change. */
+  public static final String UPDATED_AT = "upd";
+
   private SkuRecords() {}
 
   /**

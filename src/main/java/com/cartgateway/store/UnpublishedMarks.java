@@ -43,16 +43,6 @@ public final class UnpublishedMarks {
     return redis.send(remove).mapEmpty();
   }
 
-  /** Adds a mark of a cart, set at {@code at}, to its shard of the unpublished index. */
-  public static Future<Void> addToShard(RedisGateway redis, long at, String mark) {
-    return add(redis, RedisKeys.unpublishedShardOf(idOf(mark)), at, List.of(mark));
-  }
-
-  /** Removes a mark of a cart from its shard of the unpublished index. */
-  public static Future<Void> removeFromShard(RedisGateway redis, String mark) {
-    return remove(redis, RedisKeys.unpublishedShardOf(idOf(mark)), List.of(mark));
-  }
-
   /**
    * Up to {@code limit} marks of {@code key} set before {@code before}, by id in the order met.
    *

@@ -7,7 +7,7 @@
  * have not changed ({@link com.cartgateway.store.NearCache}), and one class per concern for the
  * plain commands: {@link com.cartgateway.store.CartRecords}, {@link
  * com.cartgateway.store.SkuRecords}, {@link com.cartgateway.store.IdleIndex}, {@link
- * com.cartgateway.store.UnpublishedMarks}, {@link com.cartgateway.store.Epoch}, {@link
+ * com.cartgateway.store.UnpublishedMarks}, {@link com.cartgateway.store.EpochRecords}, {@link
  * com.cartgateway.store.Lease}, {@link com.cartgateway.store.IdempotencyRecords}, {@link
  * com.cartgateway.store.RedisServer} and {@link com.cartgateway.store.ExpirySubscription}. Methods
  * take and answer plain Java types; callers decode them into domain types. Redis failures leave

@@ -245,7 +245,7 @@ public final class ItemBatchWriter {
         .tableName(item.table())
         .item(item.attributes())
         .conditionExpression(CONDITION)
-        .expressionAttributeNames(Map.of("#id", item.keyName(), "#version", DynamoCarts.VERSION))
+        .expressionAttributeNames(Map.of("#id", item.keyName(), "#version", VersionedItem.VERSION))
         .expressionAttributeValues(
             Map.of(":version", AttributeValue.fromN(Long.toString(item.version()))))
         .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)

@@ -1,6 +1,7 @@
 package com.cartgateway.worker;
 
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.trace.SpanExport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -9,7 +10,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -23,26 +23,26 @@ public final class WorkerRole {
 
   private final AppConfig config;
   private final MeterRegistry registry;
-  private final Admin kafkaAdmin;
+  private final GroupProgress progress;
   private final DynamoDbAsyncClient dynamo;
   private final Optional<SpanExport> spans;
 
   /**
    * @param config the configuration: Kafka, the tables and the worker's settings
    * @param registry the process's metrics registry
-   * @param kafkaAdmin the process's Kafka admin client, which reads the group's progress
+   * @param progress the process's reader of the group's progress on {@code cart.events}
    * @param dynamo the process's DynamoDB client
    * @param spans the process's export of spans over OTLP, when configured
    */
   public WorkerRole(
       AppConfig config,
       MeterRegistry registry,
-      Admin kafkaAdmin,
+      GroupProgress progress,
       DynamoDbAsyncClient dynamo,
       Optional<SpanExport> spans) {
     this.config = config;
     this.registry = registry;
-    this.kafkaAdmin = kafkaAdmin;
+    this.progress = progress;
     this.dynamo = dynamo;
     this.spans = spans;
   }
@@ -70,7 +70,7 @@ public final class WorkerRole {
         new PausedPolls(vertx, consumer, gauges),
         gauges,
         // The process's shared reader: the health check and the HTTP role use the same cache.
-        WriteBehindProgress.forProcess(vertx, kafkaAdmin, worker.groupId(), registry),
+        progress,
         spans,
         worker);
   }

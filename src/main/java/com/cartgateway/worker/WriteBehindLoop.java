@@ -1,6 +1,7 @@
 package com.cartgateway.worker;
 
 import com.cartgateway.config.AppConfig;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.VersionedItem;
 import com.cartgateway.events.Topics;
 import com.cartgateway.trace.SpanExport;
@@ -48,7 +49,7 @@ public final class WriteBehindLoop {
   private final OffsetCommits commits;
   private final PausedPolls paused;
   private final WriteBehindMetrics.ConsumerGauges gauges;
-  private final WriteBehindProgress progress;
+  private final GroupProgress progress;
   private final Optional<SpanExport> spans;
   private final AppConfig.Worker settings;
   private final Set<TopicPartition> assigned = new HashSet<>();
@@ -78,7 +79,7 @@ public final class WriteBehindLoop {
       OffsetCommits commits,
       PausedPolls paused,
       WriteBehindMetrics.ConsumerGauges gauges,
-      WriteBehindProgress progress,
+      GroupProgress progress,
       Optional<SpanExport> spans,
       AppConfig.Worker settings) {
     this.vertx = vertx;

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
  * The process-wide meters of the write-behind worker ({@code cart_writebehind_*}). Every instance
  * built on one registry shares the same meters, so verticle instances add up. The per-consumer
  * gauges (lag, events in flight, paused partitions) are {@link ConsumerGauges}, one set per loop;
- * the group's lag by partition is in {@link WriteBehindProgress}.
+ * the group's lag by partition is in {@link com.cartgateway.durability.GroupProgress}.
  *
  * <p>DynamoDB refusals are counted by kind, so that a dashboard tells "DynamoDB needs capacity"
  * from "DynamoDB is unreachable": {@code cart_writebehind_dynamodb_throttles{reason}} for

@@ -4,8 +4,7 @@
  * com.cartgateway.worker.WorkerRole} and run by {@link
  * com.cartgateway.worker.WriteBehindVerticle}), the newest version of each cart and SKU and never
  * an older one ({@link com.cartgateway.worker.ItemBatchWriter}), with its meters ({@link
- * com.cartgateway.worker.WriteBehindMetrics}), its lag ({@link
- * com.cartgateway.worker.WriteBehindLag}), and the progress of its group that every role can ask
- * without blocking ({@link com.cartgateway.worker.WriteBehindProgress}).
+ * com.cartgateway.worker.WriteBehindMetrics}). The progress of its group, which every role can ask
+ * without blocking, is {@link com.cartgateway.durability.GroupProgress}.
  */
 package com.cartgateway.worker;

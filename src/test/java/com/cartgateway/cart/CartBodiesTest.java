@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.Price;
 import com.cartgateway.inventory.PriceCache;

@@ -36,14 +36,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -487,23 +482,12 @@ class WriteLoadFaultIT {
 
   /** Events of cart.events the group has not committed, over every partition. */
   private static long groupLag(String group) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest =
-        IntStream.range(0, TestServices.TOPICS.get(EVENTS))
-            .mapToObj(p -> new TopicPartition(EVENTS, p))
-            .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-    Map<TopicPartition, ListOffsetsResultInfo> ends =
-        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin
-            .listConsumerGroupOffsets(group)
-            .partitionsToOffsetAndMetadata()
-            .get(10, TimeUnit.SECONDS);
-    long lag = 0;
-    for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
-      OffsetAndMetadata done = committed.get(end.getKey());
-      lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
-    }
-    return lag;
+    return new GroupProgress(admin, group, EVENTS, Duration.ZERO, null)
+        .fresh()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS)
+        .lagEvents();
   }
 
   private static String lagOrUnknown(String group) {

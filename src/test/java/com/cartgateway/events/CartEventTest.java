@@ -3,6 +3,8 @@ package com.cartgateway.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.cartgateway.commerce.CartLine;
+import com.cartgateway.identity.Owner;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -26,12 +28,12 @@ class CartEventTest {
         .isEqualTo(
             new CartEvent(
                 "u:alice",
-                new CartEvent.Owner("user", "alice"),
+                new Owner("user", "alice"),
                 7,
                 1795336067000L,
                 "USD",
                 List.of(
-                    new CartEvent.Line(
+                    new CartLine(
                         "SKU-1",
                         2,
                         2999,
@@ -46,11 +48,10 @@ class CartEventTest {
   @Test
   @DisplayName("an emptied cart has a null currency and no lines, and a line may have no variant")
   void emptiedCartAndNoVariant() {
-    CartEvent emptied =
-        new CartEvent("g:s1", new CartEvent.Owner("guest", "s1"), 3, 5, null, List.of());
-    CartEvent.Line plain = new CartEvent.Line("SKU-2", 1, 100, 1, 1, 0, 0, null);
+    CartEvent emptied = new CartEvent("g:s1", new Owner("guest", "s1"), 3, 5, null, List.of());
+    CartLine plain = new CartLine("SKU-2", 1, 100, 1, 1, 0, 0, null);
     CartEvent withPlainLine =
-        new CartEvent("g:s1", new CartEvent.Owner("guest", "s1"), 4, 6, "EUR", List.of(plain));
+        new CartEvent("g:s1", new Owner("guest", "s1"), 4, 6, "EUR", List.of(plain));
 
     assertThat(emptied.toJson().getValue("currency")).isNull();
     assertThat(emptied.toJson().containsKey("currency")).isTrue();

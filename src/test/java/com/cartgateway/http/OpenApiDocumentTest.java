@@ -3,11 +3,13 @@ package com.cartgateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.SkuState;
 import com.cartgateway.events.Topics;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.support.Contract;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -163,7 +165,7 @@ class OpenApiDocumentTest {
   @DisplayName("gives cart.events the schema of the records CartEvent writes, held or emptied")
   void describesCartChangeEvents() {
     JsonObject schema = resolve(topics().getJsonObject(Topics.CART_EVENTS).getJsonObject("schema"));
-    CartEvent.Owner owner = new CartEvent.Owner("user", "alice");
+    Owner owner = new Owner("user", "alice");
     JsonObject held =
         new CartEvent(
                 "u:alice",
@@ -172,7 +174,7 @@ class OpenApiDocumentTest {
                 1_795_000_000_000L,
                 "USD",
                 List.of(
-                    new CartEvent.Line(
+                    new CartLine(
                         "SKU-1",
                         2,
                         2999,

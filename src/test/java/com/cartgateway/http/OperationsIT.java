@@ -3,8 +3,8 @@ package com.cartgateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.support.Gateway;
-import com.cartgateway.worker.WriteBehindLag;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
@@ -104,7 +104,7 @@ class OperationsIT {
   private static void readyReportsLagOf(Gateway gateway) throws Exception {
     String cart = Gateway.unique("u:lagging");
     RecordMetadata sent = gateway.publishCartEvent(cart);
-    int partition = WriteBehindLag.partitionOf(cart, 3).partition();
+    int partition = GroupProgress.partitionOf(cart, 3);
 
     // The lag comes from a snapshot at most 250 ms old: ask until it includes the event.
     JsonObject body =

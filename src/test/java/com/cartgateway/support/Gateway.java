@@ -8,6 +8,7 @@ import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.Topics;
+import com.cartgateway.identity.Owner;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -301,7 +302,7 @@ public final class Gateway {
                 cartId,
                 new CartEvent(
                         cartId,
-                        new CartEvent.Owner("user", cartId.substring(2)),
+                        new Owner("user", cartId.substring(2)),
                         1,
                         System.currentTimeMillis(),
                         null,

@@ -2,13 +2,16 @@ package com.cartgateway.worker;
 
 import com.cartgateway.cart.CartBodies;
 import com.cartgateway.cart.RefusedWriters;
+import com.cartgateway.commerce.CartLine;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.config.ConfigLoader;
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.DirectSends;
 import com.cartgateway.events.Topics;
+import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.PriceCache;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.store.NearCache;
@@ -27,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -62,7 +64,6 @@ final class WorkerProcess implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final ProcessClients clients;
   final DynamoCarts carts;
-  final WriteBehindLag lag;
 
   private WorkerProcess(AppConfig config) {
     this.config = config;
@@ -80,6 +81,9 @@ final class WorkerProcess implements AutoCloseable {
                 StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 StringSerializer.class));
+    Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap()));
     this.clients =
         new ProcessClients(
             registry,
@@ -87,14 +91,24 @@ final class WorkerProcess implements AutoCloseable {
             new CartBodies(0, registry),
             NearCache.off(),
             new RefusedWriters(),
-            Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap())),
+            admin,
             sharedDynamo(config),
             producer,
             new DirectSends(),
-            Optional.empty());
+            Optional.empty(),
+            new GroupProgress(
+                admin,
+                config.worker().groupId(),
+                Topics.CART_EVENTS,
+                GroupProgress.DEFAULT_MAX_AGE,
+                registry),
+            new GroupProgress(
+                admin,
+                config.worker().groupId(),
+                Topics.CATALOG_EVENTS,
+                GroupProgress.DEFAULT_MAX_AGE,
+                null));
     this.carts = new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable());
-    this.lag = new WriteBehindLag(clients.kafkaAdmin(), config.worker().groupId());
   }
 
   private static synchronized DynamoDbAsyncClient sharedDynamo(AppConfig config) {
@@ -149,7 +163,7 @@ final class WorkerProcess implements AutoCloseable {
             new WorkerRole(
                     config,
                     clients.registry(),
-                    clients.kafkaAdmin(),
+                    clients.cartProgress(),
                     clients.dynamo(),
                     clients.spans())
                 .verticle(),
@@ -165,12 +179,12 @@ final class WorkerProcess implements AutoCloseable {
     long at = BASE_MILLIS + version * 1_000;
     return new CartEvent(
         cartId,
-        new CartEvent.Owner("user", cartId.substring(2)),
+        new Owner("user", cartId.substring(2)),
         version,
         at,
         "USD",
         List.of(
-            new CartEvent.Line(
+            new CartLine(
                 "SKU-1",
                 (int) version,
                 2999,
@@ -205,13 +219,7 @@ final class WorkerProcess implements AutoCloseable {
 
   /** The events of cart.events that the group has not committed, over every partition. */
   long groupLag() {
-    Set<TopicPartition> all =
-        IntStream.range(0, TestServices.TOPICS.get(Topics.CART_EVENTS))
-            .mapToObj(p -> new TopicPartition(Topics.CART_EVENTS, p))
-            .collect(Collectors.toSet());
-    return join(Future.fromCompletionStage(lag.byPartition(all))).values().stream()
-        .mapToLong(Long::longValue)
-        .sum();
+    return join(clients.cartProgress().fresh()).lagEvents();
   }
 
   /**

@@ -2,9 +2,12 @@ package com.cartgateway.worker;
 
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.commerce.CartLine;
+import com.cartgateway.durability.GroupProgress;
+import com.cartgateway.durability.GroupProgress.Snapshot;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.Topics;
-import com.cartgateway.worker.WriteBehindProgress.Snapshot;
+import com.cartgateway.identity.Owner;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -28,9 +31,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * at {@code rate} a second into {@code cart.events} with the {@code acks=all}, idempotent producer.
  *
  * <p>The lag of each event is measured from outside the worker: from the producer's acknowledgement
- * to the first read of the group's committed offsets (through {@link WriteBehindProgress#fresh()},
- * every {@code sampleMillis}) that is past the event, so it includes the commit and is an upper
- * bound by at most one sample interval plus one Admin round trip.
+ * to the first read of the group's committed offsets (through {@link GroupProgress#fresh()}, every
+ * {@code sampleMillis}) that is past the event, so it includes the commit and is an upper bound by
+ * at most one sample interval plus one Admin round trip.
  *
  * <p>Run (not part of {@code mvn verify}, whose plugins only pick {@code *Test} and {@code *IT}):
  *
@@ -60,11 +63,12 @@ public final class WriteBehindBenchmark {
             WorkerProcess.unique("bench"),
             settings.get("maxPollRecords"))) {
       process.createTable();
-      WriteBehindProgress progress =
-          new WriteBehindProgress(
+      GroupProgress progress =
+          new GroupProgress(
               process.clients.kafkaAdmin(),
               process.config.worker().groupId(),
-              WriteBehindProgress.DEFAULT_MAX_AGE,
+              Topics.CART_EVENTS,
+              GroupProgress.DEFAULT_MAX_AGE,
               null);
       // Only this run's events count: the end offsets now are where they start.
       Map<Integer, Long> startOffsets = ends(WorkerProcess.join(progress.fresh()));
@@ -161,10 +165,10 @@ public final class WriteBehindBenchmark {
   /** A version of a hot cart: three lines, as a shopper's cart might have. */
   private static CartEvent event(String cartId, long version) {
     long now = System.currentTimeMillis();
-    List<CartEvent.Line> lines = new ArrayList<>();
+    List<CartLine> lines = new ArrayList<>();
     for (int line = 1; line <= 3; line++) {
       lines.add(
-          new CartEvent.Line(
+          new CartLine(
               "SKU-" + line,
               (int) (version % 20) + 1,
               2999,
@@ -175,15 +179,14 @@ public final class WriteBehindBenchmark {
               new JsonObject().put("size", "M")));
     }
     return new CartEvent(
-        cartId, new CartEvent.Owner("user", cartId.substring(2)), version, now, "USD", lines);
+        cartId, new Owner("user", cartId.substring(2)), version, now, "USD", lines);
   }
 
   private static Map<Integer, Long> ends(Snapshot snapshot) {
     return snapshot.partitions().values().stream()
         .collect(
             Collectors.toMap(
-                WriteBehindProgress.PartitionProgress::partition,
-                WriteBehindProgress.PartitionProgress::end));
+                GroupProgress.PartitionProgress::partition, GroupProgress.PartitionProgress::end));
   }
 
   private static boolean persisted(Snapshot snapshot, Produced produced) {
@@ -200,14 +203,14 @@ public final class WriteBehindBenchmark {
   private static final class Sampler implements Runnable {
     record Sample(long readEndedNanos, Snapshot snapshot, double workerLagSeconds) {}
 
-    private final WriteBehindProgress progress;
+    private final GroupProgress progress;
     private final WorkerProcess process;
     private final long intervalNanos;
     private final List<Sample> samples = new ArrayList<>();
     private volatile boolean stopped;
     private volatile Snapshot last;
 
-    Sampler(WriteBehindProgress progress, WorkerProcess process, int intervalMillis) {
+    Sampler(GroupProgress progress, WorkerProcess process, int intervalMillis) {
       this.progress = progress;
       this.process = process;
       this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);

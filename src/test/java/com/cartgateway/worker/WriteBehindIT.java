@@ -6,6 +6,7 @@ import static com.cartgateway.worker.WorkerProcess.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.Topics;
@@ -301,8 +302,7 @@ class WriteBehindIT {
                     new ProducerRecord<>(
                         Topics.CART_EVENTS, cart, event(cart, 1).toJson().encode()))
                 .get();
-        assertThat(WriteBehindLag.partitionOf(cart, 3))
-            .isEqualTo(new TopicPartition(Topics.CART_EVENTS, sent.partition()));
+        assertThat(GroupProgress.partitionOf(cart, 3)).isEqualTo(sent.partition());
       }
     }
   }

@@ -6,7 +6,9 @@ import static com.cartgateway.worker.WorkerProcess.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.cartgateway.worker.WriteBehindProgress.Snapshot;
+import com.cartgateway.durability.GroupProgress;
+import com.cartgateway.durability.GroupProgress.Snapshot;
+import com.cartgateway.events.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * what a fresh one guarantees (invariant 2 rests on it), and the lag meters.
  */
 @DisplayName("the write-behind progress reads the worker group's offsets without blocking")
-class WriteBehindProgressIT {
+class GroupProgressIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
@@ -30,9 +32,13 @@ class WriteBehindProgressIT {
     try (WorkerProcess process = WorkerProcess.start(unique("wbp"), unique("wbp"), 500)) {
       process.createTable();
       // A long cache, so that what the cached answer may miss is visible deterministically.
-      WriteBehindProgress progress =
-          new WriteBehindProgress(
-              process.clients.kafkaAdmin(), process.config.worker().groupId(), WAIT, null);
+      GroupProgress progress =
+          new GroupProgress(
+              process.clients.kafkaAdmin(),
+              process.config.worker().groupId(),
+              Topics.CART_EVENTS,
+              WAIT,
+              null);
       String cart = unique("u:fresh");
       String worker = process.deploy();
       process.publish(List.of(event(cart, 1)));
@@ -66,9 +72,13 @@ class WriteBehindProgressIT {
           + " them; cached callers share the last")
   void freshReadsStartAfterTheQuestion() throws Exception {
     try (WorkerProcess process = WorkerProcess.start(unique("wbp"), unique("wbp"), 500)) {
-      WriteBehindProgress progress =
-          new WriteBehindProgress(
-              process.clients.kafkaAdmin(), process.config.worker().groupId(), WAIT, null);
+      GroupProgress progress =
+          new GroupProgress(
+              process.clients.kafkaAdmin(),
+              process.config.worker().groupId(),
+              Topics.CART_EVENTS,
+              WAIT,
+              null);
       Future<Snapshot> inFlight = progress.snapshot();
       long asked = System.nanoTime();
       Future<Snapshot> first = progress.fresh();
@@ -98,7 +108,7 @@ class WriteBehindProgressIT {
 
       await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_seconds") > 1.5);
       await().atMost(WAIT).until(() -> process.gauge("cart_writebehind_lag_events") >= 2);
-      int partition = WriteBehindLag.partitionOf(cart, 3).partition();
+      int partition = GroupProgress.partitionOf(cart, 3);
       await().atMost(WAIT).until(() -> groupLag(process, partition) >= 2);
       assertThat(process.counter("cart_writebehind_dynamodb_failures", "reason", "other"))
           .as("ResourceNotFoundException: neither a throttle nor an outage")

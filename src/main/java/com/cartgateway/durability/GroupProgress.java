@@ -1,4 +1,4 @@
-package com.cartgateway.worker;
+package com.cartgateway.durability;
 
 import com.cartgateway.events.Topics;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,18 +28,21 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 
 /**
- * How much of {@code cart.events} the worker group has persisted: for each partition, the group's
- * committed offset against the partition's end offset. The worker commits an offset only after
- * DynamoDB holds every event before it, so {@code committed >= end} on a cart's partition means
- * every event of that cart acknowledged so far is in DynamoDB.
+ * How much of a topic ({@code cart.events}, {@code catalog.events}) the worker group has persisted:
+ * for each partition, the group's committed offset against the partition's end offset. The worker
+ * commits an offset only after DynamoDB holds every event before it, so {@code committed >= end} on
+ * a key's partition means every event of that key acknowledged so far is in DynamoDB. This is the
+ * one reader of the group's offsets: the rebuilders wait on it ({@link CatchUp}), the health check
+ * and the worker report it.
  *
- * <p>Usable from any role and from any thread: one instance per process ({@link #forProcess}),
- * shared by the HTTP verticles, the health check and the worker. It never blocks: the Kafka {@link
- * Admin} calls return {@code KafkaFuture}s, which are turned into completion stages and handed back
- * as Vert.x futures completing on the caller's context. At most one read is in flight at a time,
- * whatever the number of callers.
+ * <p>Usable from any role and from any thread: one instance per topic and process ({@link
+ * #forProcess}), shared by the HTTP verticles, the health check and the worker. It never blocks:
+ * the Kafka {@link Admin} calls return {@code KafkaFuture}s, which are turned into completion
+ * stages and handed back as Vert.x futures completing on the caller's context. At most one read is
+ * in flight at a time, whatever the number of callers.
  *
  * <p><b>Two kinds of answer.</b> {@link #snapshot()} and {@link #caughtUp(String)} answer from a
  * snapshot whose read started at most {@code maxAge} ago (250 ms by default), so a request-path
@@ -58,20 +62,26 @@ import org.apache.kafka.common.TopicPartition;
  * cannot read a record's timestamp); each worker measures it from the record timestamps of the
  * events it holds and exports it as {@code cart_writebehind_lag_seconds}.
  *
- * <p>The partition of a cart is computed with the current partition count of {@code cart.events}
- * (read with every snapshot). Adding partitions to the topic moves carts between partitions, so it
- * must not be done while the gateway runs.
+ * <p>Longer than most classes here: the cache shared across threads, its one read in flight and the
+ * snapshot records it answers with belong together.
+ *
+ * <p>The partition of a key is computed with the current partition count of the topic (read with
+ * every snapshot). Adding partitions to the topic moves keys between partitions, so it must not be
+ * done while the gateway runs.
  */
-public final class WriteBehindProgress implements Shareable {
+public final class GroupProgress implements Shareable {
   /** How old a snapshot may be for the cached answers. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMillis(250);
 
-  private static final String LOCAL_MAP = WriteBehindProgress.class.getName();
-  private static final String PROCESS_KEY = "process";
-  private static final String GROUP_LAG = "cart_writebehind_group_lag_events";
+  private static final String LOCAL_MAP = GroupProgress.class.getName();
+
+  /** The per-partition gauge of the group's lag, for the topics that have one. */
+  private static final Map<String, String> GROUP_LAG =
+      Map.of(Topics.CART_EVENTS, "cart_writebehind_group_lag_events");
 
   private final Admin admin;
   private final String groupId;
+  private final String topic;
   private final long maxAgeNanos;
   private final MeterRegistry registry;
   private final Set<Integer> gauged = ConcurrentHashMap.newKeySet();
@@ -84,29 +94,33 @@ public final class WriteBehindProgress implements Shareable {
   /**
    * @param admin the process's Kafka admin client (its default API timeout bounds every read)
    * @param groupId the worker's consumer group
+   * @param topic the topic whose progress this reads
    * @param maxAge how old a snapshot may be for {@link #snapshot()} and {@link #caughtUp(String)}
-   * @param registry where the per-partition gauge {@code cart_writebehind_group_lag_events} goes,
-   *     or null for none
+   * @param registry where the per-partition gauge of the group's lag goes ({@code
+   *     cart_writebehind_group_lag_events} for {@code cart.events}; none for other topics), or null
+   *     for none
    */
-  public WriteBehindProgress(Admin admin, String groupId, Duration maxAge, MeterRegistry registry) {
+  public GroupProgress(
+      Admin admin, String groupId, String topic, Duration maxAge, MeterRegistry registry) {
     this.admin = admin;
     this.groupId = groupId;
+    this.topic = topic;
     this.maxAgeNanos = maxAge.toNanos();
     this.registry = registry;
   }
 
   /**
-   * The process's instance for the worker group, created on first use and kept with the Vert.x
-   * instance, so that every verticle of the process shares its cache and its single read.
+   * The process's instance for the worker group on a topic, created on first use and kept with the
+   * Vert.x instance, so that every verticle of the process shares its cache and its single read.
    *
    * @throws IllegalStateException when the process already has one for another group
    */
-  public static WriteBehindProgress forProcess(
-      Vertx vertx, Admin admin, String groupId, MeterRegistry registry) {
-    LocalMap<String, WriteBehindProgress> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
-    WriteBehindProgress progress =
+  public static GroupProgress forProcess(
+      Vertx vertx, Admin admin, String groupId, String topic, MeterRegistry registry) {
+    LocalMap<String, GroupProgress> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
+    GroupProgress progress =
         map.computeIfAbsent(
-            PROCESS_KEY, key -> new WriteBehindProgress(admin, groupId, DEFAULT_MAX_AGE, registry));
+            topic, key -> new GroupProgress(admin, groupId, topic, DEFAULT_MAX_AGE, registry));
     if (!progress.groupId.equals(groupId)) {
       throw new IllegalStateException(
           "this process already follows group " + progress.groupId + ", not " + groupId);
@@ -114,15 +128,26 @@ public final class WriteBehindProgress implements Shareable {
     return progress;
   }
 
-  /** The process's instance, if {@link #forProcess} created one on this Vert.x instance. */
-  public static Optional<WriteBehindProgress> inProcess(Vertx vertx) {
-    LocalMap<String, WriteBehindProgress> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
-    return Optional.ofNullable(map.get(PROCESS_KEY));
+  /**
+   * The partition of a topic that holds a key's events: the Kafka producer's default choice for a
+   * keyed record (murmur2 of the key).
+   *
+   * @param key the record key (a cart id, a SKU)
+   * @param partitionCount the partitions of the topic
+   */
+  public static int partitionOf(String key, int partitionCount) {
+    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+    return Utils.toPositive(Utils.murmur2(bytes)) % partitionCount;
   }
 
   /** The consumer group this follows. */
   public String groupId() {
     return groupId;
+  }
+
+  /** The topic this reads. */
+  public String topic() {
+    return topic;
   }
 
   /** A snapshot whose read started at most {@code maxAge} ago (or the read in flight). */
@@ -143,20 +168,20 @@ public final class WriteBehindProgress implements Shareable {
   }
 
   /**
-   * Whether every event of the cart's partition was persisted when a recent snapshot was read
+   * Whether every event of the key's partition was persisted when a recent snapshot was read
    * (possibly before this call: for reporting, not for invariant 2).
    */
-  public Future<Boolean> caughtUp(String cartId) {
-    return snapshot().map(s -> s.caughtUp(cartId));
+  public Future<Boolean> caughtUp(String key) {
+    return snapshot().map(s -> s.caughtUp(key));
   }
 
   /**
-   * Whether every event of the cart's partition acknowledged before this call is persisted: the
+   * Whether every event of the key's partition acknowledged before this call is persisted: the
    * answer of a read that started after the call. Fails when Kafka does not answer, which a caller
    * must treat as "not caught up".
    */
-  public Future<Boolean> caughtUpFresh(String cartId) {
-    return fresh().map(s -> s.caughtUp(cartId));
+  public Future<Boolean> caughtUpFresh(String key) {
+    return fresh().map(s -> s.caughtUp(key));
   }
 
   /** The events of a partition not yet persisted, from a recent snapshot. */
@@ -246,14 +271,14 @@ public final class WriteBehindProgress implements Shareable {
         admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().toCompletionStage();
     CompletionStage<Map<TopicPartition, ListOffsetsResultInfo>> ends =
         admin
-            .describeTopics(List.of(Topics.CART_EVENTS))
+            .describeTopics(List.of(topic))
             .allTopicNames()
             .toCompletionStage()
             .thenCompose(
                 topics -> {
                   Map<TopicPartition, OffsetSpec> latestOf =
-                      topics.get(Topics.CART_EVENTS).partitions().stream()
-                          .map(p -> new TopicPartition(Topics.CART_EVENTS, p.partition()))
+                      topics.get(topic).partitions().stream()
+                          .map(p -> new TopicPartition(topic, p.partition()))
                           .collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest()));
                   return admin.listOffsets(latestOf).all().toCompletionStage();
                 });
@@ -288,14 +313,17 @@ public final class WriteBehindProgress implements Shareable {
    * (without waiting for it), so the value is at most one scrape old.
    */
   private void registerGauges(Snapshot snapshot) {
-    if (registry == null) {
+    String gauge = GROUP_LAG.get(topic);
+    if (registry == null || gauge == null) {
       return;
     }
     for (int partition : snapshot.partitions().keySet()) {
       if (gauged.add(partition)) {
-        Gauge.builder(GROUP_LAG, this, p -> p.gaugeLag(partition))
+        Gauge.builder(gauge, this, p -> p.gaugeLag(partition))
             .description(
-                "Events of a cart.events partition the worker group has not committed (so not yet"
+                "Events of a "
+                    + topic
+                    + " partition the worker group has not committed (so not yet"
                     + " in DynamoDB), as last read by this process")
             .tags(Tags.of("partition", Integer.toString(partition)))
             .strongReference(true)
@@ -315,7 +343,7 @@ public final class WriteBehindProgress implements Shareable {
   /**
    * One partition's progress.
    *
-   * @param partition the partition of {@code cart.events}
+   * @param partition the partition of the topic
    * @param committed the group's committed offset (the next event to persist), -1 when the group
    *     has committed nothing there
    * @param end the end offset (high watermark): one past the last acknowledged event
@@ -333,7 +361,7 @@ public final class WriteBehindProgress implements Shareable {
   }
 
   /**
-   * The progress of every partition of {@code cart.events} as read at one moment.
+   * The progress of every partition of a topic as read at one moment.
    *
    * @param groupId the worker group
    * @param asOf when the read ended
@@ -351,9 +379,9 @@ public final class WriteBehindProgress implements Shareable {
       partitions = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(partitions));
     }
 
-    /** The partition that holds a cart's events. */
-    public int partitionOf(String cartId) {
-      return WriteBehindLag.partitionOf(cartId, partitions.size()).partition();
+    /** The partition that holds a key's events. */
+    public int partitionOf(String key) {
+      return GroupProgress.partitionOf(key, partitions.size());
     }
 
     /** Events of a partition not yet persisted. */
@@ -371,9 +399,9 @@ public final class WriteBehindProgress implements Shareable {
       return progress(partition).caughtUp();
     }
 
-    /** Whether the cart's partition had persisted every event acknowledged before the read. */
-    public boolean caughtUp(String cartId) {
-      return caughtUp(partitionOf(cartId));
+    /** Whether the key's partition had persisted every event acknowledged before the read. */
+    public boolean caughtUp(String key) {
+      return caughtUp(partitionOf(key));
     }
 
     /** Whether every partition is caught up. */
@@ -385,7 +413,7 @@ public final class WriteBehindProgress implements Shareable {
       PartitionProgress progress = partitions.get(partition);
       if (progress == null) {
         throw new IllegalArgumentException(
-            "cart.events has no partition " + partition + " (" + partitions.size() + " known)");
+            "the topic has no partition " + partition + " (" + partitions.size() + " known)");
       }
       return progress;
     }

@@ -9,15 +9,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The epoch hash ({@link RedisKeys#EPOCH}), by which the cart and catalog rebuilders detect that
- * Redis lost its data and agree on what to restore. The first process to set a field wins.
+ * The epoch hash ({@link RedisKeys#EPOCH}), by which the rebuilders detect that Redis lost its data
+ * and agree on what to restore (what its fields mean is {@code durability.Epoch}'s).
  */
-public final class Epoch {
-  private Epoch() {}
+public final class EpochRecords {
+  private EpochRecords() {}
 
   /** Every field of the epoch; empty when Redis has no epoch (lost its data, or never had one). */
   public static Future<Map<String, String>> fields(RedisGateway redis) {
-    return redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.EPOCH)).map(Epoch::toMap);
+    return redis.send(Request.cmd(Command.HGETALL).arg(RedisKeys.EPOCH)).map(EpochRecords::toMap);
   }
 
   /** One field of the epoch, if set. */

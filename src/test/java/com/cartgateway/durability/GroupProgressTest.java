@@ -1,10 +1,10 @@
-package com.cartgateway.worker;
+package com.cartgateway.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.cartgateway.worker.WriteBehindProgress.PartitionProgress;
-import com.cartgateway.worker.WriteBehindProgress.Snapshot;
+import com.cartgateway.durability.GroupProgress.PartitionProgress;
+import com.cartgateway.durability.GroupProgress.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("the write-behind progress names a cart's partition and says when it is caught up")
-class WriteBehindProgressTest {
+class GroupProgressTest {
 
   @Test
   @DisplayName(
@@ -28,7 +28,7 @@ class WriteBehindProgressTest {
       String cartId = key(random, i);
       byte[] bytes = cartId.getBytes(StandardCharsets.UTF_8);
       int partitions = 1 + random.nextInt(256);
-      int ours = WriteBehindLag.partitionOf(cartId, partitions).partition();
+      int ours = GroupProgress.partitionOf(cartId, partitions);
       assertThat(ours)
           .as("%s over %d partitions", cartId, partitions)
           .isEqualTo(BuiltInPartitioner.partitionForKey(bytes, partitions))
@@ -54,7 +54,7 @@ class WriteBehindProgressTest {
   @DisplayName("a cart is caught up when its own partition is, whatever the others")
   void cartFollowsItsPartition() {
     String cart = "u:alice";
-    int mine = WriteBehindLag.partitionOf(cart, 3).partition();
+    int mine = GroupProgress.partitionOf(cart, 3);
     Map<Integer, PartitionProgress> partitions = new TreeMap<>();
     for (int p = 0; p < 3; p++) {
       partitions.put(

@@ -1,9 +1,10 @@
-package com.cartgateway.cart;
+package com.cartgateway.commerce;
 
 import io.vertx.core.json.JsonObject;
 
 /**
- * One line of a cart as stored.
+ * One line of a cart, as Redis stores it and {@code cart.events} carries it: what ties a cart to a
+ * SKU's price and stock.
  *
  * @param sku the SKU
  * @param quantity units in the cart
@@ -25,7 +26,7 @@ public record CartLine(
     JsonObject variant) {
 
   /** Parses the stored form {@code quantity,unitPrice,addedAt,updatedAt,held,holdExpiresAt}. */
-  static CartLine parse(String sku, String stored, String variantJson) {
+  public static CartLine parse(String sku, String stored, String variantJson) {
     String[] f = stored.split(",");
     return new CartLine(
         sku,
