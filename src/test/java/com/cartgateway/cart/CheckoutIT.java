@@ -245,19 +245,15 @@ class CheckoutIT {
   @Test
   @DisplayName(
       "with Kafka down a checkout answers 503; the retry with the same key places that same order once")
-  void kafkaDownThenRetry() {
+  void kafkaDownThenRetry() throws Exception {
     String user = Gateway.unique("shopper");
     String sku = Gateway.unique("SKU");
     gateway.putSku(sku, "7.00", "USD", 10);
     gateway.add(user, sku, 2);
     String key = "k-" + UUID.randomUUID();
-    var kafka = TestServices.get().kafka();
-    kafka.stop();
     HttpResponse<String> down;
-    try {
+    try (AutoCloseable kafkaDown = TestServices.get().kafkaDown()) {
       down = checkout(gateway, user, key, null);
-    } finally {
-      kafka.start();
     }
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(down.headers().firstValue("Retry-After")).isPresent();

@@ -2,6 +2,8 @@ package com.cartgateway.support;
 
 import com.cartgateway.dev.DevServices;
 import com.cartgateway.dev.ManagedService;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -105,6 +107,32 @@ public final class TestServices {
   /** The Kafka broker, for fault tests. */
   public ManagedService kafka() {
     return services.kafka();
+  }
+
+  /**
+   * Stops every Kafka broker (one, or the cluster's three) until the returned handle is closed,
+   * which starts them again together: a broker of a cluster is ready only once a majority runs.
+   */
+  public AutoCloseable kafkaDown() {
+    List<ManagedService> brokers = services.kafkaBrokers();
+    brokers.forEach(ManagedService::stop);
+    return () -> {
+      List<Thread> starts = new ArrayList<>();
+      for (ManagedService broker : brokers) {
+        Thread start = new Thread(broker::start, "test-start-" + broker.name());
+        start.start();
+        starts.add(start);
+      }
+      for (Thread start : starts) {
+        start.join();
+      }
+      brokers.forEach(
+          broker -> {
+            if (!broker.isRunning()) {
+              throw new IllegalStateException(broker + " did not start again");
+            }
+          });
+    };
   }
 
   /** DynamoDB Local, for fault tests. */
