@@ -1,8 +1,10 @@
 package com.cartgateway.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.cartgateway.app.Main;
+import com.cartgateway.dev.DevServices;
 import com.cartgateway.dev.JavaLauncher;
 import com.cartgateway.dev.ManagedService;
 import com.cartgateway.dynamo.DynamoCarts;
@@ -71,7 +73,6 @@ class WriteLoadFaultIT {
   private static final String EVENTS = "cart.events";
 
   private static Vertx vertx;
-  private static Redis redis;
   private static Admin admin;
   private static DynamoDbAsyncClient dynamoClient;
 
@@ -87,7 +88,6 @@ class WriteLoadFaultIT {
   @BeforeAll
   static void clients() {
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, TestServices.get().redisUrl());
     admin =
         Admin.create(
             Map.of(
@@ -104,7 +104,6 @@ class WriteLoadFaultIT {
   static void close() {
     admin.close(Duration.ofSeconds(5));
     dynamoClient.close();
-    redis.close();
     vertx.close();
   }
 
@@ -112,6 +111,7 @@ class WriteLoadFaultIT {
   @Order(1)
   @DisplayName("Redis flushed (FLUSHALL) during the load")
   void redisFlushed() throws Exception {
+    assumeSingle();
     Gateway target = underTest(new JsonObject());
     try {
       underLoad(
@@ -120,7 +120,12 @@ class WriteLoadFaultIT {
           target.url(),
           load -> {
             // The catalog comes back from DynamoDB by itself: nobody puts the SKUs again.
-            redis.send(Request.cmd(Command.FLUSHALL)).await(10, TimeUnit.SECONDS);
+            Redis redis = Redis.createClient(vertx, services.redisUrl());
+            try {
+              redis.send(Request.cmd(Command.FLUSHALL)).await(10, TimeUnit.SECONDS);
+            } finally {
+              redis.close();
+            }
           });
     } finally {
       target.close();
@@ -132,6 +137,7 @@ class WriteLoadFaultIT {
   @Order(2)
   @DisplayName("the Redis process killed and restarted empty during the load")
   void redisKilled() throws Exception {
+    assumeSingle();
     ManagedService redisServer = services.redis();
     Gateway target = underTest(new JsonObject());
     try {
@@ -160,6 +166,7 @@ class WriteLoadFaultIT {
   @Order(3)
   @DisplayName("the worker stopped for a while and started again during the load")
   void workerRestarted() throws Exception {
+    assumeSingle();
     // A group and a carts table of their own: the shared gateway's worker keeps writing the
     // default table, so only this table shows whether this group's worker wrote the changes.
     String group = Gateway.unique("wl-writer");
@@ -202,6 +209,7 @@ class WriteLoadFaultIT {
   @Order(4)
   @DisplayName("the Kafka broker restarted during the load")
   void kafkaRestarted() throws Exception {
+    assumeSingle();
     ManagedService kafka = services.kafka();
     Gateway target = underTest(new JsonObject());
     try {
@@ -227,6 +235,7 @@ class WriteLoadFaultIT {
   @Order(5)
   @DisplayName("DynamoDB Local unreachable (SIGSTOP) for 5 s during the load")
   void dynamoDbUnreachable() throws Exception {
+    assumeSingle();
     Gateway target = underTest(new JsonObject());
     try {
       underLoad(
@@ -248,6 +257,7 @@ class WriteLoadFaultIT {
   @Order(6)
   @DisplayName("a gateway process killed with SIGKILL during the load")
   void gatewayKilled() throws Exception {
+    assumeSingle();
     Gateway target = underTest(new JsonObject());
     try (ChildGateway child = ChildGateway.start(services)) {
       child.awaitReady(CHILD_START);
@@ -270,6 +280,53 @@ class WriteLoadFaultIT {
    * take (or that a killed process never published). A short request deadline makes those 503s and
    * their republishing come sooner.
    */
+  @Test
+  @Order(7)
+  @DisplayName("one of three Kafka brokers killed during the load; the write-behind goes on")
+  void kafkaBrokerKilled() throws Exception {
+    assumeTrue(
+        TestServices.topology() == DevServices.Topology.CLUSTER,
+        "three brokers: the cluster execution's fault");
+    ManagedService broker = services.kafkaBrokers().get(1);
+    Gateway target = underTest(new JsonObject());
+    try {
+      underLoad(
+          "kafka-broker-kill",
+          target,
+          target.url(),
+          load -> {
+            broker.kill();
+            long killed = System.nanoTime();
+            // Replication factor 3, two in sync: every shopper's adds go on being acknowledged
+            // while the broker is dead, and the worker group goes on storing them.
+            assertThat(eventually(() -> load.everyShopperAcknowledgedSince(killed) ? null : ""))
+                .as("every shopper's adds acknowledged with one broker dead")
+                .isNull();
+            String group = shared.config().worker().groupId();
+            long committed = groupCommitted(group);
+            assertThat(
+                    eventually(
+                        () ->
+                            groupCommitted(group) > committed
+                                ? null
+                                : "the group's offsets stay at " + committed))
+                .as("the worker group stores and commits with one broker dead")
+                .isNull();
+            broker.start();
+          });
+    } finally {
+      broker.start();
+      target.close();
+    }
+  }
+
+  /** The faults of one Redis and one broker; the cluster execution runs only its own. */
+  private static void assumeSingle() {
+    assumeTrue(
+        TestServices.topology() == DevServices.Topology.SINGLE,
+        "one Redis and one broker: the single topology's fault");
+  }
+
   private static Gateway underTest(JsonObject file) {
     return Gateway.start(
         Map.of(
@@ -488,6 +545,20 @@ class WriteLoadFaultIT {
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS)
         .lagEvents();
+  }
+
+  /** The offsets the group has committed on cart.events, summed over the partitions. */
+  private static long groupCommitted(String group) throws Exception {
+    return new GroupProgress(admin, group, EVENTS, Duration.ZERO, null)
+            .fresh()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .partitions()
+            .values()
+            .stream()
+            .mapToLong(p -> Math.max(0, p.committed()))
+            .sum();
   }
 
   private static String lagOrUnknown(String group) {

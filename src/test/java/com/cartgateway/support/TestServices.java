@@ -104,6 +104,11 @@ public final class TestServices {
     return services.redis();
   }
 
+  /** Every Kafka broker (three in the cluster topology), for fault tests. */
+  public List<ManagedService> kafkaBrokers() {
+    return services.kafkaBrokers();
+  }
+
   /** The Kafka broker, for fault tests. */
   public ManagedService kafka() {
     return services.kafka();
