@@ -2,22 +2,12 @@ package com.cartgateway.dev;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Real Redis, Kafka and DynamoDB Local for dev mode and tests, each its own OS process on a free
@@ -39,8 +29,6 @@ import java.util.stream.Stream;
  */
 public final class DevServices implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DevServices.class.getName());
-  private static final String WORK_DIR_PREFIX = "cartgateway-dev-";
-  private static final String OWNER_FILE = "owner.pid";
 
   /** How many Redis servers and Kafka brokers run. */
   public enum Topology {
@@ -119,70 +107,27 @@ public final class DevServices implements AutoCloseable {
   }
 
   private static DevServices prepare(Optional<Path> dataDir, Topology topology) {
-    Path workDir;
+    Path workDir = WorkDirs.create();
     try {
-      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-      deleteWorkDirsOfDeadOwners(tmp);
-      workDir = Files.createTempDirectory(tmp, WORK_DIR_PREFIX);
-    } catch (IOException e) {
-      throw new DevServicesException("could not create a temporary folder: " + e.getMessage(), e);
-    }
-    try {
-      Files.writeString(workDir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
       Path serviceRoot = dataDir.orElse(workDir);
       // Extracted before any child starts, so that no fork can hold the file open for writing.
       Path redisBinary = RedisServerProcess.locateBinary(workDir.resolve("bin"));
       JavaLauncher java = JavaLauncher.forCurrentProcess(workDir);
-      List<RedisServerProcess> redisNodes = new ArrayList<>();
-      List<KafkaBrokerProcess> brokers = new ArrayList<>();
-      KafkaBrokerProcess.Quorum quorum;
-      if (topology == Topology.SINGLE) {
-        redisNodes.add(
-            new RedisServerProcess(
-                "redis",
-                redisBinary,
-                FreePorts.next(),
-                serviceRoot.resolve("redis"),
-                dataDir.isPresent(),
-                false));
-        quorum = KafkaBrokerProcess.Quorum.single(FreePorts.next(), FreePorts.next());
-        brokers.add(
-            new KafkaBrokerProcess(
-                java,
-                "kafka",
-                quorum,
-                1,
-                serviceRoot.resolve("kafka"),
-                workDir.resolve("kafka-tmp")));
-      } else {
-        for (int i = 1; i <= 2 * RedisCluster.MASTERS; i++) {
-          // Cluster nodes always keep nodes.conf, and an append-only file so that a restarted
-          // master comes back with its data, as a replica would resync it.
-          redisNodes.add(
-              new RedisServerProcess(
-                  "redis-" + i,
-                  redisBinary,
-                  FreePorts.next(),
-                  serviceRoot.resolve("redis-" + i),
-                  true,
-                  true));
-        }
-        List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
-        List<Integer> controllers = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
-        quorum =
-            new KafkaBrokerProcess.Quorum(
-                org.apache.kafka.common.Uuid.randomUuid().toString(), ports, controllers);
-        for (int id = 1; id <= ports.size(); id++) {
-          brokers.add(
-              new KafkaBrokerProcess(
-                  java,
-                  "kafka-" + id,
-                  quorum,
-                  id,
-                  serviceRoot.resolve("kafka-" + id),
-                  workDir.resolve("kafka-tmp-" + id)));
-        }
-      }
+      boolean cluster = topology == Topology.CLUSTER;
+      List<RedisServerProcess> redisNodes =
+          cluster
+              ? RedisCluster.nodes(redisBinary, serviceRoot)
+              : List.of(
+                  new RedisServerProcess(
+                      "redis",
+                      redisBinary,
+                      FreePorts.next(),
+                      serviceRoot.resolve("redis"),
+                      dataDir.isPresent(),
+                      false));
+      KafkaBrokerProcess.Quorum quorum =
+          KafkaBrokerProcess.Quorum.of(cluster ? KafkaBrokerProcess.Quorum.CLUSTER_NODES : 1);
+      List<KafkaBrokerProcess> brokers = quorum.brokers(java, serviceRoot, workDir);
       Path dynamoDbFolder = serviceRoot.resolve("dynamodb");
       DynamoDbLocalProcess dynamoDb =
           new DynamoDbLocalProcess(
@@ -193,7 +138,7 @@ public final class DevServices implements AutoCloseable {
               workDir.resolve("dynamodb-work"));
       return new DevServices(workDir, dataDir, redisNodes, brokers, quorum, dynamoDb);
     } catch (IOException | RuntimeException e) {
-      deleteRecursively(workDir);
+      WorkDirs.delete(workDir);
       if (e instanceof DevServicesException failure) {
         throw failure;
       }
@@ -202,46 +147,7 @@ public final class DevServices implements AutoCloseable {
   }
 
   private void startAll() {
-    AtomicInteger threads = new AtomicInteger();
-    // One thread a service: a broker of a cluster is ready only once a majority of its peers run.
-    ExecutorService starter =
-        Executors.newFixedThreadPool(
-            services().size(),
-            task -> {
-              Thread thread = new Thread(task, "dev-services-start-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    try {
-      List<Future<?>> starts = new ArrayList<>();
-      for (ManagedService service : services()) {
-        starts.add(starter.submit(service::start));
-      }
-      DevServicesException failure = null;
-      for (Future<?> start : starts) {
-        try {
-          start.get();
-        } catch (ExecutionException e) {
-          DevServicesException cause =
-              e.getCause() instanceof DevServicesException dev
-                  ? dev
-                  : new DevServicesException(String.valueOf(e.getCause()), e.getCause());
-          if (failure == null) {
-            failure = cause;
-          } else {
-            failure.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new DevServicesException("interrupted while starting the dev services", e);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    } finally {
-      starter.shutdownNow();
-    }
+    ManagedService.startTogether(services());
     cluster.ifPresent(RedisCluster::form);
   }
 
@@ -342,63 +248,13 @@ public final class DevServices implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    deleteRecursively(workDir);
+    WorkDirs.delete(workDir);
     if (Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
       } catch (IllegalStateException e) {
         // The JVM is already shutting down; the hook finds this instance closed.
       }
-    }
-  }
-
-  /** Temporary folders whose owner died by SIGKILL, so its shutdown hook never ran. */
-  private static void deleteWorkDirsOfDeadOwners(Path tmp) {
-    try (Stream<Path> candidates = Files.list(tmp)) {
-      candidates
-          .filter(dir -> dir.getFileName().toString().startsWith(WORK_DIR_PREFIX))
-          .filter(dir -> Files.isRegularFile(dir.resolve(OWNER_FILE)))
-          .filter(dir -> !ownerIsAlive(dir))
-          .forEach(DevServices::deleteRecursively);
-    } catch (IOException | RuntimeException e) {
-      LOG.log(Level.DEBUG, "could not clean up old dev services folders in " + tmp, e);
-    }
-  }
-
-  private static boolean ownerIsAlive(Path dir) {
-    try {
-      long pid = Long.parseLong(Files.readString(dir.resolve(OWNER_FILE)).trim());
-      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    } catch (IOException | NumberFormatException e) {
-      // Unreadable: assume someone still uses it.
-      return true;
-    }
-  }
-
-  private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException failure)
-                throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "could not delete " + root + ": " + e);
     }
   }
 }

@@ -51,9 +51,38 @@ final class KafkaBrokerProcess extends ManagedService {
    * @param controllerPorts the controller port of node {@code i + 1}
    */
   record Quorum(String clusterId, List<Integer> brokerPorts, List<Integer> controllerPorts) {
-    /** A single node, which replicates nothing. */
-    static Quorum single(int port, int controllerPort) {
-      return new Quorum(Uuid.randomUuid().toString(), List.of(port), List.of(controllerPort));
+    /** The brokers of a cluster: enough for replication factor 3 with one broker down. */
+    static final int CLUSTER_NODES = 3;
+
+    /** {@code nodes} nodes on free ports, with a new cluster id. */
+    static Quorum of(int nodes) {
+      List<Integer> ports = new ArrayList<>();
+      List<Integer> controllers = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        ports.add(FreePorts.next());
+        controllers.add(FreePorts.next());
+      }
+      return new Quorum(Uuid.randomUuid().toString(), ports, controllers);
+    }
+
+    /**
+     * A broker for each node: {@code kafka} in {@code root/kafka} alone, else {@code kafka-<id>} in
+     * {@code root/kafka-<id>}.
+     */
+    List<KafkaBrokerProcess> brokers(JavaLauncher java, Path root, Path workDir) {
+      List<KafkaBrokerProcess> brokers = new ArrayList<>();
+      for (int id = 1; id <= brokerPorts.size(); id++) {
+        String name = brokerPorts.size() == 1 ? "kafka" : "kafka-" + id;
+        brokers.add(
+            new KafkaBrokerProcess(
+                java,
+                name,
+                this,
+                id,
+                root.resolve(name),
+                workDir.resolve(brokerPorts.size() == 1 ? "kafka-tmp" : "kafka-tmp-" + id)));
+      }
+      return brokers;
     }
 
     /** The replication factor of every topic: 3 in a cluster, so that a broker may die. */

@@ -5,7 +5,14 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One backing service running as a child OS process on a fixed loopback port. Fault tests {@link
@@ -127,6 +134,54 @@ public abstract class ManagedService {
         port,
         lastStartDuration.toMillis(),
         serverHandle(launched).map(ProcessHandle::pid).orElse(launched.pid()));
+  }
+
+  /**
+   * Starts every service at once, a thread each (a broker of a cluster is ready only once a
+   * majority of its peers run), and returns once all answer.
+   *
+   * @throws DevServicesException naming the first failure, the others suppressed in it
+   */
+  public static void startTogether(List<? extends ManagedService> services) {
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService starter =
+        Executors.newFixedThreadPool(
+            services.size(),
+            task -> {
+              Thread thread = new Thread(task, "dev-services-start-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    try {
+      List<Future<?>> starts = new ArrayList<>();
+      for (ManagedService service : services) {
+        starts.add(starter.submit(service::start));
+      }
+      DevServicesException failure = null;
+      for (Future<?> start : starts) {
+        try {
+          start.get();
+        } catch (ExecutionException e) {
+          DevServicesException cause =
+              e.getCause() instanceof DevServicesException dev
+                  ? dev
+                  : new DevServicesException(String.valueOf(e.getCause()), e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new DevServicesException("interrupted while starting the dev services", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      starter.shutdownNow();
+    }
   }
 
   /** SIGTERM and a clean shutdown; SIGKILL if the service is still alive after 10 seconds. */

@@ -1,6 +1,7 @@
 package com.cartgateway.dev;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,21 @@ final class RedisCluster {
       throw new IllegalArgumentException("a cluster of " + 2 * MASTERS + " nodes");
     }
     this.nodes = List.copyOf(nodes);
+  }
+
+  /**
+   * Six servers in cluster mode on free ports, each in {@code root/redis-<n>}, keeping {@code
+   * nodes.conf} and an append-only file, so that a restarted master comes back with its data as a
+   * replica would resync it.
+   */
+  static List<RedisServerProcess> nodes(Path binary, Path root) {
+    List<RedisServerProcess> nodes = new ArrayList<>();
+    for (int i = 1; i <= 2 * MASTERS; i++) {
+      nodes.add(
+          new RedisServerProcess(
+              "redis-" + i, binary, FreePorts.next(), root.resolve("redis-" + i), true, true));
+    }
+    return nodes;
   }
 
   List<RedisServerProcess> nodes() {

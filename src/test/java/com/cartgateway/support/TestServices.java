@@ -2,7 +2,6 @@ package com.cartgateway.support;
 
 import com.cartgateway.dev.DevServices;
 import com.cartgateway.dev.ManagedService;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,23 +120,7 @@ public final class TestServices {
   public AutoCloseable kafkaDown() {
     List<ManagedService> brokers = services.kafkaBrokers();
     brokers.forEach(ManagedService::stop);
-    return () -> {
-      List<Thread> starts = new ArrayList<>();
-      for (ManagedService broker : brokers) {
-        Thread start = new Thread(broker::start, "test-start-" + broker.name());
-        start.start();
-        starts.add(start);
-      }
-      for (Thread start : starts) {
-        start.join();
-      }
-      brokers.forEach(
-          broker -> {
-            if (!broker.isRunning()) {
-              throw new IllegalStateException(broker + " did not start again");
-            }
-          });
-    };
+    return () -> ManagedService.startTogether(brokers);
   }
 
   /** DynamoDB Local, for fault tests. */
