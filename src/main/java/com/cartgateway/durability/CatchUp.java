@@ -3,6 +3,7 @@ package com.cartgateway.durability;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Whether DynamoDB has caught up with one topic after Redis lost its data: the topic's end offsets
@@ -34,16 +35,7 @@ public final class CatchUp {
    * @param fields the epoch's fields
    */
   public Future<Boolean> everyPartition(Map<String, String> fields) {
-    return ends(fields)
-        .compose(
-            ends ->
-                progress
-                    .snapshot()
-                    .compose(
-                        cached ->
-                            passedAll(cached, ends)
-                                ? Future.succeededFuture(true)
-                                : progress.fresh().map(fresh -> passedAll(fresh, ends))));
+    return ends(fields).compose(ends -> cachedThenFresh(snapshot -> passedAll(snapshot, ends)));
   }
 
   /**
@@ -53,16 +45,18 @@ public final class CatchUp {
    * @param fields the epoch's fields
    */
   public Future<Boolean> partitionOf(Map<String, String> fields, String key) {
-    return ends(fields)
+    return ends(fields).compose(ends -> cachedThenFresh(snapshot -> passed(snapshot, ends, key)));
+  }
+
+  /** Asks the cached snapshot first, and reads the offsets afresh only when it has not passed. */
+  private Future<Boolean> cachedThenFresh(Predicate<GroupProgress.Snapshot> passed) {
+    return progress
+        .snapshot()
         .compose(
-            ends ->
-                progress
-                    .snapshot()
-                    .compose(
-                        cached ->
-                            passed(cached, ends, key)
-                                ? Future.succeededFuture(true)
-                                : progress.fresh().map(fresh -> passed(fresh, ends, key))));
+            cached ->
+                passed.test(cached)
+                    ? Future.succeededFuture(true)
+                    : progress.fresh().map(passed::test));
   }
 
   /** The end offsets of the epoch, recorded from a read that starts now if not yet. */
