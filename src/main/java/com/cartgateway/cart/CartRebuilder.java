@@ -1,20 +1,14 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.commerce.CartException;
-import com.cartgateway.commerce.CartLine;
 import com.cartgateway.durability.CatchUp;
 import com.cartgateway.durability.Epoch;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.identity.Owner;
-import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.store.RedisKeys;
-import com.cartgateway.store.Scripts;
 import com.cartgateway.store.StoreUnavailableException;
-import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Rebuilds a cart that Redis lacks from its durable copy in DynamoDB, but only from a caught-up
@@ -54,13 +47,11 @@ public final class CartRebuilder {
   public static final String ENDS = "ends";
 
   private final RedisGateway redis;
-  private final InventoryStore inventory;
   private final DynamoCarts dynamo;
   private final CartStore carts;
+  private final CartRestore restorer;
   private final Epoch epoch;
   private final CatchUp catchUp;
-  private final Duration hotIdle;
-  private final Clock clock;
 
   /**
    * @param redis the verticle's Redis client
@@ -81,13 +72,11 @@ public final class CartRebuilder {
       Duration hotIdle,
       Clock clock) {
     this.redis = redis;
-    this.inventory = inventory;
     this.carts = new CartStore(redis);
+    this.restorer = new CartRestore(redis, inventory, hotIdle, clock);
     this.dynamo = dynamo;
     this.epoch = epoch;
     this.catchUp = catchUp;
-    this.hotIdle = hotIdle;
-    this.clock = clock;
   }
 
   /** Makes sure Redis has each cart before a write changes it: restored, or known to be new. */
@@ -120,7 +109,9 @@ public final class CartRebuilder {
                             new IllegalStateException("DynamoDB is not caught up with " + cartId))))
         .compose(
             stored ->
-                stored.isPresent() ? restore(stored.get()).mapEmpty() : Future.succeededFuture());
+                stored.isPresent()
+                    ? restorer.restore(stored.get()).mapEmpty()
+                    : Future.succeededFuture());
   }
 
   /** Starts an epoch if Redis has none: called every second, so an epoch starts near a loss. */
@@ -191,13 +182,14 @@ public final class CartRebuilder {
                                                 : Future.succeededFuture(
                                                     new CartRead(missing, true)));
                               }
-                              Cart cart = toCart(missing.owner(), stored.get());
+                              Cart cart = CartRestore.toCart(missing.owner(), stored.get());
                               return caughtUp(cartId)
                                   .compose(
                                       ready ->
                                           ready
                                               // as restored, with the holds it took again
-                                              ? restore(stored.get())
+                                              ? restorer
+                                                  .restore(stored.get())
                                                   .compose(restored -> carts.read(missing.owner()))
                                                   .map(restored -> new CartRead(restored, false))
                                               : Future.succeededFuture(new CartRead(cart, true)));
@@ -211,7 +203,9 @@ public final class CartRebuilder {
    */
   public Future<Cart> durableCopy(Owner owner) {
     return durable(owner.cartId())
-        .map(stored -> stored.map(s -> toCart(owner, s)).orElseGet(() -> Cart.empty(owner)));
+        .map(
+            stored ->
+                stored.map(s -> CartRestore.toCart(owner, s)).orElseGet(() -> Cart.empty(owner)));
   }
 
   /** Whether DynamoDB has every acknowledged event of the cart. */
@@ -229,103 +223,5 @@ public final class CartRebuilder {
     return dynamo
         .read(cartId)
         .recover(e -> Future.failedFuture(new StoreUnavailableException("dynamodb", e)));
-  }
-
-  /**
-   * Restores a cart, holding again what its lines held where the hold has not lapsed and stock
-   * allows (a line that cannot comes back unheld, as after a lapse). Holds first, on the SKUs'
-   * slots, then the cart; a restore that loses to another one gives its holds back.
-   */
-  private Future<Boolean> restore(CartEvent stored) {
-    long now = clock.millis();
-    String cartId = stored.cartId();
-    String nonce = "restore:" + UUID.randomUUID() + ":";
-    List<Future<Integer>> holds = new ArrayList<>();
-    for (CartLine line : stored.lines()) {
-      holds.add(
-          line.held() > 0 && line.holdExpiresAt() > now
-              ? inventory
-                  .adjustHold(
-                      line.sku(), cartId, line.held(), line.holdExpiresAt(), nonce + line.sku())
-                  .map(HoldResult::applied)
-                  .recover(
-                      e ->
-                          e instanceof CartException
-                              ? Future.succeededFuture(0)
-                              : Future.failedFuture(e))
-              : Future.succeededFuture(0));
-    }
-    return Future.all(holds)
-        .compose(
-            held -> {
-              List<Object> args = new ArrayList<>();
-              args.add(stored.version());
-              args.add(stored.updatedAt());
-              args.add(stored.currency() == null ? "" : stored.currency());
-              args.add(hotIdle.toMillis());
-              for (int i = 0; i < stored.lines().size(); i++) {
-                CartLine line = stored.lines().get(i);
-                int units = held.resultAt(i);
-                args.add(line.sku());
-                args.add(line.quantity());
-                args.add(line.unitPrice());
-                args.add(line.addedAt());
-                args.add(line.updatedAt());
-                args.add(units);
-                args.add(units > 0 ? line.holdExpiresAt() : 0);
-                args.add(line.variant() == null ? "" : line.variant().encode());
-              }
-              return Scripts.CART_RESTORE
-                  .call(redis, List.of(RedisKeys.cart(cartId)), args)
-                  .compose(
-                      restored ->
-                          restored.toInteger() == 1
-                              ? CartRecords.clearAbsent(redis, cartId).map(true)
-                              : release(stored, held, nonce).map(false));
-            });
-    // A failure after some holds were taken leaves them to lapse with their TTL, as any hold.
-  }
-
-  private Future<Void> release(CartEvent stored, CompositeFuture held, String nonce) {
-    List<Future<?>> released = new ArrayList<>();
-    for (int i = 0; i < stored.lines().size(); i++) {
-      int units = held.resultAt(i);
-      if (units > 0) {
-        CartLine line = stored.lines().get(i);
-        released.add(
-            inventory.adjustHold(
-                line.sku(),
-                stored.cartId(),
-                -units,
-                line.holdExpiresAt(),
-                nonce + "undo:" + line.sku()));
-      }
-    }
-    return Future.all(released).mapEmpty();
-  }
-
-  /** The cart a durable copy describes, as restoring it would leave it: nothing held. */
-  private static Cart toCart(Owner owner, CartEvent stored) {
-    List<CartLine> lines = new ArrayList<>(stored.lines().size());
-    for (CartLine line : stored.lines()) {
-      lines.add(
-          new CartLine(
-              line.sku(),
-              line.quantity(),
-              line.unitPrice(),
-              line.addedAt(),
-              line.updatedAt(),
-              0,
-              0,
-              line.variant()));
-    }
-    return new Cart(
-        owner,
-        stored.version(),
-        lines.isEmpty() ? null : stored.currency(),
-        List.copyOf(lines),
-        stored.updatedAt(),
-        stored.updatedAt(),
-        0);
   }
 }

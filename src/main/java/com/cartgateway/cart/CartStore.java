@@ -1,7 +1,5 @@
 package com.cartgateway.cart;
 
-import com.cartgateway.commerce.CartException;
-import com.cartgateway.commerce.CartException.Reason;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.NearCache;
@@ -9,21 +7,18 @@ import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.ScriptReply;
 import com.cartgateway.store.Scripts;
-import com.cartgateway.store.StoreUnavailableException;
 import com.cartgateway.store.TokenBucket;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Carts in Redis: a read is one HGETALL (with the reader's rate-limit token, one script), a write
- * is one script on the cart's slot that checks, applies, bumps the version and returns the new
- * state in one round trip.
+ * Carts as Redis has them: a read is one HGETALL (with the reader's rate-limit token, one script),
+ * served from the near cache while Redis says the cart has not changed; a write's first step takes
+ * its token and reads the cart in one round trip. The writes themselves are {@link CartWrites}.
  */
 public final class CartStore {
   /** The version a caller "knows" when it asks for the cart as Redis has it, not a kept copy. */
@@ -157,215 +152,6 @@ public final class CartStore {
             });
   }
 
-  /** The units of a new or existing line, already held on the SKU. */
-  public record Addition(
-      String sku,
-      int quantity,
-      long unitPrice,
-      String currency,
-      JsonObject variant,
-      int held,
-      long holdExpiresAt) {}
-
-  /**
-   * Adds units to a line (creating it). Fails with CART_FULL, VERSION_CONFLICT, ...
-   *
-   * @param existing whether the caller found the cart in Redis (or brought it back): if it is gone
-   *     when the script runs, Redis lost its data in between, and the add fails as unavailable
-   *     instead of starting the cart afresh over its durable copy (the hold taken for it lapses)
-   */
-  public Future<Cart> add(
-      Owner owner,
-      Addition a,
-      Limits limits,
-      Long ifMatch,
-      String opId,
-      long now,
-      boolean existing) {
-    String cartId = owner.cartId();
-    return Scripts.CART_ADD
-        .call(
-            redis,
-            List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
-            List.of(
-                a.sku(),
-                a.quantity(),
-                a.unitPrice(),
-                a.currency(),
-                a.variant() == null ? "" : a.variant().encode(),
-                a.held(),
-                a.holdExpiresAt(),
-                now,
-                ifMatch == null ? "" : ifMatch,
-                limits.maxLines(),
-                limits.maxQuantity(),
-                existing ? "1" : "0"))
-        .map(
-            reply ->
-                switch (reply.get(0).toString()) {
-                  case "ok" -> cart(owner, reply.get(2));
-                  case "vanished" -> throw vanished("add");
-                  case "version_conflict" -> throw versionConflict(reply);
-                  case "cart_full" ->
-                      throw new CartException(
-                          Reason.CART_FULL,
-                          "a cart holds at most " + limits.maxLines() + " distinct lines");
-                  case "quantity_limit" ->
-                      throw new CartException(
-                          Reason.VALIDATION_FAILED,
-                          "the line for "
-                              + a.sku()
-                              + " has "
-                              + reply.get(1).toInteger()
-                              + "; a line holds at most "
-                              + limits.maxQuantity(),
-                          new JsonObject().put("quantity", reply.get(1).toInteger()));
-                  case "currency_mismatch" ->
-                      throw new CartException(
-                          Reason.VALIDATION_FAILED,
-                          a.sku()
-                              + " is sold in "
-                              + a.currency()
-                              + " but the cart is in "
-                              + reply.get(1).toString());
-                  default -> throw unexpected(reply);
-                });
-  }
-
-  /** What {@link #set} found. */
-  public sealed interface SetOutcome {
-    /** Applied. */
-    record Applied(Cart cart) implements SetOutcome {}
-
-    /** A concurrent write changed the line after the caller read it; nothing applied. */
-    record Moved(int quantity) implements SetOutcome {}
-  }
-
-  /** Sets a line's quantity if it still has the quantity the caller read. */
-  public Future<SetOutcome> set(
-      Owner owner,
-      String sku,
-      int quantity,
-      int readQuantity,
-      int heldDelta,
-      long holdExpiresAt,
-      Long ifMatch,
-      String opId,
-      long now) {
-    String cartId = owner.cartId();
-    return Scripts.CART_SET
-        .call(
-            redis,
-            List.of(RedisKeys.cart(cartId), RedisKeys.cartOp(cartId, opId)),
-            List.of(
-                sku,
-                quantity,
-                readQuantity,
-                heldDelta,
-                holdExpiresAt,
-                now,
-                ifMatch == null ? "" : ifMatch))
-        .map(
-            reply ->
-                switch (reply.get(0).toString()) {
-                  case "ok" -> new SetOutcome.Applied(cart(owner, reply.get(2)));
-                  case "moved" -> new SetOutcome.Moved(reply.get(1).toInteger());
-                  case "version_conflict" -> throw versionConflict(reply);
-                  case "line_not_found" -> throw lineNotFound(sku);
-                  case "vanished" -> throw vanished("set");
-                  default -> throw unexpected(reply);
-                });
-  }
-
-  /** A removal: the cart after it, and the units the removed line held. */
-  public record Removal(Cart cart, Map<String, Integer> released) {}
-
-  /**
-   * Removes a line; removing an absent line changes nothing.
-   *
-   * @param existing as for {@link #add}
-   */
-  public Future<Removal> remove(Owner owner, String sku, Long ifMatch, long now, boolean existing) {
-    return Scripts.CART_REMOVE
-        .call(
-            redis,
-            List.of(RedisKeys.cart(owner.cartId())),
-            List.of(sku, now, ifMatch == null ? "" : ifMatch, existing ? "1" : "0"))
-        .map(
-            reply ->
-                switch (reply.get(0).toString()) {
-                  case "ok" ->
-                      new Removal(cart(owner, reply.get(2)), Map.of(sku, reply.get(1).toInteger()));
-                  case "version_conflict" -> throw versionConflict(reply);
-                  case "vanished" -> throw vanished("removal");
-                  default -> throw unexpected(reply);
-                });
-  }
-
-  /**
-   * Removes every line.
-   *
-   * @param existing as for {@link #add}
-   */
-  public Future<Removal> clear(Owner owner, Long ifMatch, long now, boolean existing) {
-    return Scripts.CART_CLEAR
-        .call(
-            redis,
-            List.of(RedisKeys.cart(owner.cartId())),
-            List.of(now, ifMatch == null ? "" : ifMatch, existing ? "1" : "0"))
-        .map(
-            reply ->
-                switch (reply.get(0).toString()) {
-                  case "ok" -> {
-                    Map<String, Integer> released = new LinkedHashMap<>();
-                    ScriptReply pairs = reply.get(1);
-                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                      released.put(pairs.get(i).toString(), pairs.get(i + 1).toInteger());
-                    }
-                    yield new Removal(cart(owner, reply.get(2)), released);
-                  }
-                  case "version_conflict" -> throw versionConflict(reply);
-                  case "vanished" -> throw vanished("clear");
-                  default -> throw unexpected(reply);
-                });
-  }
-
-  /** What {@link #checkout} found. */
-  public sealed interface CheckoutOutcome {
-    /** Committed now: the cart is empty. */
-    record Committed(Cart cart) implements CheckoutOutcome {}
-
-    /** The cart changed since the order was computed; nothing applied. */
-    record Moved(long version) implements CheckoutOutcome {}
-
-    /** This order was committed before (a retry); its stored JSON. */
-    record AlreadyPlaced(String order) implements CheckoutOutcome {}
-  }
-
-  /** Empties the cart for an order, if the cart is still at the version the order came from. */
-  public Future<CheckoutOutcome> checkout(
-      Owner owner, long version, String orderId, String orderJson, long now) {
-    String cartId = owner.cartId();
-    return Scripts.CART_CHECKOUT
-        .call(
-            redis,
-            List.of(RedisKeys.cart(cartId), RedisKeys.cartOrder(cartId, orderId)),
-            List.of(version, now, orderJson))
-        .map(
-            reply ->
-                switch (reply.get(0).toString()) {
-                  case "ok" -> new CheckoutOutcome.Committed(cart(owner, reply.get(1)));
-                  case "moved" -> new CheckoutOutcome.Moved(reply.get(1).toLong());
-                  case "placed" -> new CheckoutOutcome.AlreadyPlaced(reply.get(1).toString());
-                  default -> throw unexpected(reply);
-                });
-  }
-
-  /** The stored JSON of an order placed from this cart, if any. */
-  public Future<Optional<String>> order(Owner owner, String orderId) {
-    return CartRecords.order(redis, owner.cartId(), orderId);
-  }
-
   /**
    * Limits of one cart.
    *
@@ -375,15 +161,7 @@ public final class CartStore {
    */
   public record Limits(int maxLines, int maxQuantity, int holdCap) {}
 
-  static CartException lineNotFound(String sku) {
-    return new CartException(Reason.LINE_NOT_FOUND, "the cart has no line for " + sku);
-  }
-
-  private static CartException versionConflict(ScriptReply reply) {
-    return CartException.versionConflict(reply.get(1).toLong());
-  }
-
-  private static Cart cart(Owner owner, ScriptReply flat) {
+  static Cart cart(Owner owner, ScriptReply flat) {
     return Cart.fromHash(owner, hash(flat));
   }
 
@@ -391,13 +169,7 @@ public final class CartStore {
     return flat == null ? new HashMap<>() : flat.toMap();
   }
 
-  /** The cart the write found is gone: Redis lost its data in between; the client retries. */
-  private static StoreUnavailableException vanished(String write) {
-    return new StoreUnavailableException(
-        "redis", new IllegalStateException("the cart left Redis during the " + write));
-  }
-
-  private static IllegalStateException unexpected(ScriptReply reply) {
+  static IllegalStateException unexpected(ScriptReply reply) {
     return new IllegalStateException("unexpected script reply " + reply);
   }
 }

@@ -1,27 +1,17 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
-import com.cartgateway.commerce.CartLine;
 import com.cartgateway.config.MergePolicy;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.identity.Owner;
-import com.cartgateway.inventory.InventoryStore;
-import com.cartgateway.store.CartRecords;
-import com.cartgateway.store.Lease;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.store.RedisKeys;
-import com.cartgateway.store.ScriptReply;
-import com.cartgateway.store.Scripts;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -33,8 +23,6 @@ import java.util.stream.Stream;
  * and the guest cart is retired. A repeat finds the guest cart gone and changes nothing.
  */
 public final class Merge {
-  private static final Duration LEASE = Duration.ofSeconds(10);
-  private static final long LEASE_POLL_MILLIS = 50;
   private static final int MAX_ATTEMPTS = 5;
 
   /**
@@ -46,10 +34,8 @@ public final class Merge {
    */
   public record Result(Cart cart, JsonArray report, JsonArray warnings) {}
 
-  private final Vertx vertx;
   private final CartStore carts;
-  private final InventoryStore inventory;
-  private final RedisGateway redis;
+  private final MergeStore store;
   private final CartStore.Limits limits;
   private final Duration holdTtl;
   private final MergePolicy policy;
@@ -60,7 +46,6 @@ public final class Merge {
   /**
    * @param vertx for the lease's polling timer
    * @param carts the cart store
-   * @param inventory the stock store
    * @param redis the verticle's Redis client
    * @param limits the cart limits (lines, units a line, hold cap)
    * @param holdTtl the hold lifetime
@@ -72,7 +57,6 @@ public final class Merge {
   public Merge(
       Vertx vertx,
       CartStore carts,
-      InventoryStore inventory,
       RedisGateway redis,
       CartStore.Limits limits,
       Duration holdTtl,
@@ -80,10 +64,8 @@ public final class Merge {
       Clock clock,
       CartActivity activity,
       CartJournal journal) {
-    this.vertx = vertx;
     this.carts = carts;
-    this.inventory = inventory;
-    this.redis = redis;
+    this.store = new MergeStore(vertx, redis);
     this.limits = limits;
     this.holdTtl = holdTtl;
     this.policy = policy;
@@ -94,19 +76,9 @@ public final class Merge {
 
   /** Merges the guest's cart into the user's cart. */
   public Future<Result> merge(Owner user, Owner guest, Long ifMatch) {
-    String lease = RedisKeys.cartMergeLease(guest.cartId());
-    String token = UUID.randomUUID().toString();
     return journal.recordAll(
         List.of(user.cartId(), guest.cartId()),
-        () ->
-            acquire(lease, token, 0)
-                .compose(
-                    ignored ->
-                        mergeLeased(user, guest, ifMatch)
-                            .eventually(
-                                () ->
-                                    Scripts.LEASE_RELEASE.call(
-                                        redis, List.of(lease), List.of(token)))),
+        () -> store.leased(guest.cartId(), () -> mergeLeased(user, guest, ifMatch)),
         // the guest's tombstone (or whatever it is now) and the shopper's merged cart
         result ->
             carts
@@ -116,28 +88,9 @@ public final class Merge {
                         Stream.of(guestCart, result.cart()).filter(c -> c.version() > 0).toList()));
   }
 
-  /** Waits for the guest cart's lease: concurrent merges of it run one after the other. */
-  private Future<Void> acquire(String lease, String token, int tries) {
-    return Lease.take(redis, lease, token, LEASE)
-        .compose(
-            taken -> {
-              if (taken) {
-                return Future.succeededFuture();
-              }
-              if (tries * LEASE_POLL_MILLIS > LEASE.toMillis()) {
-                return Future.failedFuture(
-                    new CartException(
-                        CartException.Reason.IN_PROGRESS, "a merge of this guest cart is running"));
-              }
-              Promise<Void> later = Promise.promise();
-              vertx.setTimer(
-                  LEASE_POLL_MILLIS, id -> acquire(lease, token, tries + 1).onComplete(later));
-              return later.future();
-            });
-  }
-
   private Future<Result> mergeLeased(Owner user, Owner guest, Long ifMatch) {
-    return CartRecords.mergedInto(redis, guest.cartId())
+    return store
+        .mergedInto(guest.cartId())
         .compose(
             mergedInto -> {
               if (mergedInto.filter(into -> !into.equals(user.cartId())).isPresent()) {
@@ -158,187 +111,65 @@ public final class Merge {
                     : attempt(user, guestCart, ifMatch, 1));
   }
 
-  private record Planned(
-      CartLine guest, CartLine user, int quantity, long price, String result, int target) {}
-
+  /**
+   * Plans the merge on the shopper's cart as it is now, moves the holds, then writes the merged
+   * lines; when the shopper's cart moved meanwhile, plans again (the transfers are absolute, so
+   * repeating them is safe).
+   */
   private Future<Result> attempt(Owner user, Cart guestCart, Long ifMatch, int attempt) {
     return carts
         .read(user)
         .compose(userCart -> userCart.matching(ifMatch))
         .compose(
             userCart -> {
-              List<Planned> plan = plan(guestCart, userCart);
+              List<MergePlan.Line> plan = MergePlan.of(guestCart, userCart, limits, policy);
               long now = clock.millis();
               long expiresAt = now + holdTtl.toMillis();
-              List<Future<ScriptReply>> transfers = new ArrayList<>();
-              for (Planned p : plan) {
+              String guestId = guestCart.owner().cartId();
+              String userId = userCart.owner().cartId();
+              List<Future<Integer>> transfers = new ArrayList<>(plan.size());
+              for (MergePlan.Line p : plan) {
                 transfers.add(
-                    transfer(p.guest().sku(), guestCart, userCart, p.target(), expiresAt));
+                    store.transfer(p.guest().sku(), guestId, userId, p.target(), expiresAt));
               }
               return Future.all(transfers)
                   .compose(
-                      held ->
-                          write(
-                              user, guestCart, userCart, plan, held, now, expiresAt, ifMatch,
-                              attempt));
+                      all -> {
+                        List<Integer> held = all.list();
+                        return store
+                            .write(guestCart, userCart, plan, held, now, expiresAt)
+                            .compose(
+                                written ->
+                                    written
+                                        ? retire(user, guestCart, now)
+                                            .map(
+                                                cart ->
+                                                    new Result(
+                                                        cart,
+                                                        MergeReport.report(plan),
+                                                        MergeReport.warnings(
+                                                            plan, held, guestCart, userCart,
+                                                            limits)))
+                                        : again(user, guestCart, ifMatch, attempt));
+                      });
             });
   }
 
-  private List<Planned> plan(Cart guestCart, Cart userCart) {
-    List<Planned> plan = new ArrayList<>();
-    int lines = userCart.lines().size();
-    boolean sameCurrency =
-        userCart.currency() == null || userCart.currency().equals(guestCart.currency());
-    for (CartLine g : guestCart.lines()) {
-      CartLine u = userCart.line(g.sku());
-      if (u == null) {
-        if (!sameCurrency) {
-          plan.add(new Planned(g, null, 0, g.unitPrice(), "dropped_currency_mismatch", 0));
-          continue;
-        }
-        if (lines >= limits.maxLines()) {
-          plan.add(new Planned(g, null, 0, g.unitPrice(), "dropped_cart_full", 0));
-          continue;
-        }
-        lines++;
-        int quantity = Math.min(g.quantity(), limits.maxQuantity());
-        plan.add(
-            new Planned(
-                g, null, quantity, g.unitPrice(), "added", Math.min(quantity, limits.holdCap())));
-        continue;
-      }
-      int quantity;
-      String result;
-      switch (policy) {
-        case SUM -> {
-          int sum = g.quantity() + u.quantity();
-          quantity = Math.min(sum, limits.maxQuantity());
-          result = sum > limits.maxQuantity() ? "capped" : "summed";
-        }
-        case PREFER_GUEST -> {
-          quantity = g.quantity();
-          result = "took_guest";
-        }
-        default -> {
-          quantity = Math.max(g.quantity(), u.quantity());
-          result = g.quantity() > u.quantity() ? "took_guest" : "kept_user";
-        }
-      }
-      plan.add(
-          new Planned(g, u, quantity, u.unitPrice(), result, Math.min(quantity, limits.holdCap())));
+  private Future<Result> again(Owner user, Cart guestCart, Long ifMatch, int attempt) {
+    if (attempt >= MAX_ATTEMPTS) {
+      return Future.failedFuture(
+          new CartException(
+              CartException.Reason.IN_PROGRESS, "the cart kept changing during the merge"));
     }
-    return plan;
+    return attempt(user, guestCart, ifMatch, attempt + 1);
   }
 
-  private Future<ScriptReply> transfer(
-      String sku, Cart guestCart, Cart userCart, int target, long expiresAt) {
-    String guestId = guestCart.owner().cartId();
-    String userId = userCart.owner().cartId();
-    return Scripts.HOLD_TRANSFER.call(
-        redis,
-        List.of(
-            RedisKeys.sku(sku),
-            RedisKeys.skuHolds(sku),
-            RedisKeys.skuHoldMarker(sku, guestId),
-            RedisKeys.skuHoldMarker(sku, userId),
-            RedisKeys.skuExpiry(sku)),
-        List.of(guestId, userId, target, expiresAt));
-  }
-
-  private Future<Result> write(
-      Owner user,
-      Cart guestCart,
-      Cart userCart,
-      List<Planned> plan,
-      io.vertx.core.CompositeFuture held,
-      long now,
-      long expiresAt,
-      Long ifMatch,
-      int attempt) {
-    // The guest's currency only names a cart that has none yet; lines in another are dropped.
-    String currency = userCart.currency() == null ? nullToEmpty(guestCart.currency()) : "";
-    List<Object> args = new ArrayList<>(List.of(userCart.version(), now, currency));
-    JsonArray report = new JsonArray();
-    JsonArray warnings = new JsonArray();
-    for (int i = 0; i < plan.size(); i++) {
-      Planned p = plan.get(i);
-      int holds = held.<ScriptReply>resultAt(i).get(0).toInteger();
-      report.add(
-          new JsonObject()
-              .put("sku", p.guest().sku())
-              .put("guestQuantity", p.guest().quantity())
-              .put("userQuantity", p.user() == null ? 0 : p.user().quantity())
-              .put("result", p.result()));
-      if (p.result().startsWith("dropped_")) {
-        warnings.add(
-            new JsonObject()
-                .put("code", "dropped_at_merge")
-                .put("sku", p.guest().sku())
-                .put(
-                    "detail",
-                    p.result().equals("dropped_cart_full")
-                        ? "the cart already has " + limits.maxLines() + " lines"
-                        : "the guest line is in "
-                            + guestCart.currency()
-                            + ", the cart in "
-                            + userCart.currency()));
-        continue;
-      }
-      if (holds < p.target()) {
-        warnings.add(
-            new JsonObject()
-                .put("code", "out_of_stock_at_merge")
-                .put("sku", p.guest().sku())
-                .put("detail", "holding " + holds + " of " + p.quantity() + "; not enough stock"));
-      }
-      JsonObject variant =
-          p.user() != null && p.user().variant() != null ? p.user().variant() : p.guest().variant();
-      long addedAt =
-          p.user() == null
-              ? p.guest().addedAt()
-              : Math.min(p.user().addedAt(), p.guest().addedAt());
-      args.addAll(
-          List.of(
-              p.guest().sku(),
-              p.quantity(),
-              p.price(),
-              addedAt,
-              holds,
-              expiresAt,
-              variant == null ? "" : variant.encode()));
-    }
-    String userId = user.cartId();
-    String guestId = guestCart.owner().cartId();
-    return Scripts.CART_MERGE
-        .call(
-            redis,
-            List.of(RedisKeys.cart(userId), RedisKeys.cartMergeRecord(userId, guestId)),
-            args)
-        .compose(
-            reply -> {
-              String status = reply.get(0).toString();
-              if (status.equals("moved")) {
-                if (attempt >= MAX_ATTEMPTS) {
-                  return Future.failedFuture(
-                      new CartException(
-                          CartException.Reason.IN_PROGRESS,
-                          "the cart kept changing during the merge"));
-                }
-                return attempt(user, guestCart, ifMatch, attempt + 1);
-              }
-              return Scripts.CART_RETIRE
-                  .call(
-                      redis,
-                      List.of(RedisKeys.cart(guestId), RedisKeys.cartMergedInto(guestId)),
-                      List.of(userId, now))
-                  .compose(retired -> activity.changed(Cart.empty(guestCart.owner())))
-                  .compose(retired -> carts.read(user))
-                  .compose(activity::changed)
-                  .map(cart -> new Result(cart, report, warnings));
-            });
-  }
-
-  private static String nullToEmpty(String text) {
-    return text == null ? "" : text;
+  /** Retires the guest cart; completes with the shopper's cart after the merge. */
+  private Future<Cart> retire(Owner user, Cart guestCart, long now) {
+    return store
+        .retire(guestCart.owner().cartId(), user.cartId(), now)
+        .compose(retired -> activity.changed(Cart.empty(guestCart.owner())))
+        .compose(retired -> carts.read(user))
+        .compose(activity::changed);
   }
 }

@@ -1,5 +1,6 @@
 package com.cartgateway.http;
 
+import com.cartgateway.cart.CartReads;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
@@ -19,6 +20,7 @@ final class CartHandlers {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
   private final CartService carts;
+  private final CartReads reads;
   private final Checkout checkout;
   private final Merge merge;
   private final Callers callers;
@@ -28,6 +30,7 @@ final class CartHandlers {
 
   CartHandlers(
       CartService carts,
+      CartReads reads,
       Checkout checkout,
       Merge merge,
       Callers callers,
@@ -35,6 +38,7 @@ final class CartHandlers {
       WritePipeline writes,
       int maxQuantity) {
     this.carts = carts;
+    this.reads = reads;
     this.checkout = checkout;
     this.merge = merge;
     this.callers = callers;
@@ -50,7 +54,7 @@ final class CartHandlers {
             owner -> {
               // One round trip: the token is taken by the script that reads the cart.
               TokenBucket bucket = limiter.bucket(owner.cartId(), RateLimiter.Kind.READS);
-              return carts
+              return reads
                   .view(owner, bucket, Requests.knownVersion(ctx))
                   .recover(e -> limiter.refused(RateLimiter.Kind.READS, bucket, e));
             })
@@ -59,7 +63,7 @@ final class CartHandlers {
               if (read.stale()) {
                 // Not the cart at that version (no holds, maybe behind): no ETag to keep it under,
                 // so no 304 either; the body's version still says which copy this is.
-                return carts
+                return reads
                     .body(read)
                     .compose(
                         body ->
@@ -74,7 +78,7 @@ final class CartHandlers {
                 ctx.response().setStatusCode(304);
                 return ctx.response().end();
               }
-              return carts
+              return reads
                   .body(read)
                   .compose(
                       body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body));
@@ -227,7 +231,7 @@ final class CartHandlers {
   private Future<WritePipeline.Answer> merged(Future<Merge.Result> merging) {
     return merging.compose(
         result ->
-            carts
+            reads
                 .render(result.cart())
                 .map(
                     body -> {

@@ -3,9 +3,11 @@ package com.cartgateway.http;
 import com.cartgateway.cart.CartActivity;
 import com.cartgateway.cart.CartJournal;
 import com.cartgateway.cart.CartMetrics;
+import com.cartgateway.cart.CartReads;
 import com.cartgateway.cart.CartRebuilder;
 import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.CartStore;
+import com.cartgateway.cart.CartWrites;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.circuit.Circuits;
@@ -106,9 +108,19 @@ final class HttpRole {
             Optional.of(rebuilder),
             config.cart().hotIdle(),
             Optional.empty());
+    CartReads reads =
+        new CartReads(
+            cartStore,
+            inventory,
+            clock,
+            rebuilder,
+            clients.bodies(),
+            new LastKnownPrices(clients.prices(), catalogTable),
+            metrics);
     CartService carts =
         new CartService(
             cartStore,
+            new CartWrites(redis),
             inventory,
             limits,
             config.cart().reservationTtl(),
@@ -116,10 +128,7 @@ final class HttpRole {
             activity,
             journal,
             rebuilder,
-            clients.bodies(),
-            clients.refusedWriters(),
-            new LastKnownPrices(clients.prices(), catalogTable),
-            metrics);
+            clients.refusedWriters());
     Checkout checkout =
         new Checkout(
             cartStore,
@@ -137,7 +146,6 @@ final class HttpRole {
         new Merge(
             vertx,
             cartStore,
-            inventory,
             redis,
             limits,
             config.cart().reservationTtl(),
@@ -172,13 +180,20 @@ final class HttpRole {
     health.start();
     Callers callers = new Callers(identities);
     RateLimiter limiter = new RateLimiter(redis, config.rateLimit(), clock);
-    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis), carts);
+    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis), reads);
     Router router =
         ApiRoutes.router(
             vertx,
             config,
             new CartHandlers(
-                carts, checkout, merge, callers, limiter, writes, config.cart().maxQuantity()),
+                carts,
+                reads,
+                checkout,
+                merge,
+                callers,
+                limiter,
+                writes,
+                config.cart().maxQuantity()),
             new CatalogHandlers(inventory, catalogJournal, identities, limiter, clock),
             health,
             clients.registry(),

@@ -1,7 +1,7 @@
 package com.cartgateway.http;
 
 import com.cartgateway.cart.Cart;
-import com.cartgateway.cart.CartService;
+import com.cartgateway.cart.CartReads;
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.store.TokenBucket;
@@ -26,13 +26,13 @@ final class WritePipeline {
   private final Callers callers;
   private final RateLimiter limiter;
   private final Idempotency idempotency;
-  private final CartService carts;
+  private final CartReads reads;
 
-  WritePipeline(Callers callers, RateLimiter limiter, Idempotency idempotency, CartService carts) {
+  WritePipeline(Callers callers, RateLimiter limiter, Idempotency idempotency, CartReads reads) {
     this.callers = callers;
     this.limiter = limiter;
     this.idempotency = idempotency;
-    this.carts = carts;
+    this.reads = reads;
   }
 
   /** A response to send (and to keep for an idempotent replay). */
@@ -132,7 +132,7 @@ final class WritePipeline {
 
   private Future<Answer> cartAnswer(Future<Cart> changed) {
     return changed.compose(
-        cart -> carts.body(cart).map(body -> new Answer(200, body, Requests.etag(cart.version()))));
+        cart -> reads.body(cart).map(body -> new Answer(200, body, Requests.etag(cart.version()))));
   }
 
   private Future<Owner> limited(RoutingContext ctx, Owner owner, RateLimiter.Kind kind) {

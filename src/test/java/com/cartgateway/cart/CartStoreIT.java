@@ -22,7 +22,7 @@ class CartStoreIT {
 
   private final Vertx vertx = Vertx.vertx();
   private final RedisGateway redis = RedisGateway.create(vertx, Gateway.get().config().redis());
-  private final CartStore carts = new CartStore(redis);
+  private final CartWrites carts = new CartWrites(redis);
 
   @AfterEach
   void close() {
@@ -37,7 +37,7 @@ class CartStoreIT {
           + " copy)")
   void addNeverRecreatesALostCart() throws Exception {
     Owner owner = Owner.user(Gateway.unique("vanished"));
-    CartStore.Addition one = new CartStore.Addition("SKU-V", 1, 250, "USD", null, 1, 0);
+    CartWrites.Addition one = new CartWrites.Addition("SKU-V", 1, 250, "USD", null, 1, 0);
 
     assertThatThrownBy(
             () ->

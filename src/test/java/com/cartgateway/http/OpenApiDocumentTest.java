@@ -219,7 +219,7 @@ class OpenApiDocumentTest {
                 ApiRoutes.router(
                     vertx,
                     config,
-                    new CartHandlers(null, null, null, null, null, null, 0),
+                    new CartHandlers(null, null, null, null, null, null, null, 0),
                     new CatalogHandlers(null, null, null, null, null),
                     null,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
