@@ -26,6 +26,10 @@ import java.util.function.Function;
  * Builds the {@link AppConfig} from {@code conf/application.json} (or the file named by {@code
  * CART_CONFIG}), then system properties, then environment variables, each overriding the one
  * before. Every value is checked; all problems are reported together, each naming its setting.
+ *
+ * <p>Longer than most classes here: it is the one list of every setting, its default and its bounds
+ * (which {@code ConfigDefaultsTest} compares with {@code conf/application.json} and the
+ * documentation), one short method a section; split, the list would be in several places.
  */
 public final class ConfigLoader {
 

@@ -55,6 +55,10 @@ import java.util.logging.Logger;
  * <p>Standalone Redis only: in a cluster the tracking would need one connection per master, so it
  * is off there.
  *
+ * <p>Longer than most classes here: the entries, the tracking connection, its proof by beacons and
+ * the drop on a lost connection share state on one event loop, and each rule of staleness above
+ * needs all of it.
+ *
  * @param <V> what is kept for a key
  */
 public final class NearCache<V> {
