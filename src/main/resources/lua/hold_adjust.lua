@@ -14,16 +14,9 @@ if done then
   return cjson.decode(done)
 end
 local cart, delta = ARGV[1], tonumber(ARGV[2])
-local held = tonumber(redis.call('HGET', holds, cart) or '0')
-if held > 0 and redis.call('EXISTS', marker) == 0 then
-  -- The hold lapsed and the timer has not returned its units yet: return them now, so that the
-  -- delta applies to what the cart really holds (nothing).
-  redis.call('HINCRBY', sku, 'avail', held)
-  redis.call('HINCRBY', sku, 'res', -held)
-  redis.call('HDEL', holds, cart)
-  redis.call('ZREM', expiry, cart)
-  held = 0
-end
+-- A lapsed hold the timer has not returned yet goes back first: the delta applies to what the
+-- cart really holds.
+local held = hold_live(sku, holds, expiry, cart, marker)
 if delta > 0 then
   delta = math.max(0, math.min(delta, tonumber(ARGV[5]) - held))
 end
@@ -39,12 +32,10 @@ if delta > available then
   for _, other in ipairs(due) do
     local units = tonumber(redis.call('HGET', holds, other) or '0')
     if units > 0 then
-      redis.call('HINCRBY', sku, 'avail', units)
-      redis.call('HINCRBY', sku, 'res', -units)
+      hold_reserve(sku, -units)
       available = available + units
     end
-    redis.call('HDEL', holds, other)
-    redis.call('ZREM', expiry, other)
+    hold_forget(holds, expiry, other)
   end
   if delta > available then
     return {'out_of_stock', available}
@@ -53,20 +44,9 @@ end
 if -delta > held then
   delta = -held
 end
-if delta ~= 0 then
-  redis.call('HINCRBY', sku, 'avail', -delta)
-  redis.call('HINCRBY', sku, 'res', delta)
-end
+hold_reserve(sku, delta)
 held = held + delta
-if held > 0 then
-  redis.call('HSET', holds, cart, held)
-  redis.call('SET', marker, held, 'PXAT', ARGV[3])
-  redis.call('ZADD', expiry, ARGV[3], cart)
-else
-  redis.call('HDEL', holds, cart)
-  redis.call('DEL', marker)
-  redis.call('ZREM', expiry, cart)
-end
+hold_record(holds, expiry, cart, marker, held, ARGV[3])
 local reply = {'ok', entry[1], entry[2], held, delta}
 redis.call('SET', op, cjson.encode(reply), 'EX', 3600)
 return reply

@@ -263,7 +263,36 @@ final class KafkaBrokerProcess extends ManagedService {
           throw new DevServicesException("interrupted while creating topics", e);
         }
       }
+      awaitLeaders(admin, nameToPartitions.keySet());
     }
+  }
+
+  /**
+   * Returns once every partition of the topics has a leader and all its replicas in sync: the
+   * controller acknowledges a creation before the brokers have taken it up.
+   */
+  private void awaitLeaders(Admin admin, java.util.Set<String> names) {
+    Instant deadline = Instant.now().plus(ADMIN_TIMEOUT);
+    Exception last = null;
+    while (Instant.now().isBefore(deadline)) {
+      try {
+        boolean ready =
+            admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+                .flatMap(topic -> topic.partitions().stream())
+                .allMatch(p -> p.leader() != null && p.isr().size() == p.replicas().size());
+        if (ready) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        last = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DevServicesException("interrupted while waiting for topic leaders", e);
+      }
+      ChildProcess.sleep(Duration.ofMillis(100));
+    }
+    throw new DevServicesException(
+        "topics " + names + " without a leader in sync within " + ADMIN_TIMEOUT, last);
   }
 
   private Properties adminProperties(Duration requestTimeout) {

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * Every Lua script of the gateway, in one place, so that a newcomer sees each operation's script
  * and every role loads them all at start (a script with an error stops the start, not a request).
- * Each touches one cluster slot; {@code cart_common} and {@code token_bucket} are preludes of
- * shared functions, never run alone.
+ * Each touches one cluster slot; {@code cart_common}, {@code hold_common} and {@code token_bucket}
+ * are preludes of shared functions, never run alone.
  */
 public final class Scripts {
   // On a cart's slot
@@ -29,9 +29,9 @@ public final class Scripts {
   public static final LuaScript RATE_LIMIT = LuaScript.load("rate_limit", "token_bucket");
 
   // On a SKU's slot
-  public static final LuaScript HOLD_ADJUST = LuaScript.load("hold_adjust");
+  public static final LuaScript HOLD_ADJUST = LuaScript.load("hold_adjust", "hold_common");
   public static final LuaScript HOLD_SELL = LuaScript.load("hold_sell");
-  public static final LuaScript HOLD_TRANSFER = LuaScript.load("hold_transfer");
+  public static final LuaScript HOLD_TRANSFER = LuaScript.load("hold_transfer", "hold_common");
   public static final LuaScript HOLD_LAPSE = LuaScript.load("hold_lapse");
   public static final LuaScript SKU_PUT = LuaScript.load("sku_put");
   public static final LuaScript SKU_RESTORE = LuaScript.load("sku_restore");

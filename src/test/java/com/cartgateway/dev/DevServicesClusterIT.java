@@ -88,12 +88,29 @@ class DevServicesClusterIT {
     assertThat(services.kafkaBootstrap().split(",")).hasSize(3);
     services.createTopics(Map.of("cluster.check", 3));
     try (Admin admin = admin()) {
+      // A broker may learn of the new topic a moment after another one answered for it.
       TopicDescription topic =
-          admin.describeTopics(List.of("cluster.check")).allTopicNames().get().get("cluster.check");
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(
+                  () ->
+                      admin
+                          .describeTopics(List.of("cluster.check"))
+                          .allTopicNames()
+                          .get()
+                          .get("cluster.check"),
+                  t -> t != null);
       assertThat(topic.partitions()).hasSize(3);
       assertThat(topic.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "cluster.check");
-      Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+      Config config =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(
+                  () -> admin.describeConfigs(List.of(resource)).all().get().get(resource),
+                  c -> c != null);
       assertThat(config.get("min.insync.replicas").value()).isEqualTo("2");
     }
   }
