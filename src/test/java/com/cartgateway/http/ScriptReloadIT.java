@@ -33,7 +33,7 @@ class ScriptReloadIT {
       assertThat(gateway.add(user, sku, 2).statusCode()).isEqualTo(200);
       assertThat(
               redis
-                  .send(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(sha("hold_adjust")))
+                  .send(Request.cmd(Command.SCRIPT).arg("EXISTS").arg(Scripts.HOLD_ADJUST.sha()))
                   .await(5, TimeUnit.SECONDS)
                   .get(0)
                   .toInteger())
@@ -67,9 +67,5 @@ class ScriptReloadIT {
     } finally {
       vertx.close();
     }
-  }
-
-  private static String sha(String name) {
-    return com.cartgateway.store.LuaScript.load(name).sha();
   }
 }
