@@ -6,8 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,8 +20,13 @@ final class FreePorts {
   private static final int DEFAULT_EPHEMERAL_START = 32_768;
   private static final int ATTEMPTS = 500;
 
+  /** Redis Cluster's bus port is its client port plus this (Redis 6.2 cannot set it apart). */
+  static final int CLUSTER_BUS_OFFSET = 10_000;
+
+  private static final int HIGHEST = 65_535;
+
   /** Ports handed out by this JVM, so that two services never get the same one before binding. */
-  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
   private FreePorts() {}
 
@@ -31,7 +36,7 @@ final class FreePorts {
     if (ephemeralStart - LOWEST >= 1_000) {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         int port = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralStart);
-        if (isFree(port) && HANDED_OUT.add(port)) {
+        if (isFree(port) && handOut(port)) {
           return port;
         }
       }
@@ -39,10 +44,45 @@ final class FreePorts {
     return anyPortFromTheKernel();
   }
 
+  /**
+   * A port for a Redis Cluster node: both it and its bus port ({@link #CLUSTER_BUS_OFFSET} above)
+   * are free and below the ephemeral range, so an outgoing connection cannot take the bus port
+   * between this check and the node's bind (the node would exit "Address already in use").
+   */
+  static int nextWithClusterBus() {
+    int ephemeralStart = ephemeralRangeStart();
+    int below = ephemeralStart - CLUSTER_BUS_OFFSET;
+    // A machine whose ephemeral range starts too low for a bus port below it: any pair that fits.
+    int from = below - LOWEST >= 1_000 ? LOWEST : 1_024;
+    int until = below - LOWEST >= 1_000 ? below : HIGHEST - CLUSTER_BUS_OFFSET;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(from, until);
+      int bus = port + CLUSTER_BUS_OFFSET;
+      if (isFree(port) && isFree(bus) && handOut(port, bus)) {
+        return port;
+      }
+    }
+    throw new DevServicesException(
+        "no free port pair for a Redis Cluster node after " + ATTEMPTS + " attempts");
+  }
+
+  /** Hands out all the ports or none, so that a node's bus port is never another's port. */
+  private static synchronized boolean handOut(int... ports) {
+    for (int port : ports) {
+      if (HANDED_OUT.contains(port)) {
+        return false;
+      }
+    }
+    for (int port : ports) {
+      HANDED_OUT.add(port);
+    }
+    return true;
+  }
+
   private static int anyPortFromTheKernel() {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       try (ServerSocket socket = new ServerSocket(0)) {
-        if (HANDED_OUT.add(socket.getLocalPort())) {
+        if (handOut(socket.getLocalPort())) {
           return socket.getLocalPort();
         }
       } catch (IOException e) {

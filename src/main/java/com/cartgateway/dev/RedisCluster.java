@@ -40,7 +40,12 @@ final class RedisCluster {
     for (int i = 1; i <= 2 * MASTERS; i++) {
       nodes.add(
           new RedisServerProcess(
-              "redis-" + i, binary, FreePorts.next(), root.resolve("redis-" + i), true, true));
+              "redis-" + i,
+              binary,
+              FreePorts.nextWithClusterBus(),
+              root.resolve("redis-" + i),
+              true,
+              true));
     }
     return nodes;
   }
