@@ -56,18 +56,8 @@ final class SharedClients {
         new DirectSends(),
         SpanExport.start(config.tracing(), config.roles()),
         // One reader per topic and process: every verticle shares its cache and its one read.
-        new GroupProgress(
-            admin,
-            config.worker().groupId(),
-            Topics.CART_EVENTS,
-            GroupProgress.DEFAULT_MAX_AGE,
-            registry),
-        new GroupProgress(
-            admin,
-            config.worker().groupId(),
-            Topics.CATALOG_EVENTS,
-            GroupProgress.DEFAULT_MAX_AGE,
-            null));
+        GroupProgress.ofWorkers(admin, config.worker().groupId(), Topics.CART_EVENTS, registry),
+        GroupProgress.ofWorkers(admin, config.worker().groupId(), Topics.CATALOG_EVENTS, registry));
   }
 
   /**

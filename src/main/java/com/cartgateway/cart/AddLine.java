@@ -3,13 +3,10 @@ package com.cartgateway.cart;
 import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldResult;
-import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -17,35 +14,12 @@ import java.util.UUID;
  * more or less than was taken, and goes back when the cart refuses.
  */
 final class AddLine {
-  private final CartWrites writes;
-  private final InventoryStore inventory;
-  private final CartStore.Limits limits;
-  private final Duration holdTtl;
-  private final Clock clock;
-  private final CartActivity activity;
-  private final CartJournal journal;
+  private final LineWrites shared;
   private final RefusedWriters refusedWriters;
-  private final WriteSteps steps;
 
-  AddLine(
-      CartWrites writes,
-      InventoryStore inventory,
-      CartStore.Limits limits,
-      Duration holdTtl,
-      Clock clock,
-      CartActivity activity,
-      CartJournal journal,
-      RefusedWriters refusedWriters,
-      WriteSteps steps) {
-    this.writes = writes;
-    this.inventory = inventory;
-    this.limits = limits;
-    this.holdTtl = holdTtl;
-    this.clock = clock;
-    this.activity = activity;
-    this.journal = journal;
+  AddLine(LineWrites shared, RefusedWriters refusedWriters) {
+    this.shared = shared;
     this.refusedWriters = refusedWriters;
-    this.steps = steps;
   }
 
   /** {@link CartService#add}. */
@@ -64,20 +38,23 @@ final class AddLine {
                     (owner.cartId() + "|add|" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
                 .toString()
             : UUID.randomUUID().toString();
-    long now = clock.millis();
-    long expiresAt = now + holdTtl.toMillis();
+    long now = shared.clock().millis();
+    long expiresAt = now + shared.holdTtl().toMillis();
     Added added = new Added(owner, sku, quantity, variant, ifMatch, op, now, expiresAt);
     // A writer refused until its token is back takes its token first, so that a stream of
     // refusals does not move stock on the way.
     boolean beside = bucket == null || !refusedWriters.refused(owner.cartId());
-    return journal.record(
-        owner,
-        beside
-            ? () -> holdBeside(added, bucket, keyed)
-            : () -> steps.begin(owner, bucket).get().map(cart -> new Begun(cart, null)),
-        begun -> adding(added, begun),
-        cart -> cart,
-        activity::changed);
+    return shared
+        .journal()
+        .record(
+            owner,
+            beside
+                ? () -> holdBeside(added, bucket, keyed)
+                : () ->
+                    shared.steps().begin(owner, bucket).get().map(cart -> new Begun(cart, null)),
+            begun -> adding(added, begun),
+            cart -> cart,
+            shared.activity()::changed);
   }
 
   /** What an add was asked to do, and when. */
@@ -97,9 +74,16 @@ final class AddLine {
   private Future<Begun> holdBeside(Added add, TokenBucket bucket, boolean keyed) {
     String cartId = add.owner().cartId();
     Future<HoldResult> hold =
-        inventory.adjustHold(
-            add.sku(), cartId, add.quantity(), limits.holdCap(), add.expiresAt(), add.op());
-    Future<Cart> cart = steps.begin(add.owner(), bucket).get();
+        shared
+            .inventory()
+            .adjustHold(
+                add.sku(),
+                cartId,
+                add.quantity(),
+                shared.limits().holdCap(),
+                add.expiresAt(),
+                add.op());
+    Future<Cart> cart = shared.steps().begin(add.owner(), bucket).get();
     return Future.join(cart, hold)
         .map(both -> new Begun(cart.result(), hold.result()))
         .recover(
@@ -116,7 +100,8 @@ final class AddLine {
               if (keyed || hold.failed() || hold.result().applied() == 0) {
                 return Future.failedFuture(cart.cause());
               }
-              return inventory
+              return shared
+                  .inventory()
                   .adjustHold(
                       add.sku(),
                       cartId,
@@ -134,15 +119,18 @@ final class AddLine {
     CartLine line = begun.cart().line(add.sku());
     int had = line == null ? 0 : line.quantity();
     int held = line != null && line.heldAt(add.now()) ? line.held() : 0;
-    int wanted = Math.max(0, Math.min(had + add.quantity(), limits.holdCap()) - held);
+    int wanted = Math.max(0, Math.min(had + add.quantity(), shared.limits().holdCap()) - held);
     Future<HoldResult> hold =
         begun.hold() == null
-            ? inventory.adjustHold(
-                add.sku(), cartId, wanted, limits.holdCap(), add.expiresAt(), add.op())
+            ? shared
+                .inventory()
+                .adjustHold(
+                    add.sku(), cartId, wanted, shared.limits().holdCap(), add.expiresAt(), add.op())
             : corrected(add, begun.hold(), wanted);
     return hold.compose(
         taken ->
-            writes
+            shared
+                .writes()
                 .add(
                     add.owner(),
                     new CartWrites.Addition(
@@ -153,7 +141,7 @@ final class AddLine {
                         add.variant(),
                         taken.applied(),
                         add.expiresAt()),
-                    limits,
+                    shared.limits(),
                     add.ifMatch(),
                     add.op(),
                     add.now(),
@@ -171,8 +159,10 @@ final class AddLine {
       return Future.succeededFuture(taken);
     }
     String cartId = add.owner().cartId();
-    return inventory
-        .adjustHold(add.sku(), cartId, more, limits.holdCap(), add.expiresAt(), add.op() + ":more")
+    return shared
+        .inventory()
+        .adjustHold(
+            add.sku(), cartId, more, shared.limits().holdCap(), add.expiresAt(), add.op() + ":more")
         .map(
             extra -> new HoldResult(extra.price(), extra.held(), taken.applied() + extra.applied()))
         .recover(refused -> undoIfRefused(refused, add, taken.applied()));
@@ -180,7 +170,9 @@ final class AddLine {
 
   /** {@link WriteSteps#giveBackIfRefused} of the units an add held. */
   private <T> Future<T> undoIfRefused(Throwable refused, Added add, int units) {
-    return steps.giveBackIfRefused(
-        refused, add.sku(), add.owner().cartId(), units, add.expiresAt(), add.op() + ":undo");
+    return shared
+        .steps()
+        .giveBackIfRefused(
+            refused, add.sku(), add.owner().cartId(), units, add.expiresAt(), add.op() + ":undo");
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.function.LongPredicate;
 
 /**
  * A client's reads of its cart, and the bodies that answer reads and writes: where a read is found
@@ -62,6 +63,29 @@ public final class CartReads {
   }
 
   /**
+   * A client's read of its cart, answered: the cart and its body, or no body when the caller's copy
+   * is current. A stale read always has a body: it is not the cart at its version.
+   *
+   * @param bucket on the cart's slot, or null for a read that is not limited
+   * @param atLeastVersion a version the caller knows the cart reached: an older copy is not served
+   * @param callerHas whether the caller holds the cart at a version (its If-None-Match)
+   */
+  public Future<CartAnswer> read(
+      Owner owner, TokenBucket bucket, long atLeastVersion, LongPredicate callerHas) {
+    return view(owner, bucket, atLeastVersion)
+        .compose(
+            read ->
+                !read.stale() && callerHas.test(read.cart().version())
+                    ? Future.succeededFuture(new CartAnswer(read.cart(), false, null))
+                    : body(read).map(body -> new CartAnswer(read.cart(), read.stale(), body)));
+  }
+
+  /** The answer to a write that left the cart as it is. */
+  Future<CartAnswer> written(Cart cart) {
+    return body(cart).map(body -> new CartAnswer(cart, false, body));
+  }
+
+  /**
    * The owner's cart for a client's read (from the near cache while Redis says it has not changed),
    * taking the reader's rate-limit token in the same round trip; DynamoDB's copy if Redis lost it.
    * When Redis fails (down, past its command deadline, or its circuit open), DynamoDB's copy as a
@@ -70,7 +94,7 @@ public final class CartReads {
    * @param bucket on the cart's slot, or null for a read that is not limited
    * @param atLeastVersion a version the caller knows the cart reached: an older copy is not served
    */
-  public Future<CartRead> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
+  private Future<CartRead> view(Owner owner, TokenBucket bucket, long atLeastVersion) {
     return carts
         .view(owner, bucket, atLeastVersion, clock.millis())
         .compose(
@@ -113,7 +137,7 @@ public final class CartReads {
    * The body of a read: for a stale read, with the catalog's last known prices (never from Redis),
    * a {@code stale_read} warning in place of each line's {@code hold_expired}, and never kept.
    */
-  public Future<Buffer> body(CartRead read) {
+  private Future<Buffer> body(CartRead read) {
     if (!read.stale()) {
       return body(read.cart());
     }
@@ -135,7 +159,7 @@ public final class CartReads {
   }
 
   /** The cart's body with current prices, encoded again only when something it shows changed. */
-  public Future<Buffer> body(Cart cart) {
+  private Future<Buffer> body(Cart cart) {
     Buffer kept = bodies.get(cart, clock.millis(), inventory::pricesUnchanged);
     if (kept != null) {
       return Future.succeededFuture(kept);
@@ -154,7 +178,7 @@ public final class CartReads {
   }
 
   /** Renders a cart with current prices, for an answer that adds to it. */
-  public Future<JsonObject> render(Cart cart) {
+  Future<JsonObject> render(Cart cart) {
     return currentPrices(cart).map(prices -> CartView.render(cart, prices.bySku(), clock.millis()));
   }
 

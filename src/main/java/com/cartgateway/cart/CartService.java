@@ -15,11 +15,8 @@ import java.time.Duration;
  * without a line, which lapses with its TTL. Each write is journalled before it is acknowledged.
  */
 public final class CartService {
-  private final CartWrites writes;
-  private final Clock clock;
-  private final CartActivity activity;
-  private final CartJournal journal;
-  private final WriteSteps steps;
+  private final CartReads reads;
+  private final LineWrites shared;
   private final AddLine adds;
   private final SetLine sets;
 
@@ -34,6 +31,7 @@ public final class CartService {
    * @param journal what makes each change durable before it is acknowledged
    * @param rebuilder what brings back a cart Redis lost before a write
    * @param refusedWriters the process's writers refused a token lately
+   * @param reads what renders the answer to each write
    */
   public CartService(
       CartStore carts,
@@ -45,17 +43,22 @@ public final class CartService {
       CartActivity activity,
       CartJournal journal,
       CartRebuilder rebuilder,
-      RefusedWriters refusedWriters) {
-    this.writes = writes;
-    this.clock = clock;
-    this.activity = activity;
-    this.journal = journal;
-    this.steps = new WriteSteps(carts, inventory, rebuilder, holdTtl);
-    this.adds =
-        new AddLine(
-            writes, inventory, limits, holdTtl, clock, activity, journal, refusedWriters, steps);
-    this.sets =
-        new SetLine(carts, writes, inventory, limits, holdTtl, clock, activity, journal, steps);
+      RefusedWriters refusedWriters,
+      CartReads reads) {
+    this.reads = reads;
+    this.shared =
+        new LineWrites(
+            carts,
+            writes,
+            inventory,
+            limits,
+            holdTtl,
+            clock,
+            activity,
+            journal,
+            new WriteSteps(carts, inventory, rebuilder, holdTtl));
+    this.adds = new AddLine(shared, refusedWriters);
+    this.sets = new SetLine(shared);
   }
 
   /**
@@ -73,7 +76,7 @@ public final class CartService {
    *     retry after an answer that never arrived (or a 503 once the change applied) adds nothing
    *     more, while set, remove and clear are idempotent by their nature
    */
-  public Future<Cart> add(
+  public Future<CartAnswer> add(
       Owner owner,
       TokenBucket bucket,
       String sku,
@@ -81,7 +84,8 @@ public final class CartService {
       JsonObject variant,
       Long ifMatch,
       String idempotencyKey) {
-    return adds.add(owner, bucket, sku, quantity, variant, ifMatch, idempotencyKey);
+    return adds.add(owner, bucket, sku, quantity, variant, ifMatch, idempotencyKey)
+        .compose(reads::written);
   }
 
   /**
@@ -89,8 +93,9 @@ public final class CartService {
    *
    * @param bucket as for {@link #add}
    */
-  public Future<Cart> set(Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
-    return sets.set(owner, bucket, sku, quantity, ifMatch);
+  public Future<CartAnswer> set(
+      Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
+    return sets.set(owner, bucket, sku, quantity, ifMatch).compose(reads::written);
   }
 
   /**
@@ -98,17 +103,11 @@ public final class CartService {
    *
    * @param bucket as for {@link #add}
    */
-  public Future<Cart> remove(Owner owner, TokenBucket bucket, String sku, Long ifMatch) {
-    long now = clock.millis();
-    return journal.record(
+  public Future<CartAnswer> remove(Owner owner, TokenBucket bucket, String sku, Long ifMatch) {
+    return removing(
         owner,
-        steps.begin(owner, bucket),
-        before ->
-            writes
-                .remove(owner, sku, ifMatch, now, before.version() > 0)
-                .compose(r -> steps.releaseAll(owner, r, now)),
-        cart -> cart,
-        activity::changed);
+        bucket,
+        (now, existing) -> shared.writes().remove(owner, sku, ifMatch, now, existing));
   }
 
   /**
@@ -116,16 +115,30 @@ public final class CartService {
    *
    * @param bucket as for {@link #add}
    */
-  public Future<Cart> clear(Owner owner, TokenBucket bucket, Long ifMatch) {
-    long now = clock.millis();
-    return journal.record(
-        owner,
-        steps.begin(owner, bucket),
-        before ->
-            writes
-                .clear(owner, ifMatch, now, before.version() > 0)
-                .compose(r -> steps.releaseAll(owner, r, now)),
-        cart -> cart,
-        activity::changed);
+  public Future<CartAnswer> clear(Owner owner, TokenBucket bucket, Long ifMatch) {
+    return removing(
+        owner, bucket, (now, existing) -> shared.writes().clear(owner, ifMatch, now, existing));
+  }
+
+  /** A cart script that removes lines, given the time and whether the cart exists. */
+  private interface Removing {
+    Future<CartWrites.Removal> apply(long now, boolean existing);
+  }
+
+  /** A write that removes lines, then gives their holds back. */
+  private Future<CartAnswer> removing(Owner owner, TokenBucket bucket, Removing removal) {
+    long now = shared.clock().millis();
+    return shared
+        .journal()
+        .record(
+            owner,
+            shared.steps().begin(owner, bucket),
+            before ->
+                removal
+                    .apply(now, before.version() > 0)
+                    .compose(removed -> shared.steps().releaseAll(owner, removed, now)),
+            cart -> cart,
+            shared.activity()::changed)
+        .compose(reads::written);
   }
 }

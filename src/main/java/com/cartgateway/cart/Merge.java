@@ -32,7 +32,7 @@ public final class Merge {
    * @param report one entry per guest line: {sku, guestQuantity, userQuantity, result}
    * @param warnings what the shopper should know (lines that could not be held)
    */
-  public record Result(Cart cart, JsonArray report, JsonArray warnings) {}
+  private record Result(Cart cart, JsonArray report, JsonArray warnings) {}
 
   private final CartStore carts;
   private final MergeStore store;
@@ -42,6 +42,7 @@ public final class Merge {
   private final Clock clock;
   private final CartActivity activity;
   private final CartJournal journal;
+  private final CartReads reads;
 
   /**
    * @param vertx for the lease's polling timer
@@ -53,6 +54,7 @@ public final class Merge {
    * @param clock the time source
    * @param activity what follows the changes of both carts
    * @param journal what makes both carts' changes durable before the merge is acknowledged
+   * @param reads what renders the shopper's cart in the answer
    */
   public Merge(
       Vertx vertx,
@@ -63,7 +65,9 @@ public final class Merge {
       MergePolicy policy,
       Clock clock,
       CartActivity activity,
-      CartJournal journal) {
+      CartJournal journal,
+      CartReads reads) {
+    this.reads = reads;
     this.carts = carts;
     this.store = new MergeStore(vertx, redis);
     this.limits = limits;
@@ -74,8 +78,25 @@ public final class Merge {
     this.journal = journal;
   }
 
-  /** Merges the guest's cart into the user's cart. */
-  public Future<Result> merge(Owner user, Owner guest, Long ifMatch) {
+  /**
+   * Merges the guest's cart into the user's cart; answers with the user's cart, its warnings joined
+   * by the lines that could not be held, and the {@code merge} report.
+   */
+  public Future<CartAnswer> merge(Owner user, Owner guest, Long ifMatch) {
+    return merged(user, guest, ifMatch)
+        .compose(
+            result ->
+                reads
+                    .render(result.cart())
+                    .map(
+                        body -> {
+                          body.getJsonArray("warnings").addAll(result.warnings());
+                          body.put("merge", result.report());
+                          return new CartAnswer(result.cart(), false, body.toBuffer());
+                        }));
+  }
+
+  private Future<Result> merged(Owner user, Owner guest, Long ifMatch) {
     return journal.recordAll(
         List.of(user.cartId(), guest.cartId()),
         () -> store.leased(guest.cartId(), () -> mergeLeased(user, guest, ifMatch)),

@@ -1,12 +1,10 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
-import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -17,45 +15,22 @@ import java.util.UUID;
 final class SetLine {
   private static final int MAX_ATTEMPTS = 8;
 
-  private final CartStore carts;
-  private final CartWrites writes;
-  private final InventoryStore inventory;
-  private final CartStore.Limits limits;
-  private final Duration holdTtl;
-  private final Clock clock;
-  private final CartActivity activity;
-  private final CartJournal journal;
-  private final WriteSteps steps;
+  private final LineWrites shared;
 
-  SetLine(
-      CartStore carts,
-      CartWrites writes,
-      InventoryStore inventory,
-      CartStore.Limits limits,
-      Duration holdTtl,
-      Clock clock,
-      CartActivity activity,
-      CartJournal journal,
-      WriteSteps steps) {
-    this.carts = carts;
-    this.writes = writes;
-    this.inventory = inventory;
-    this.limits = limits;
-    this.holdTtl = holdTtl;
-    this.clock = clock;
-    this.activity = activity;
-    this.journal = journal;
-    this.steps = steps;
+  SetLine(LineWrites shared) {
+    this.shared = shared;
   }
 
   /** {@link CartService#set}. */
   Future<Cart> set(Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
-    return journal.record(
-        owner,
-        steps.begin(owner, bucket),
-        before -> set(owner, before, sku, quantity, ifMatch, 1),
-        cart -> cart,
-        activity::changed);
+    return shared
+        .journal()
+        .record(
+            owner,
+            shared.steps().begin(owner, bucket),
+            before -> set(owner, before, sku, quantity, ifMatch, 1),
+            cart -> cart,
+            shared.activity()::changed);
   }
 
   private Future<Cart> set(
@@ -70,30 +45,36 @@ final class SetLine {
     if (line == null) {
       return Future.failedFuture(CartWrites.lineNotFound(sku));
     }
-    long now = clock.millis();
-    long expiresAt = now + holdTtl.toMillis();
+    long now = shared.clock().millis();
+    long expiresAt = now + shared.holdTtl().toMillis();
     String op = UUID.randomUUID().toString();
     // A lapsed hold counts as none: the script returns its units before applying.
-    int delta = Math.min(quantity, limits.holdCap()) - (line.heldAt(now) ? line.held() : 0);
+    int delta =
+        Math.min(quantity, shared.limits().holdCap()) - (line.heldAt(now) ? line.held() : 0);
+    Setting setting = new Setting(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now);
     Future<CartWrites.SetOutcome> outcome =
-        delta > 0
-            ? holdThenSet(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now)
-            : setThenRelease(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now);
+        delta > 0 ? holdThenSet(setting) : setThenRelease(setting);
     return outcome.compose(
         result -> {
           if (result instanceof CartWrites.SetOutcome.Applied applied) {
             return Future.succeededFuture(applied.cart());
           }
           if (attempt >= MAX_ATTEMPTS) {
-            return Future.failedFuture(new IllegalStateException("line " + sku + " kept moving"));
+            // Other writes of the line keep landing first: the client retries, nothing changed.
+            return Future.failedFuture(
+                new CartException(
+                    CartException.Reason.IN_PROGRESS,
+                    "other writes kept changing the line of " + sku + "; retry"));
           }
-          return carts
+          return shared
+              .carts()
               .read(owner)
               .compose(moved -> set(owner, moved, sku, quantity, ifMatch, attempt + 1));
         });
   }
 
-  private Future<CartWrites.SetOutcome> holdThenSet(
+  /** One attempt of a set: the line as it was read, and the change of its hold. */
+  private record Setting(
       Owner owner,
       String sku,
       int quantity,
@@ -103,53 +84,59 @@ final class SetLine {
       Long ifMatch,
       String op,
       long now) {
-    String cartId = owner.cartId();
-    return inventory
-        .adjustHold(sku, cartId, delta, limits.holdCap(), expiresAt, op)
+
+    /** The cart's set script, for a line whose hold changes by {@code held} units. */
+    Future<CartWrites.SetOutcome> apply(CartWrites writes, int held) {
+      return writes.set(owner, sku, quantity, line.quantity(), held, expiresAt, ifMatch, op, now);
+    }
+  }
+
+  private Future<CartWrites.SetOutcome> holdThenSet(Setting set) {
+    String cartId = set.owner().cartId();
+    return shared
+        .inventory()
+        .adjustHold(
+            set.sku(), cartId, set.delta(), shared.limits().holdCap(), set.expiresAt(), set.op())
         .compose(
             hold ->
-                writes
-                    .set(
-                        owner,
-                        sku,
-                        quantity,
-                        line.quantity(),
-                        hold.applied(),
-                        expiresAt,
-                        ifMatch,
-                        op,
-                        now)
+                set.apply(shared.writes(), hold.applied())
                     .recover(
                         refused ->
-                            steps.giveBackIfRefused(
-                                refused, sku, cartId, hold.applied(), expiresAt, op + ":undo"))
+                            shared
+                                .steps()
+                                .giveBackIfRefused(
+                                    refused,
+                                    set.sku(),
+                                    cartId,
+                                    hold.applied(),
+                                    set.expiresAt(),
+                                    set.op() + ":undo"))
                     .compose(
                         outcome ->
                             outcome instanceof CartWrites.SetOutcome.Moved
-                                ? inventory
+                                ? shared
+                                    .inventory()
                                     .adjustHold(
-                                        sku, cartId, -hold.applied(), expiresAt, op + ":undo")
+                                        set.sku(),
+                                        cartId,
+                                        -hold.applied(),
+                                        set.expiresAt(),
+                                        set.op() + ":undo")
                                     .map(outcome)
                                 : Future.succeededFuture(outcome)));
   }
 
-  private Future<CartWrites.SetOutcome> setThenRelease(
-      Owner owner,
-      String sku,
-      int quantity,
-      CartLine line,
-      int delta,
-      long expiresAt,
-      Long ifMatch,
-      String op,
-      long now) {
-    return writes
-        .set(owner, sku, quantity, line.quantity(), delta, expiresAt, ifMatch, op, now)
+  private Future<CartWrites.SetOutcome> setThenRelease(Setting set) {
+    return set.apply(shared.writes(), set.delta())
         .compose(
             outcome -> {
               if (outcome instanceof CartWrites.SetOutcome.Applied) {
                 // A zero delta still restarts the hold's clock: it lapses after the last change.
-                return steps.release(sku, owner.cartId(), -delta, expiresAt, op).map(outcome);
+                return shared
+                    .steps()
+                    .release(
+                        set.sku(), set.owner().cartId(), -set.delta(), set.expiresAt(), set.op())
+                    .map(outcome);
               }
               return Future.succeededFuture(outcome);
             });

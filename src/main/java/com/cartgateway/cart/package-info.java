@@ -8,6 +8,7 @@
  * com.cartgateway.cart.CartWrites}, {@code CheckoutStore}, {@code MergeStore}). Each change is
  * journalled ({@link com.cartgateway.cart.CartJournal}, the durability journal with the cart's
  * codec), and a cart Redis lost is restored from DynamoDB ({@link
- * com.cartgateway.cart.CartRebuilder}).
+ * com.cartgateway.cart.CartRebuilder}). A route enters the domain once: each of these calls answers
+ * with the cart and its rendered body ({@link com.cartgateway.cart.CartAnswer}) or the order.
  */
 package com.cartgateway.cart;

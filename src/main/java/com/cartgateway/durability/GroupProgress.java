@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,8 +72,6 @@ public final class GroupProgress implements Shareable {
   /** How old a snapshot may be for the cached answers. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMillis(250);
 
-  private static final String LOCAL_MAP = GroupProgress.class.getName();
-
   /** The per-partition gauge of the group's lag, for the topics that have one. */
   private static final Map<String, String> GROUP_LAG =
       Map.of(Topics.CART_EVENTS, "cart_writebehind_group_lag_events");
@@ -110,22 +107,14 @@ public final class GroupProgress implements Shareable {
   }
 
   /**
-   * The process's instance for the worker group on a topic, created on first use and kept with the
-   * Vert.x instance, so that every verticle of the process shares its cache and its single read.
+   * The reader of the worker group's progress on one topic, as a process builds it once and passes
+   * to its verticles, so that they share its cache and its single read.
    *
-   * @throws IllegalStateException when the process already has one for another group
+   * @param registry where the topic's lag gauge goes (only {@code cart.events} has one)
    */
-  public static GroupProgress forProcess(
-      Vertx vertx, Admin admin, String groupId, String topic, MeterRegistry registry) {
-    LocalMap<String, GroupProgress> map = vertx.sharedData().getLocalMap(LOCAL_MAP);
-    GroupProgress progress =
-        map.computeIfAbsent(
-            topic, key -> new GroupProgress(admin, groupId, topic, DEFAULT_MAX_AGE, registry));
-    if (!progress.groupId.equals(groupId)) {
-      throw new IllegalStateException(
-          "this process already follows group " + progress.groupId + ", not " + groupId);
-    }
-    return progress;
+  public static GroupProgress ofWorkers(
+      Admin admin, String groupId, String topic, MeterRegistry registry) {
+    return new GroupProgress(admin, groupId, topic, DEFAULT_MAX_AGE, registry);
   }
 
   /**

@@ -5,7 +5,6 @@ import com.cartgateway.cart.CartService;
 import com.cartgateway.cart.Checkout;
 import com.cartgateway.cart.Merge;
 import com.cartgateway.store.TokenBucket;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -55,33 +54,27 @@ final class CartHandlers {
               // One round trip: the token is taken by the script that reads the cart.
               TokenBucket bucket = limiter.bucket(owner.cartId(), RateLimiter.Kind.READS);
               return reads
-                  .view(owner, bucket, Requests.knownVersion(ctx))
+                  .read(
+                      owner,
+                      bucket,
+                      Requests.knownVersion(ctx),
+                      version -> Requests.noneMatchHits(ctx, version))
                   .recover(e -> limiter.refused(RateLimiter.Kind.READS, bucket, e));
             })
         .compose(
-            read -> {
-              if (read.stale()) {
+            answer -> {
+              if (answer.stale()) {
                 // Not the cart at that version (no holds, maybe behind): no ETag to keep it under,
                 // so no 304 either; the body's version still says which copy this is.
-                return reads
-                    .body(read)
-                    .compose(
-                        body ->
-                            ctx.response()
-                                .putHeader(STALE_HEADER, STALE)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                                .end(body));
+                ctx.response().putHeader(STALE_HEADER, STALE);
+              } else {
+                ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(answer.cart().version()));
               }
-              long version = read.cart().version();
-              ctx.response().putHeader(HttpHeaders.ETAG, Requests.etag(version));
-              if (Requests.noneMatchHits(ctx, version)) {
+              if (answer.notModified()) {
                 ctx.response().setStatusCode(304);
                 return ctx.response().end();
               }
-              return reads
-                  .body(read)
-                  .compose(
-                      body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body));
+              return ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(answer.body());
             })
         .onFailure(ctx::fail);
   }
@@ -224,21 +217,11 @@ final class CartHandlers {
                     .compose(
                         guest ->
                             writes.once(
-                                ctx, owner, key, () -> merged(merge.merge(owner, guest, ifMatch)))))
+                                ctx,
+                                owner,
+                                key,
+                                () ->
+                                    WritePipeline.cartAnswer(merge.merge(owner, guest, ifMatch)))))
         .onFailure(ctx::fail);
-  }
-
-  private Future<WritePipeline.Answer> merged(Future<Merge.Result> merging) {
-    return merging.compose(
-        result ->
-            reads
-                .render(result.cart())
-                .map(
-                    body -> {
-                      body.getJsonArray("warnings").addAll(result.warnings());
-                      body.put("merge", result.report());
-                      return new WritePipeline.Answer(
-                          200, body.toBuffer(), Requests.etag(result.cart().version()));
-                    }));
   }
 }

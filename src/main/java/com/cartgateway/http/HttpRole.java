@@ -128,7 +128,8 @@ final class HttpRole {
             activity,
             journal,
             rebuilder,
-            clients.refusedWriters());
+            clients.refusedWriters(),
+            reads);
     Checkout checkout =
         new Checkout(
             cartStore,
@@ -152,7 +153,8 @@ final class HttpRole {
             config.cart().mergePolicy(),
             clock,
             activity,
-            journal);
+            journal,
+            reads);
     // Notice a Redis that lost its data within a second, not at the first cart it misses, so that
     // the publish window a rebuild must wait out starts close to the loss.
     rebuilder.watchEpoch().onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage()));
@@ -180,7 +182,7 @@ final class HttpRole {
     health.start();
     Callers callers = new Callers(identities);
     RateLimiter limiter = new RateLimiter(redis, config.rateLimit(), clock);
-    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis), reads);
+    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis));
     Router router =
         ApiRoutes.router(
             vertx,

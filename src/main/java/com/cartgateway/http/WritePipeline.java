@@ -1,7 +1,6 @@
 package com.cartgateway.http;
 
-import com.cartgateway.cart.Cart;
-import com.cartgateway.cart.CartReads;
+import com.cartgateway.cart.CartAnswer;
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.store.TokenBucket;
@@ -26,13 +25,11 @@ final class WritePipeline {
   private final Callers callers;
   private final RateLimiter limiter;
   private final Idempotency idempotency;
-  private final CartReads reads;
 
-  WritePipeline(Callers callers, RateLimiter limiter, Idempotency idempotency, CartReads reads) {
+  WritePipeline(Callers callers, RateLimiter limiter, Idempotency idempotency) {
     this.callers = callers;
     this.limiter = limiter;
     this.idempotency = idempotency;
-    this.reads = reads;
   }
 
   /** A response to send (and to keep for an idempotent replay). */
@@ -48,7 +45,8 @@ final class WritePipeline {
    * @param change the change, given the owner and the bucket to take the token from (null when the
    *     token is taken already)
    */
-  void cart(RoutingContext ctx, String key, BiFunction<Owner, TokenBucket, Future<Cart>> change) {
+  void cart(
+      RoutingContext ctx, String key, BiFunction<Owner, TokenBucket, Future<CartAnswer>> change) {
     RateLimiter.Kind kind = RateLimiter.Kind.WRITES;
     callers
         .writer(ctx)
@@ -130,9 +128,10 @@ final class WritePipeline {
             });
   }
 
-  private Future<Answer> cartAnswer(Future<Cart> changed) {
-    return changed.compose(
-        cart -> reads.body(cart).map(body -> new Answer(200, body, Requests.etag(cart.version()))));
+  /** A changed cart's answer: 200 with its body, under its version's ETag. */
+  static Future<Answer> cartAnswer(Future<CartAnswer> changed) {
+    return changed.map(
+        answer -> new Answer(200, answer.body(), Requests.etag(answer.cart().version())));
   }
 
   private Future<Owner> limited(RoutingContext ctx, Owner owner, RateLimiter.Kind kind) {

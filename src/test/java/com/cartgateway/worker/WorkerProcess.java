@@ -96,18 +96,9 @@ final class WorkerProcess implements AutoCloseable {
             producer,
             new DirectSends(),
             Optional.empty(),
-            new GroupProgress(
-                admin,
-                config.worker().groupId(),
-                Topics.CART_EVENTS,
-                GroupProgress.DEFAULT_MAX_AGE,
-                registry),
-            new GroupProgress(
-                admin,
-                config.worker().groupId(),
-                Topics.CATALOG_EVENTS,
-                GroupProgress.DEFAULT_MAX_AGE,
-                null));
+            GroupProgress.ofWorkers(admin, config.worker().groupId(), Topics.CART_EVENTS, registry),
+            GroupProgress.ofWorkers(
+                admin, config.worker().groupId(), Topics.CATALOG_EVENTS, registry));
     this.carts = new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable());
   }
 
