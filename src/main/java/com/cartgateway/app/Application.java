@@ -91,14 +91,29 @@ public final class Application {
   }
 
   /**
-   * Every role that runs scripts loads them all first, so that one with an error stops the start.
+   * Every role that runs scripts loads them all first, so that one Redis refuses (an error in a
+   * script) stops the start. A Redis that does not answer does not: the gateway starts and serves
+   * what it can without it (stale reads, 503 for writes), and each script is loaded on first use.
    */
   private Future<Void> loadScripts() {
     if (!config.roles().contains(Role.HTTP) && !config.roles().contains(Role.TIMER)) {
       return Future.succeededFuture();
     }
     RedisGateway loader = RedisGateway.create(vertx, config.redis());
-    return loader.load(Scripts.ALL).eventually(loader::close);
+    return loader
+        .load(Scripts.ALL)
+        .recover(
+            failure -> {
+              if (RedisGateway.isErrorReply(failure)) {
+                return Future.failedFuture(failure);
+              }
+              LOG.warning(
+                  "Redis did not answer at start ("
+                      + failure.getMessage()
+                      + "): starting without it; scripts load on first use");
+              return Future.succeededFuture();
+            })
+        .eventually(loader::close);
   }
 
   /** The HTTP role: the configured number of instances, each on its own event loop. */

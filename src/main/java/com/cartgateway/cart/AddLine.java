@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
+import com.cartgateway.inventory.HoldLimit;
 import com.cartgateway.inventory.HoldResult;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
@@ -30,7 +31,8 @@ final class AddLine {
       int quantity,
       JsonObject variant,
       Long ifMatch,
-      String idempotencyKey) {
+      String idempotencyKey,
+      String client) {
     boolean keyed = idempotencyKey != null;
     String op =
         keyed
@@ -40,7 +42,17 @@ final class AddLine {
             : UUID.randomUUID().toString();
     long now = shared.clock().millis();
     long expiresAt = now + shared.holdTtl().toMillis();
-    Added added = new Added(owner, sku, quantity, variant, ifMatch, op, now, expiresAt);
+    Added added =
+        new Added(
+            owner,
+            sku,
+            quantity,
+            variant,
+            ifMatch,
+            op,
+            now,
+            expiresAt,
+            shared.limits().holdFor(client));
     // A writer refused until its token is back takes its token first, so that a stream of
     // refusals does not move stock on the way.
     boolean beside = bucket == null || !refusedWriters.refused(owner.cartId());
@@ -66,7 +78,8 @@ final class AddLine {
       Long ifMatch,
       String op,
       long now,
-      long expiresAt) {}
+      long expiresAt,
+      HoldLimit limit) {}
 
   /** The cart as its write's first step read it, and the hold taken beside it (or null). */
   private record Begun(Cart cart, HoldResult hold) {}
@@ -76,13 +89,7 @@ final class AddLine {
     Future<HoldResult> hold =
         shared
             .inventory()
-            .adjustHold(
-                add.sku(),
-                cartId,
-                add.quantity(),
-                shared.limits().holdCap(),
-                add.expiresAt(),
-                add.op());
+            .adjustHold(add.sku(), cartId, add.quantity(), add.limit(), add.expiresAt(), add.op());
     Future<Cart> cart = shared.steps().begin(add.owner(), bucket).get();
     return Future.join(cart, hold)
         .map(both -> new Begun(cart.result(), hold.result()))
@@ -124,8 +131,7 @@ final class AddLine {
         begun.hold() == null
             ? shared
                 .inventory()
-                .adjustHold(
-                    add.sku(), cartId, wanted, shared.limits().holdCap(), add.expiresAt(), add.op())
+                .adjustHold(add.sku(), cartId, wanted, add.limit(), add.expiresAt(), add.op())
             : corrected(add, begun.hold(), wanted);
     return hold.compose(
         taken ->
@@ -161,8 +167,7 @@ final class AddLine {
     String cartId = add.owner().cartId();
     return shared
         .inventory()
-        .adjustHold(
-            add.sku(), cartId, more, shared.limits().holdCap(), add.expiresAt(), add.op() + ":more")
+        .adjustHold(add.sku(), cartId, more, add.limit(), add.expiresAt(), add.op() + ":more")
         .map(
             extra -> new HoldResult(extra.price(), extra.held(), taken.applied() + extra.applied()))
         .recover(refused -> undoIfRefused(refused, add, taken.applied()));

@@ -75,6 +75,7 @@ public final class CartService {
    * @param idempotencyKey the client's key, or null: the same key makes the same operation, so a
    *     retry after an answer that never arrived (or a 503 once the change applied) adds nothing
    *     more, while set, remove and clear are idempotent by their nature
+   * @param client the caller's address: what its carts hold of the SKU together is capped
    */
   public Future<CartAnswer> add(
       Owner owner,
@@ -83,8 +84,9 @@ public final class CartService {
       int quantity,
       JsonObject variant,
       Long ifMatch,
-      String idempotencyKey) {
-    return adds.add(owner, bucket, sku, quantity, variant, ifMatch, idempotencyKey)
+      String idempotencyKey,
+      String client) {
+    return adds.add(owner, bucket, sku, quantity, variant, ifMatch, idempotencyKey, client)
         .compose(reads::written);
   }
 
@@ -92,10 +94,11 @@ public final class CartService {
    * Sets a line's quantity, holding or releasing the difference.
    *
    * @param bucket as for {@link #add}
+   * @param client as for {@link #add}
    */
   public Future<CartAnswer> set(
-      Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
-    return sets.set(owner, bucket, sku, quantity, ifMatch).compose(reads::written);
+      Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch, String client) {
+    return sets.set(owner, bucket, sku, quantity, ifMatch, client).compose(reads::written);
   }
 
   /**

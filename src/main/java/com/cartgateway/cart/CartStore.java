@@ -1,6 +1,7 @@
 package com.cartgateway.cart;
 
 import com.cartgateway.identity.Owner;
+import com.cartgateway.inventory.HoldLimit;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.NearCache;
 import com.cartgateway.store.RedisGateway;
@@ -158,8 +159,16 @@ public final class CartStore {
    * @param maxLines distinct lines
    * @param maxQuantity units a line
    * @param holdCap units of one SKU a cart may hold (more is accepted, but held only at checkout)
+   * @param clientHoldCap units of one SKU the carts of one client address may hold together (0: no
+   *     such cap)
    */
-  public record Limits(int maxLines, int maxQuantity, int holdCap) {}
+  public record Limits(int maxLines, int maxQuantity, int holdCap, int clientHoldCap) {
+
+    /** The limit of a hold the client at this address asked for. */
+    HoldLimit holdFor(String client) {
+      return new HoldLimit(holdCap, client, clientHoldCap);
+    }
+  }
 
   static Cart cart(Owner owner, ScriptReply flat) {
     return Cart.fromHash(owner, hash(flat));

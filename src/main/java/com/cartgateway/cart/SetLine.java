@@ -3,6 +3,7 @@ package com.cartgateway.cart;
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
+import com.cartgateway.inventory.HoldLimit;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import java.util.UUID;
@@ -22,36 +23,58 @@ final class SetLine {
   }
 
   /** {@link CartService#set}. */
-  Future<Cart> set(Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch) {
+  Future<Cart> set(
+      Owner owner, TokenBucket bucket, String sku, int quantity, Long ifMatch, String client) {
+    Wanted wanted = new Wanted(owner, sku, quantity, ifMatch, shared.limits().holdFor(client));
     return shared
         .journal()
         .record(
             owner,
             shared.steps().begin(owner, bucket),
-            before -> set(owner, before, sku, quantity, ifMatch, 1),
+            before -> set(wanted, before, 1),
             cart -> cart,
             shared.activity()::changed);
   }
 
-  private Future<Cart> set(
-      Owner owner, Cart cart, String sku, int quantity, Long ifMatch, int attempt) {
-    return cart.matching(ifMatch)
-        .compose(matched -> setLine(owner, matched, sku, quantity, ifMatch, attempt));
+  /** What the client asked for. */
+  private record Wanted(Owner owner, String sku, int quantity, Long ifMatch, HoldLimit limit) {}
+
+  /** One attempt of a set: the line as it was read, and the change of its hold. */
+  private record Setting(
+      Wanted wanted, CartLine line, int delta, long expiresAt, String op, long now) {
+
+    /** The cart's set script, for a line whose hold changes by {@code held} units. */
+    Future<CartWrites.SetOutcome> apply(CartWrites writes, int held) {
+      return writes.set(
+          wanted.owner(),
+          wanted.sku(),
+          wanted.quantity(),
+          line.quantity(),
+          held,
+          expiresAt,
+          wanted.ifMatch(),
+          op,
+          now);
+    }
   }
 
-  private Future<Cart> setLine(
-      Owner owner, Cart cart, String sku, int quantity, Long ifMatch, int attempt) {
-    CartLine line = cart.line(sku);
+  private Future<Cart> set(Wanted wanted, Cart cart, int attempt) {
+    return cart.matching(wanted.ifMatch()).compose(matched -> setLine(wanted, matched, attempt));
+  }
+
+  private Future<Cart> setLine(Wanted wanted, Cart cart, int attempt) {
+    CartLine line = cart.line(wanted.sku());
     if (line == null) {
-      return Future.failedFuture(CartWrites.lineNotFound(sku));
+      return Future.failedFuture(CartWrites.lineNotFound(wanted.sku()));
     }
     long now = shared.clock().millis();
     long expiresAt = now + shared.holdTtl().toMillis();
-    String op = UUID.randomUUID().toString();
     // A lapsed hold counts as none: the script returns its units before applying.
     int delta =
-        Math.min(quantity, shared.limits().holdCap()) - (line.heldAt(now) ? line.held() : 0);
-    Setting setting = new Setting(owner, sku, quantity, line, delta, expiresAt, ifMatch, op, now);
+        Math.min(wanted.quantity(), shared.limits().holdCap())
+            - (line.heldAt(now) ? line.held() : 0);
+    Setting setting =
+        new Setting(wanted, line, delta, expiresAt, UUID.randomUUID().toString(), now);
     Future<CartWrites.SetOutcome> outcome =
         delta > 0 ? holdThenSet(setting) : setThenRelease(setting);
     return outcome.compose(
@@ -64,39 +87,21 @@ final class SetLine {
             return Future.failedFuture(
                 new CartException(
                     CartException.Reason.IN_PROGRESS,
-                    "other writes kept changing the line of " + sku + "; retry"));
+                    "other writes kept changing the line of " + wanted.sku() + "; retry"));
           }
           return shared
               .carts()
-              .read(owner)
-              .compose(moved -> set(owner, moved, sku, quantity, ifMatch, attempt + 1));
+              .read(wanted.owner())
+              .compose(moved -> set(wanted, moved, attempt + 1));
         });
   }
 
-  /** One attempt of a set: the line as it was read, and the change of its hold. */
-  private record Setting(
-      Owner owner,
-      String sku,
-      int quantity,
-      CartLine line,
-      int delta,
-      long expiresAt,
-      Long ifMatch,
-      String op,
-      long now) {
-
-    /** The cart's set script, for a line whose hold changes by {@code held} units. */
-    Future<CartWrites.SetOutcome> apply(CartWrites writes, int held) {
-      return writes.set(owner, sku, quantity, line.quantity(), held, expiresAt, ifMatch, op, now);
-    }
-  }
-
   private Future<CartWrites.SetOutcome> holdThenSet(Setting set) {
-    String cartId = set.owner().cartId();
+    String sku = set.wanted().sku();
+    String cartId = set.wanted().owner().cartId();
     return shared
         .inventory()
-        .adjustHold(
-            set.sku(), cartId, set.delta(), shared.limits().holdCap(), set.expiresAt(), set.op())
+        .adjustHold(sku, cartId, set.delta(), set.wanted().limit(), set.expiresAt(), set.op())
         .compose(
             hold ->
                 set.apply(shared.writes(), hold.applied())
@@ -106,7 +111,7 @@ final class SetLine {
                                 .steps()
                                 .giveBackIfRefused(
                                     refused,
-                                    set.sku(),
+                                    sku,
                                     cartId,
                                     hold.applied(),
                                     set.expiresAt(),
@@ -117,7 +122,7 @@ final class SetLine {
                                 ? shared
                                     .inventory()
                                     .adjustHold(
-                                        set.sku(),
+                                        sku,
                                         cartId,
                                         -hold.applied(),
                                         set.expiresAt(),
@@ -135,7 +140,11 @@ final class SetLine {
                 return shared
                     .steps()
                     .release(
-                        set.sku(), set.owner().cartId(), -set.delta(), set.expiresAt(), set.op())
+                        set.wanted().sku(),
+                        set.wanted().owner().cartId(),
+                        -set.delta(),
+                        set.expiresAt(),
+                        set.op())
                     .map(outcome);
               }
               return Future.succeededFuture(outcome);

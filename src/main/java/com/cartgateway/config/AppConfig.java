@@ -146,6 +146,8 @@ public record AppConfig(
    * @param priceCacheTtl how long a catalog price may be served from this process's cache
    * @param holdSweepInterval how often the timer sweeps the expiry index for lapsed holds
    * @param holdCap units of one SKU one cart may hold, so no shopper starves the others
+   * @param clientHoldCap units of one SKU the carts of one client address may hold together, so
+   *     that many sessions from one client cannot hold a scarce SKU (0: no such cap)
    * @param mergePolicy how a SKU in both carts is resolved when a guest logs in
    * @param abandonAfter how long without a change by the shopper makes a cart abandoned
    * @param abandonSweepInterval how often the timer looks for abandoned carts
@@ -162,6 +164,7 @@ public record AppConfig(
       Duration priceCacheTtl,
       Duration holdSweepInterval,
       int holdCap,
+      int clientHoldCap,
       MergePolicy mergePolicy,
       Duration abandonAfter,
       Duration abandonSweepInterval,

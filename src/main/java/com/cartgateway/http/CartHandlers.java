@@ -99,7 +99,9 @@ final class CartHandlers {
     writes.cart(
         ctx,
         key,
-        (owner, bucket) -> carts.add(owner, bucket, sku, quantity, variant, ifMatch, key));
+        (owner, bucket) ->
+            carts.add(
+                owner, bucket, sku, quantity, variant, ifMatch, key, Requests.clientAddress(ctx)));
   }
 
   void set(RoutingContext ctx) {
@@ -116,7 +118,11 @@ final class CartHandlers {
       ctx.fail(e);
       return;
     }
-    writes.cart(ctx, key, (owner, bucket) -> carts.set(owner, bucket, sku, quantity, ifMatch));
+    writes.cart(
+        ctx,
+        key,
+        (owner, bucket) ->
+            carts.set(owner, bucket, sku, quantity, ifMatch, Requests.clientAddress(ctx)));
   }
 
   void remove(RoutingContext ctx) {

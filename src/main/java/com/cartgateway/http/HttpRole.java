@@ -84,7 +84,10 @@ final class HttpRole {
         new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
     CartStore.Limits limits =
         new CartStore.Limits(
-            config.cart().maxLines(), config.cart().maxQuantity(), config.cart().holdCap());
+            config.cart().maxLines(),
+            config.cart().maxQuantity(),
+            config.cart().holdCap(),
+            config.cart().clientHoldCap());
     CartMetrics metrics = CartMetrics.forProcess(vertx, clients.registry());
     CartStore cartStore = new CartStore(redis, clients.nearCache(), metrics);
     GroupProgress progress = clients.cartProgress();

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -118,25 +119,31 @@ public final class InventoryStore {
    */
   public Future<HoldResult> adjustHold(
       String sku, String cartId, int delta, long expiresAtMillis, String opId) {
-    return adjustHold(sku, cartId, delta, Integer.MAX_VALUE, expiresAtMillis, opId);
+    return adjustHold(sku, cartId, delta, HoldLimit.cart(Integer.MAX_VALUE), expiresAtMillis, opId);
   }
 
   /**
-   * As {@link #adjustHold(String, String, int, long, String)}, holding at most {@code cap} units
-   * for the cart in all (the rest of an add is accepted but not held).
+   * As {@link #adjustHold(String, String, int, long, String)}, holding no more than the limit
+   * allows (the rest of an add is accepted but not held).
    */
   public Future<HoldResult> adjustHold(
-      String sku, String cartId, int delta, int cap, long expiresAtMillis, String opId) {
-    return Scripts.HOLD_ADJUST
-        .call(
-            redis,
+      String sku, String cartId, int delta, HoldLimit limit, long expiresAtMillis, String opId) {
+    List<String> keys =
+        new ArrayList<>(
             List.of(
                 RedisKeys.sku(sku),
                 RedisKeys.skuHolds(sku),
                 RedisKeys.skuHoldMarker(sku, cartId),
                 RedisKeys.skuExpiry(sku),
-                RedisKeys.skuOp(sku, opId)),
-            List.of(cartId, delta, expiresAtMillis, clock.millis(), cap))
+                RedisKeys.skuOp(sku, opId)));
+    List<Object> args =
+        new ArrayList<>(List.of(cartId, delta, expiresAtMillis, clock.millis(), limit.perCart()));
+    if (limit.countsClient()) {
+      keys.add(RedisKeys.skuClientHolds(sku, limit.client()));
+      args.add(limit.perClient());
+    }
+    return Scripts.HOLD_ADJUST
+        .call(redis, keys, args)
         .compose(
             reply ->
                 switch (reply.get(0).toString()) {

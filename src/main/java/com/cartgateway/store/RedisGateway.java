@@ -139,6 +139,16 @@ public final class RedisGateway {
         : reply.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** Whether Redis answered with an error (a script it refused, say), rather than not at all. */
+  public static boolean isErrorReply(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof Response) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean isNoScript(Throwable e) {
     return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
   }

@@ -1,5 +1,9 @@
 package com.cartgateway.store;
 
+import io.netty.util.NetUtil;
+import java.util.Arrays;
+import java.util.HexFormat;
+
 /**
  * Every Redis key of the gateway. Hash tags keep one cart's keys in one cluster slot, and one SKU's
  * keys (its counters and the holds on it) in one slot, so each script touches one slot.
@@ -145,6 +149,38 @@ public final class RedisKeys {
   /** Cart ids holding one SKU, scored by when their hold lapses (the sweep's index). */
   public static String skuExpiry(String sku) {
     return sku(sku) + ":expiry";
+  }
+
+  /**
+   * The carts one client address holds a SKU for, scored by when each hold lapses: what the cap on
+   * one client's holds of a SKU counts. An IPv6 address counts by its /64, the block a subscriber
+   * is given, so that a client cannot spread over the addresses of its own network.
+   *
+   * @param address the client's IP literal, as the HTTP layer resolved it
+   */
+  public static String skuClientHolds(String sku, String address) {
+    return sku(sku) + ":client:" + clientBlock(address);
+  }
+
+  private static String clientBlock(String address) {
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+    if (bytes == null) {
+      // Not an IP literal (a test transport, say): the text itself, without what keys reserve.
+      return address.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+    if (bytes.length == 16 && isIpv4Mapped(bytes)) {
+      bytes = Arrays.copyOfRange(bytes, 12, 16);
+    }
+    return HexFormat.of().formatHex(bytes, 0, bytes.length == 16 ? 8 : bytes.length);
+  }
+
+  private static boolean isIpv4Mapped(byte[] ipv6) {
+    for (int i = 0; i < 10; i++) {
+      if (ipv6[i] != 0) {
+        return false;
+      }
+    }
+    return ipv6[10] == (byte) 0xff && ipv6[11] == (byte) 0xff;
   }
 
   /** The record that one hold change with this op id was applied. */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("the cart store's scripts against real Redis")
 class CartStoreIT {
-  private static final CartStore.Limits LIMITS = new CartStore.Limits(100, 999, 20);
+  private static final CartStore.Limits LIMITS = new CartStore.Limits(100, 999, 20, 0);
 
   private final Vertx vertx = Vertx.vertx();
   private final RedisGateway redis = RedisGateway.create(vertx, Gateway.get().config().redis());

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("the merge plan and its report")
 class MergePlanTest {
-  private static final CartStore.Limits LIMITS = new CartStore.Limits(2, 10, 4);
+  private static final CartStore.Limits LIMITS = new CartStore.Limits(2, 10, 4, 0);
   private static final Owner GUEST = Owner.guest("g1");
   private static final Owner USER = Owner.user("alice");
 

@@ -22,6 +22,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -138,6 +139,40 @@ class StaleReadIT {
   }
 
   /** A shopper's cart, acknowledged and persisted, and a shopper who has none. */
+  @Test
+  @DisplayName(
+      "a gateway started while Redis does not answer starts: reads answer DynamoDB's copy, marked"
+          + " stale; writes answer 503 with Retry-After")
+  void startedWithoutRedis() throws Exception {
+    Persisted cart = persistedCart();
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Gateway blind =
+        Gateway.start(
+            Map.of(
+                "CART_VERTICLE_INSTANCES",
+                "1",
+                "CART_REDIS_URL",
+                "redis://127.0.0.1:" + closedPort),
+            new JsonObject().put("cart", new JsonObject().put("priceCacheMillis", 0)));
+    try {
+      HttpRequest read =
+          blind
+              .request("/v1/cart")
+              .header("Authorization", "Bearer " + blind.userToken(cart.user()))
+              .GET()
+              .build();
+      assertStale(blind.send(read), cart);
+      HttpResponse<String> write = blind.add(cart.user(), cart.sku(), 1);
+      assertThat(write.statusCode()).as(write.body()).isEqualTo(503);
+      assertThat(write.headers().firstValue("Retry-After")).isPresent();
+    } finally {
+      blind.close();
+    }
+  }
+
   private record Persisted(String user, String sku, long version, String nobody) {
     String cartId() {
       return "u:" + user;

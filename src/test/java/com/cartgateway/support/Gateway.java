@@ -113,6 +113,8 @@ public final class Gateway {
     // Tests drive one identity hard; RateLimitIT turns the limits on.
     env.put("CART_RATE_LIMIT_READS", "0");
     env.put("CART_RATE_LIMIT_WRITES", "0");
+    // Every test client comes from 127.0.0.1; ClientHoldCapIT turns the per-client cap on.
+    env.put("CART_CLIENT_HOLD_CAP", "0");
     env.putAll(extra);
     AppConfig config = ConfigLoader.fromLayers(file, new Properties(), env);
     try (DynamoDbAsyncClient dynamo = DynamoTables.client(config.dynamoDb())) {
