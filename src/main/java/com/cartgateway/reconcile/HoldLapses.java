@@ -6,13 +6,17 @@ import com.cartgateway.store.RedisGateway;
 import com.cartgateway.store.RedisServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The hold reaper's two paths: expiry events of hold markers (the fast path, where the server
- * allows keyspace notifications) and each run's sweep of the expiry indexes (the backstop, which
- * also catches holds that lapsed while no timer was running).
+ * The hold reaper's two paths: expiry events of hold markers (the fast path, where the servers
+ * allow keyspace notifications) and each run's sweep of the expiry indexes (the backstop, which
+ * also catches holds that lapsed while no timer was running). A server publishes only its own keys'
+ * expiries, so there is one subscription per master; each run also checks that the masters are
+ * still those subscribed to, since after a failover the old master, now a replica, publishes none.
  */
 public final class HoldLapses implements Sweep {
   private static final Logger LOG = Logger.getLogger(HoldLapses.class.getName());
@@ -22,12 +26,14 @@ public final class HoldLapses implements Sweep {
   private final AppConfig.Redis redisConfig;
   private final RedisGateway redis;
   private final HoldReaper reaper;
-  private ExpirySubscription subscription;
+  private final List<ExpirySubscription> subscriptions = new ArrayList<>();
+  private List<String> subscribed = List.of();
+  private boolean resubscribing;
   private boolean stopping;
 
   /**
    * @param vertx the verticle's Vert.x
-   * @param redisConfig the Redis settings, for the subscriber's own connection
+   * @param redisConfig the Redis settings, for the subscribers' own connections
    * @param redis the verticle's Redis client
    * @param reaper what returns a lapsed hold to stock
    */
@@ -41,50 +47,37 @@ public final class HoldLapses implements Sweep {
 
   @Override
   public Future<?> run() {
-    return reaper.sweep();
+    return reaper.sweep().onComplete(swept -> followMasters());
   }
 
   @Override
   public Future<?> start() {
-    return enableExpiryEvents().compose(ignored -> subscribe());
+    return subscribe();
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
-    return subscription == null ? Future.succeededFuture() : subscription.close();
+    return closeAll();
   }
 
-  /**
-   * Turns on expiry events where the server lets us (managed Redis often refuses CONFIG: there, the
-   * operator sets {@code notify-keyspace-events Ex}, and the sweep covers until then).
-   */
-  private Future<Void> enableExpiryEvents() {
-    return RedisServer.keyspaceEvents(redis)
-        .compose(
-            flags -> {
-              boolean enabled = flags.contains("x") && (flags.contains("E") || flags.contains("A"));
-              if (enabled) {
-                return Future.succeededFuture();
-              }
-              return RedisServer.setKeyspaceEvents(redis, flags + "Ex");
-            })
-        .recover(
-            e -> {
-              LOG.log(
-                  Level.WARNING,
-                  "cannot enable keyspace notifications; holds lapse by the sweep only: "
-                      + e.getMessage());
-              return Future.succeededFuture();
-            });
-  }
-
+  /** Subscribes to every master; on any failure, starts again a second later. */
   private Future<Void> subscribe() {
-    return ExpirySubscription.connect(vertx, redisConfig, this::expired, this::resubscribeLater)
+    return RedisServer.masters(redis, redisConfig)
         .compose(
-            connected -> {
-              subscription = connected;
-              return connected.subscribe();
+            masters -> {
+              subscribed = masters;
+              List<Future<Void>> started = new ArrayList<>();
+              for (String master : masters) {
+                started.add(
+                    ExpirySubscription.connect(vertx, master, this::expired, this::resubscribeLater)
+                        .compose(
+                            connected -> {
+                              subscriptions.add(connected);
+                              return connected.subscribe();
+                            }));
+              }
+              return Future.all(started).<Void>mapEmpty();
             })
         .recover(
             e -> {
@@ -94,11 +87,47 @@ public final class HoldLapses implements Sweep {
             });
   }
 
-  private void resubscribeLater() {
-    subscription = null;
-    if (!stopping) {
-      vertx.setTimer(RESUBSCRIBE_MILLIS, id -> subscribe());
+  /** Subscribes again when the masters changed (a failover, a resharding). */
+  private void followMasters() {
+    if (!redisConfig.cluster() || resubscribing || stopping) {
+      return;
     }
+    RedisServer.masters(redis, redisConfig)
+        .onSuccess(
+            masters -> {
+              if (!masters.equals(subscribed)) {
+                LOG.info("Redis masters changed to " + masters + ": subscribing to their expiries");
+                resubscribeLater();
+              }
+            });
+  }
+
+  /**
+   * Drops every subscription (one lost means the set is no longer whole), then subscribes again.
+   */
+  private void resubscribeLater() {
+    if (resubscribing || stopping) {
+      return;
+    }
+    resubscribing = true;
+    closeAll()
+        .onComplete(
+            closed ->
+                vertx.setTimer(
+                    RESUBSCRIBE_MILLIS,
+                    id -> {
+                      resubscribing = false;
+                      if (!stopping) {
+                        subscribe();
+                      }
+                    }));
+  }
+
+  private Future<Void> closeAll() {
+    List<Future<Void>> closed = subscriptions.stream().map(ExpirySubscription::close).toList();
+    subscriptions.clear();
+    subscribed = List.of();
+    return Future.join(closed).<Void>mapEmpty().otherwiseEmpty();
   }
 
   private void expired(String key) {

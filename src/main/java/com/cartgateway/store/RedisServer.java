@@ -1,13 +1,17 @@
 package com.cartgateway.store;
 
+import com.cartgateway.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.TreeSet;
 
-/** Commands about the server rather than the data: the readiness ping and its configuration. */
+/** Commands about the servers rather than the data: the readiness ping and the masters. */
 public final class RedisServer {
-  private static final String NOTIFY = "notify-keyspace-events";
-
   private RedisServer() {}
 
   /** Succeeds when the server answers. */
@@ -15,15 +19,45 @@ public final class RedisServer {
     return redis.send(Request.cmd(Command.PING)).mapEmpty();
   }
 
-  /** The server's {@code notify-keyspace-events} flags ("" when none). */
-  public static Future<String> keyspaceEvents(RedisGateway redis) {
+  /**
+   * The URL of each master: in a cluster, every node that serves slots (from {@code CLUSTER
+   * SLOTS}), written as the seed URL with that node's host and port, so that credentials and scheme
+   * carry over; otherwise the one configured endpoint. Sorted, so that two answers compare equal
+   * when the masters are the same.
+   */
+  public static Future<List<String>> masters(RedisGateway redis, AppConfig.Redis config) {
+    String seed = config.endpoints().get(0);
+    if (!config.cluster()) {
+      return Future.succeededFuture(List.of(seed));
+    }
     return redis
-        .send(Request.cmd(Command.CONFIG).arg("GET").arg(NOTIFY))
-        .map(reply -> reply.size() > 1 ? reply.get(1).toString() : "");
+        .send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
+        .map(
+            slots -> {
+              TreeSet<String> masters = new TreeSet<>();
+              // Each range: [first slot, last slot, master [host, port, id], replicas...]
+              for (Response range : slots) {
+                Response master = range.get(2);
+                masters.add(withNode(seed, master.get(0).toString(), master.get(1).toInteger()));
+              }
+              return List.copyOf(masters);
+            });
   }
 
-  /** Sets the server's {@code notify-keyspace-events} flags (managed Redis often refuses). */
-  public static Future<Void> setKeyspaceEvents(RedisGateway redis, String flags) {
-    return redis.send(Request.cmd(Command.CONFIG).arg("SET").arg(NOTIFY).arg(flags)).mapEmpty();
+  private static String withNode(String seed, String host, int port) {
+    URI uri = URI.create(seed);
+    try {
+      return new URI(
+              uri.getScheme(),
+              uri.getUserInfo(),
+              host,
+              port,
+              uri.getPath(),
+              uri.getQuery(),
+              uri.getFragment())
+          .toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a Redis URL: " + seed, e);
+    }
   }
 }

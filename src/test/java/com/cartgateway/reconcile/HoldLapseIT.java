@@ -3,6 +3,7 @@ package com.cartgateway.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.cartgateway.dev.DevServices;
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
@@ -15,7 +16,11 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.DisplayName;
@@ -70,7 +75,8 @@ class HoldLapseIT {
    * returns the hold.
    */
   @Test
-  @DisplayName("the expiry notification alone returns a hold, without waiting for a sweep")
+  @DisplayName(
+      "the expiry notification alone returns a hold, without waiting for a sweep, on every master")
   void notificationReturnsHold() throws Exception {
     Gateway gateway =
         Gateway.start(
@@ -83,27 +89,33 @@ class HoldLapseIT {
                 "600000"));
     Vertx vertx = Vertx.vertx();
     try {
-      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      Redis redis = TestServices.get().redisClient(vertx);
       String user = Gateway.unique("shopper");
-      String sku = Gateway.unique("SKU");
-      gateway.putSku(sku, "4.00", "USD", 10);
+      // In a cluster each master publishes only its own keys' expiries: SKUs on every master.
+      List<String> skus = onEveryMaster(redis);
       MeterRegistry registry = gateway.application().clients().registry();
       double byNotification = lapsed(registry, "notification");
       double bySweep = lapsed(registry, "sweep");
-      assertThat(gateway.add(user, sku, 3).statusCode()).isEqualTo(200);
+      for (String sku : skus) {
+        gateway.putSku(sku, "4.00", "USD", 10);
+        assertThat(gateway.add(user, sku, 3).statusCode()).isEqualTo(200);
+      }
       Thread.sleep(1_500);
 
       await("condition met before the deadline")
           .atMost(Duration.between(Instant.now(), Instant.now().plusSeconds(5)))
           .until(
               () -> {
-                touchHoldMarkers(redis, sku);
-                return gateway.sku(sku).getLong("reserved") == 0;
+                skus.forEach(sku -> touchHoldMarker(redis, sku, "u:" + user));
+                return skus.stream().allMatch(sku -> gateway.sku(sku).getLong("reserved") == 0);
               });
-      assertThat(gateway.sku(sku).getLong("available")).isEqualTo(10);
+      for (String sku : skus) {
+        assertThat(gateway.sku(sku).getLong("available")).isEqualTo(10);
+      }
       // At least: a leftover hold of another test may lapse meanwhile and count too. The one sweep
       // ran at start, before this hold existed.
-      assertThat(lapsed(registry, "notification") - byNotification).isGreaterThanOrEqualTo(3);
+      assertThat(lapsed(registry, "notification") - byNotification)
+          .isGreaterThanOrEqualTo(3 * skus.size());
       assertThat(lapsed(registry, "sweep") - bySweep).isZero();
       redis.close();
     } finally {
@@ -183,18 +195,45 @@ class HoldLapseIT {
   }
 
   /** An access makes Redis expire a due key and send its notification. */
-  private static void touchHoldMarkers(Redis redis, String sku) {
+  private static void touchHoldMarker(Redis redis, String sku, String cartId) {
     try {
-      Response keys =
-          redis
-              .send(Request.cmd(Command.KEYS).arg(RedisKeys.sku(sku) + ":hold:*"))
-              .await(5, TimeUnit.SECONDS);
-      for (Response key : keys) {
-        redis.send(Request.cmd(Command.EXISTS).arg(key.toString())).await(5, TimeUnit.SECONDS);
-      }
+      redis
+          .send(Request.cmd(Command.EXISTS).arg(RedisKeys.skuHoldMarker(sku, cartId)))
+          .await(5, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException("Redis did not answer", e);
     }
+  }
+
+  /**
+   * New SKUs, one on each master: one SKU on a single Redis; in a cluster, SKUs made up until each
+   * master's slots hold one (CLUSTER SLOTS says which slots each master serves).
+   */
+  private static List<String> onEveryMaster(Redis redis) throws TimeoutException {
+    if (TestServices.topology() != DevServices.Topology.CLUSTER) {
+      return List.of(Gateway.unique("SKU"));
+    }
+    Response ranges =
+        redis.send(Request.cmd(Command.CLUSTER).arg("SLOTS")).await(5, TimeUnit.SECONDS);
+    Map<String, String> byMaster = new HashMap<>();
+    Set<String> masters = new HashSet<>();
+    for (Response range : ranges) {
+      masters.add(range.get(2).get(1).toString());
+    }
+    while (byMaster.size() < masters.size()) {
+      String sku = Gateway.unique("SKU");
+      int slot =
+          redis
+              .send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(RedisKeys.sku(sku)))
+              .await(5, TimeUnit.SECONDS)
+              .toInteger();
+      for (Response range : ranges) {
+        if (range.get(0).toInteger() <= slot && slot <= range.get(1).toInteger()) {
+          byMaster.putIfAbsent(range.get(2).get(1).toString(), sku);
+        }
+      }
+    }
+    return List.copyOf(byMaster.values());
   }
 
   private static double lapsed(MeterRegistry registry, String source) {

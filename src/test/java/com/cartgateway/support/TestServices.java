@@ -2,6 +2,10 @@ package com.cartgateway.support;
 
 import com.cartgateway.dev.DevServices;
 import com.cartgateway.dev.ManagedService;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +90,20 @@ public final class TestServices {
   /** {@code redis://127.0.0.1:port}; in a cluster every node's, comma-separated. */
   public String redisUrl() {
     return services.redisUrl();
+  }
+
+  /** A client of the test Redis: of the cluster, routing each command by its key, in a cluster. */
+  public Redis redisClient(Vertx vertx) {
+    RedisOptions options =
+        new RedisOptions()
+            .setType(
+                services.topology() == DevServices.Topology.CLUSTER
+                    ? RedisClientType.CLUSTER
+                    : RedisClientType.STANDALONE);
+    for (String endpoint : redisUrl().split(",")) {
+      options.addConnectionString(endpoint);
+    }
+    return Redis.createClient(vertx, options);
   }
 
   /** {@code 127.0.0.1:port}. */
