@@ -129,28 +129,37 @@ class HoldLapseIT {
   void lapsesAfterTimerStarts() throws Exception {
     Gateway http = Gateway.start(Map.of("CART_ROLES", "http", "CART_RESERVATION_TTL_SECONDS", "1"));
     String user = Gateway.unique("shopper");
-    String sku = Gateway.unique("SKU");
+    Vertx vertx = Vertx.vertx();
     try {
-      http.putSku(sku, "4.00", "USD", 10);
-      assertThat(http.add(user, sku, 4).statusCode()).isEqualTo(200);
+      // The sweep walks every SKU's expiry index, wherever its slot is: SKUs on every master.
+      List<String> skus = onEveryMaster(TestServices.get().redisClient(vertx));
+      for (String sku : skus) {
+        http.putSku(sku, "4.00", "USD", 10);
+        assertThat(http.add(user, sku, 4).statusCode()).isEqualTo(200);
+      }
       Thread.sleep(2_500);
-      assertThat(http.sku(sku).getLong("reserved")).as("nobody returned it yet").isEqualTo(4);
+      for (String sku : skus) {
+        assertThat(http.sku(sku).getLong("reserved")).as("nobody returned it yet").isEqualTo(4);
+      }
 
       Gateway timer = Gateway.start(Map.of("CART_ROLES", "timer", "CART_HOLD_SWEEP_MILLIS", "500"));
       try {
         MeterRegistry registry = timer.application().clients().registry();
         await("condition met before the deadline")
             .atMost(Duration.between(Instant.now(), Instant.now().plusSeconds(5)))
-            .until(() -> http.sku(sku).getLong("reserved") == 0);
-        assertThat(http.sku(sku).getLong("available")).isEqualTo(10);
+            .until(() -> skus.stream().allMatch(sku -> http.sku(sku).getLong("reserved") == 0));
+        for (String sku : skus) {
+          assertThat(http.sku(sku).getLong("available")).isEqualTo(10);
+        }
         // the sweep, or Redis noticing the expired marker now that a timer listens
         // the timer's own registry, new with it: it counts only what this timer returned
         assertThat(lapsed(registry, "notification") + lapsed(registry, "sweep"))
-            .isGreaterThanOrEqualTo(4);
+            .isGreaterThanOrEqualTo(4 * skus.size());
       } finally {
         timer.close();
       }
     } finally {
+      vertx.close();
       http.close();
     }
   }
