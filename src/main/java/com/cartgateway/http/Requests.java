@@ -4,7 +4,6 @@ import com.cartgateway.cart.CartStore;
 import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigInteger;
@@ -45,7 +44,10 @@ final class Requests {
     return media.equals("application/json");
   }
 
-  /** The body as a JSON object; an absent or empty body is an empty object when allowed. */
+  /**
+   * The body as a JSON object ({@link StrictJson}); an absent or empty body is an empty object when
+   * allowed.
+   */
   static JsonObject object(RoutingContext ctx, boolean required) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
@@ -56,9 +58,9 @@ final class Requests {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiError.invalid("body", "malformed JSON");
+      parsed = StrictJson.parse(body);
+    } catch (StrictJson.Malformed e) {
+      throw ApiError.invalid("body", e.getMessage());
     }
     if (!(parsed instanceof JsonObject object)) {
       throw ApiError.invalid("body", "must be a JSON object");
