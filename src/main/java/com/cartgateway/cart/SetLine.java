@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.InventoryStore;
@@ -69,6 +70,11 @@ final class SetLine {
     CartLine line = cart.line(sku);
     if (line == null) {
       return Future.failedFuture(CartWrites.lineNotFound(sku));
+    }
+    try {
+      cart.subtotalWith(sku, quantity, line.unitPrice());
+    } catch (CartException refused) {
+      return Future.failedFuture(refused);
     }
     long now = clock.millis();
     long expiresAt = now + holdTtl.toMillis();
