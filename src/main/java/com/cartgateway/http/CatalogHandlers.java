@@ -109,7 +109,8 @@ final class CatalogHandlers {
    */
   private static String plain(Number number) {
     BigDecimal decimal = number instanceof BigDecimal d ? d : new BigDecimal(number.toString());
-    int integerDigits = decimal.precision() - decimal.scale();
+    // long: 1e2147483647 has a scale of -2147483647, and an int difference would wrap
+    long integerDigits = (long) decimal.precision() - decimal.scale();
     return integerDigits > 15 || decimal.scale() > 6 ? null : decimal.toPlainString();
   }
 

@@ -146,6 +146,10 @@ class StrictInputIT {
         Arguments.of("price 1e400", "{\"price\":1e400,\"currency\":\"USD\",\"stock\":5}"),
         Arguments.of(
             "price 1e999999999", "{\"price\":1e999999999,\"currency\":\"USD\",\"stock\":5}"),
+        Arguments.of(
+            "price 1e2147483647", "{\"price\":1e2147483647,\"currency\":\"USD\",\"stock\":5}"),
+        Arguments.of(
+            "price 1e99999999999", "{\"price\":1e99999999999,\"currency\":\"USD\",\"stock\":5}"),
         Arguments.of("price -1e400", "{\"price\":-1e400,\"currency\":\"USD\",\"stock\":5}"),
         Arguments.of("price 1e-400", "{\"price\":1e-400,\"currency\":\"USD\",\"stock\":5}"),
         Arguments.of(

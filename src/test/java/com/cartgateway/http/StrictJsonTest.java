@@ -54,6 +54,8 @@ class StrictJsonTest {
         "{quantity:1}",
         "{\"quantity\":01}",
         "{\"quantity\":NaN}",
+        "{\"price\":1e99999999999}",
+        "{\"price\":0.0e-2147483649}",
         "{\"a\":[1,]}",
         "{\"a\":\"\\ud800\"}",
         "{\"a\":\"\\udc00x\"}",
