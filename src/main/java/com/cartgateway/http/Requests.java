@@ -4,8 +4,10 @@ import com.cartgateway.cart.CartStore;
 import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +105,29 @@ final class Requests {
     if (object.toBuffer().length() > MAX_VARIANT_BYTES) {
       throw ApiError.invalid("variant", "must be at most " + MAX_VARIANT_BYTES + " bytes");
     }
+    if (!withinDoubles(object)) {
+      throw ApiError.invalid("variant", "numbers must be within the range of a double");
+    }
     return object;
+  }
+
+  /**
+   * Whether every fraction or exponent in the value is a finite, and for a non-zero one a non-zero,
+   * double: the stored variant is read back as doubles, and {@code 1e400} would come back as {@code
+   * "Infinity"}, {@code 1e-400} as 0.
+   */
+  private static boolean withinDoubles(Object value) {
+    if (value instanceof BigDecimal decimal) {
+      double d = decimal.doubleValue();
+      return !Double.isInfinite(d) && (d != 0 || decimal.signum() == 0);
+    }
+    if (value instanceof JsonObject object) {
+      return object.stream().allMatch(e -> withinDoubles(e.getValue()));
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().allMatch(Requests::withinDoubles);
+    }
+    return true;
   }
 
   /** The version named by {@code If-Match}, or null when the write is unconditional. */

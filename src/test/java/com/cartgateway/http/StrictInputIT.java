@@ -73,6 +73,14 @@ class StrictInputIT {
             "{\"sku\":\"%s\",\"quantity\":1,\"variant\":{\"c\":\"red\",\"c\":\"blue\"}}",
             null),
         Arguments.of("a second value after the object", add + " {}", null),
+        Arguments.of(
+            "a variant number beyond a double",
+            "{\"sku\":\"%s\",\"quantity\":1,\"variant\":{\"w\":[1e400]}}",
+            null),
+        Arguments.of(
+            "a variant number that a double rounds to 0",
+            "{\"sku\":\"%s\",\"quantity\":1,\"variant\":{\"w\":1e-400}}",
+            null),
         Arguments.of("a lone surrogate escape", variant + "\\ud800\"}}", null),
         Arguments.of("a reversed surrogate pair", variant + "\\ude00\\ud83d\"}}", null),
         Arguments.of("UTF-16 with a byte order mark", add, StandardCharsets.UTF_16),
