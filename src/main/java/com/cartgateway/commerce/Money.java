@@ -18,17 +18,12 @@ public final class Money {
   private static final Pattern AMOUNT = Pattern.compile("\\d{1,15}(\\.\\d{1,6})?");
 
   /**
-   * The highest price, in minor units (9999999999.99 USD, 999999999999 JPY). With at most {@link
-   * #MAX_UNITS} units in a cart no subtotal leaves a {@code long}, and every price is an exact
-   * integer even where Lua reads it as a double (below 2^53).
+   * The highest price, in minor units (9999999999.99 USD, 999999999999 JPY). With at most 9,000,000
+   * units in a cart (the configuration refuses more lines times units a line) no subtotal leaves a
+   * {@code long}, and every price is an exact integer even where Lua reads it as a double (below
+   * 2^53).
    */
   public static final long MAX_PRICE = 999_999_999_999L;
-
-  /**
-   * The most units one cart can hold (lines times units a line) for which {@link #MAX_PRICE} keeps
-   * every subtotal in a {@code long}; the configuration refuses larger limits.
-   */
-  public static final long MAX_UNITS = Long.MAX_VALUE / MAX_PRICE;
 
   /**
    * The currencies in use today: those the JDK's ISO 4217 data gives an ISO 3166 country. Codes

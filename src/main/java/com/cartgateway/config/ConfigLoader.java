@@ -67,7 +67,8 @@ public final class ConfigLoader {
   private static final String DEFAULT_FILE = "conf/application.json";
 
   /**
-   * The most units one cart may hold, lines times units a line (within commerce.Money.MAX_UNITS).
+   * The most units one cart may hold, lines times units a line: at the highest price
+   * (commerce.Money.MAX_PRICE) their subtotal still fits a long.
    */
   static final long MAX_UNITS_A_CART = 9_000_000;
 
