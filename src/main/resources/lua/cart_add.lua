@@ -33,7 +33,7 @@ if raw then
     return {'quantity_limit', line.q}
   end
   -- The shopper saw the current price when adding more, so the line takes it.
-  line.q, line.p, line.u = line.q + qty, tonumber(ARGV[3]), now
+  line.q, line.p, line.u = line.q + qty, ARGV[3], now
   line.h = live_held(line, now) + held
   if line.h == 0 then
     line.hx = 0
@@ -44,7 +44,7 @@ else
   if n >= tonumber(ARGV[10]) then
     return {'cart_full', n}
   end
-  line = {q = qty, p = tonumber(ARGV[3]), a = now, u = now, h = held, hx = expires}
+  line = {q = qty, p = ARGV[3], a = now, u = now, h = held, hx = expires}
   n = n + 1
 end
 redis.call('HSET', cart, field, encode_line(line), 'cur', ARGV[4])

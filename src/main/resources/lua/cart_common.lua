@@ -3,16 +3,18 @@
 -- sc (last change by the shopper), ab (sc of the idle period reported abandoned), rec (recovered
 -- since: a change after the report, not yet announced),
 -- l:<sku> = "quantity,unitPrice,addedAt,updatedAt,held,holdExpiresAt" and var:<sku> = variant JSON.
+-- A line's unitPrice (p) stays the digit string it came as: tonumber would make a double of it,
+-- and a price that a double does not hold exactly would no longer equal the catalog's.
 -- An applied write leaves an op record (same slot) so that a retry with the same op id is a no-op.
 
 local function decode_line(raw)
   local q, p, a, u, h, hx = string.match(raw, '^(%d+),(%d+),(%d+),(%d+),(%d+),(%d+)$')
-  return {q = tonumber(q), p = tonumber(p), a = tonumber(a), u = tonumber(u),
+  return {q = tonumber(q), p = p, a = tonumber(a), u = tonumber(u),
           h = tonumber(h), hx = tonumber(hx)}
 end
 
 local function encode_line(l)
-  return string.format('%d,%d,%d,%d,%d,%d', l.q, l.p, l.a, l.u, l.h, l.hx)
+  return string.format('%d,%s,%d,%d,%d,%d', l.q, l.p, l.a, l.u, l.h, l.hx)
 end
 
 -- Units a line still holds at `now`: a lapsed hold counts as none, whether or not the timer

@@ -20,7 +20,7 @@ for i = 4, #ARGV, 7 do
   if redis.call('HEXISTS', cart, field) == 0 then
     n = n + 1
   end
-  local line = {q = tonumber(ARGV[i + 1]), p = tonumber(ARGV[i + 2]), a = tonumber(ARGV[i + 3]),
+  local line = {q = tonumber(ARGV[i + 1]), p = ARGV[i + 2], a = tonumber(ARGV[i + 3]),
                 u = now, h = tonumber(ARGV[i + 4]), hx = tonumber(ARGV[i + 5])}
   if line.h == 0 then
     line.hx = 0

@@ -14,7 +14,7 @@ local updated = tonumber(ARGV[2])
 local n = 0
 for i = 5, #ARGV, 8 do
   local sku = ARGV[i]
-  local line = {q = tonumber(ARGV[i + 1]), p = tonumber(ARGV[i + 2]), a = tonumber(ARGV[i + 3]),
+  local line = {q = tonumber(ARGV[i + 1]), p = ARGV[i + 2], a = tonumber(ARGV[i + 3]),
                 u = tonumber(ARGV[i + 4]), h = tonumber(ARGV[i + 5]), hx = tonumber(ARGV[i + 6])}
   redis.call('HSET', cart, 'l:' .. sku, encode_line(line))
   if ARGV[i + 7] ~= '' then

@@ -1,5 +1,6 @@
 package com.cartgateway.cart;
 
+import com.cartgateway.commerce.CartException;
 import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldLimit;
@@ -134,25 +135,32 @@ final class AddLine {
                 .adjustHold(add.sku(), cartId, wanted, add.limit(), add.expiresAt(), add.op())
             : corrected(add, begun.hold(), wanted);
     return hold.compose(
-        taken ->
-            shared
-                .writes()
-                .add(
-                    add.owner(),
-                    new CartWrites.Addition(
-                        add.sku(),
-                        add.quantity(),
-                        taken.price().minorUnits(),
-                        taken.price().currency(),
-                        add.variant(),
-                        taken.applied(),
-                        add.expiresAt()),
-                    shared.limits(),
-                    add.ifMatch(),
-                    add.op(),
-                    add.now(),
-                    begun.cart().version() > 0)
-                .recover(refused -> undoIfRefused(refused, add, taken.applied())));
+        taken -> {
+          // checked before the write, so that the refusal changes nothing
+          try {
+            begun.cart().subtotalWith(add.sku(), had + add.quantity(), taken.price().minorUnits());
+          } catch (CartException refused) {
+            return undoIfRefused(refused, add, taken.applied());
+          }
+          return shared
+              .writes()
+              .add(
+                  add.owner(),
+                  new CartWrites.Addition(
+                      add.sku(),
+                      add.quantity(),
+                      taken.price().minorUnits(),
+                      taken.price().currency(),
+                      add.variant(),
+                      taken.applied(),
+                      add.expiresAt()),
+                  shared.limits(),
+                  add.ifMatch(),
+                  add.op(),
+                  add.now(),
+                  begun.cart().version() > 0)
+              .recover(refused -> undoIfRefused(refused, add, taken.applied()));
+        });
   }
 
   /**

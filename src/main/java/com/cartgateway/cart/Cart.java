@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.commerce.CartLine;
+import com.cartgateway.commerce.Money;
 import com.cartgateway.identity.Owner;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -68,5 +69,22 @@ public record Cart(
   /** The line for a SKU, or null. */
   public CartLine line(String sku) {
     return lines.stream().filter(l -> l.sku().equals(sku)).findFirst().orElse(null);
+  }
+
+  /**
+   * The subtotal once the SKU's line holds {@code quantity} units at {@code unitPrice}, checked
+   * before a write so that a cart no {@code long} can total is refused rather than written. Bounded
+   * prices never make such a cart; a price stored before {@link Money#MAX_PRICE} could.
+   *
+   * @throws CartException (validation) when the subtotal leaves a {@code long}
+   */
+  long subtotalWith(String sku, int quantity, long unitPrice) {
+    long subtotal = Money.plusLine(0, unitPrice, quantity);
+    for (CartLine line : lines) {
+      if (!line.sku().equals(sku)) {
+        subtotal = Money.plusLine(subtotal, line.unitPrice(), line.quantity());
+      }
+    }
+    return subtotal;
   }
 }

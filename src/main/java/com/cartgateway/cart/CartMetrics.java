@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,15 +112,15 @@ public final class CartMetrics implements Shareable {
     if (cart.lines().isEmpty() || cart.currency() == null) {
       return;
     }
-    long minor = 0;
+    // A metric needs no exact cents, and a double cannot overflow.
+    double minor = 0;
     for (CartLine line : cart.lines()) {
-      minor += line.unitPrice() * line.quantity();
+      minor += (double) line.unitPrice() * line.quantity();
     }
     lines.record(cart.lines().size());
     values
         .computeIfAbsent(cart.currency(), this::value)
-        .record(
-            BigDecimal.valueOf(minor, Money.minorDigits(cart.currency()).orElse(2)).doubleValue());
+        .record(minor / Math.pow(10, Money.minorDigits(cart.currency()).orElse(2)));
   }
 
   /** A recovery announced on {@code cart.recovered}. */

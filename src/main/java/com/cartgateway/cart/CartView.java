@@ -84,7 +84,7 @@ public final class CartView {
                 "no units are held for this line (the hold lapsed, or stock ran short);"
                     + " checkout reserves them if stock allows"));
       }
-      subtotal += line.unitPrice() * line.quantity();
+      subtotal = Money.plusLine(subtotal, line.unitPrice(), line.quantity());
       totalItems += line.quantity();
     }
     return new JsonObject()

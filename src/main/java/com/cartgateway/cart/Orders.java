@@ -53,7 +53,7 @@ final class Orders {
                 .put("unitPrice", Money.format(line.unitPrice(), cart.currency()))
                 .put("currentPrice", Money.format(price, cart.currency())));
       }
-      subtotal += price * line.quantity();
+      subtotal = Money.plusLine(subtotal, price, line.quantity());
       items.add(
           new JsonObject()
               .put("sku", line.sku())

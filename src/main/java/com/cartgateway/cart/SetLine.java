@@ -67,6 +67,11 @@ final class SetLine {
     if (line == null) {
       return Future.failedFuture(CartWrites.lineNotFound(wanted.sku()));
     }
+    try {
+      cart.subtotalWith(wanted.sku(), wanted.quantity(), line.unitPrice());
+    } catch (CartException refused) {
+      return Future.failedFuture(refused);
+    }
     long now = shared.clock().millis();
     long expiresAt = now + shared.holdTtl().toMillis();
     // A lapsed hold counts as none: the script returns its units before applying.

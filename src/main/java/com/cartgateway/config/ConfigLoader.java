@@ -67,6 +67,12 @@ public final class ConfigLoader {
 
   private static final String DEFAULT_FILE = "conf/application.json";
 
+  /**
+   * The most units one cart may hold, lines times units a line: at the highest price
+   * (commerce.Money.MAX_PRICE) their subtotal still fits a long.
+   */
+  static final long MAX_UNITS_A_CART = 9_000_000;
+
   private final List<String> problems = new ArrayList<>();
   private final JsonObject root;
   private final Map<String, String> origin = new LinkedHashMap<>();
@@ -215,6 +221,13 @@ public final class ConfigLoader {
       problem(
           "cart.hotIdleSeconds",
           "must exceed cart.reservationTtlSeconds and cart.abandonAfterSeconds");
+    }
+    // The highest price (commerce.Money.MAX_PRICE, 10^12 - 1 minor units) times every unit a cart
+    // may hold must fit in a long, so that no subtotal overflows.
+    if ((long) cart.maxLines() * cart.maxQuantity() > MAX_UNITS_A_CART) {
+      problem(
+          "cart.maxLines",
+          "times cart.maxQuantity must be at most " + MAX_UNITS_A_CART + " units a cart");
     }
     return config;
   }

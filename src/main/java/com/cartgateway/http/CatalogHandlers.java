@@ -84,22 +84,34 @@ final class CatalogHandlers {
 
   private static String currency(Object value) {
     if (!(value instanceof String code) || Money.minorDigits(code).isEmpty()) {
-      throw ApiError.invalid("currency", "must be an ISO 4217 code such as USD");
+      throw ApiError.invalid(
+          "currency", "must be the ISO 4217 code of a currency in use, such as USD");
     }
     return code;
   }
 
   private static long price(Object value, String currency) {
-    String text =
-        value instanceof String s
-            ? s
-            : value instanceof Number n ? new BigDecimal(n.toString()).toPlainString() : null;
+    String text = value instanceof String s ? s : value instanceof Number n ? plain(n) : null;
     return Money.parse(text, currency)
         .orElseThrow(
             () ->
                 ApiError.invalid(
                     "price",
-                    "must be a non-negative decimal with the minor digits of " + currency));
+                    "must be a non-negative decimal with the minor digits of "
+                        + currency
+                        + ", at most "
+                        + Money.format(Money.MAX_PRICE, currency)));
+  }
+
+  /**
+   * A JSON number as plain decimal text, or null when it is far too large or precise to be a price:
+   * the plain text of {@code 1e999999999} would take a gigabyte.
+   */
+  private static String plain(Number number) {
+    BigDecimal decimal = number instanceof BigDecimal d ? d : new BigDecimal(number.toString());
+    // long: 1e2147483647 has a scale of -2147483647, and an int difference would wrap
+    long integerDigits = (long) decimal.precision() - decimal.scale();
+    return integerDigits > 15 || decimal.scale() > 6 ? null : decimal.toPlainString();
   }
 
   private static long stock(Object value) {

@@ -4,9 +4,10 @@ import com.cartgateway.cart.CartStore;
 import io.netty.util.NetUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,10 @@ final class Requests {
     return media.equals("application/json");
   }
 
-  /** The body as a JSON object; an absent or empty body is an empty object when allowed. */
+  /**
+   * The body as a JSON object ({@link StrictJson}); an absent or empty body is an empty object when
+   * allowed.
+   */
   static JsonObject object(RoutingContext ctx, boolean required) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
@@ -56,9 +60,9 @@ final class Requests {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ApiError.invalid("body", "malformed JSON");
+      parsed = StrictJson.parse(body);
+    } catch (StrictJson.Malformed e) {
+      throw ApiError.invalid("body", e.getMessage());
     }
     if (!(parsed instanceof JsonObject object)) {
       throw ApiError.invalid("body", "must be a JSON object");
@@ -101,7 +105,29 @@ final class Requests {
     if (object.toBuffer().length() > MAX_VARIANT_BYTES) {
       throw ApiError.invalid("variant", "must be at most " + MAX_VARIANT_BYTES + " bytes");
     }
+    if (!withinDoubles(object)) {
+      throw ApiError.invalid("variant", "numbers must be within the range of a double");
+    }
     return object;
+  }
+
+  /**
+   * Whether every fraction or exponent in the value is a finite, and for a non-zero one a non-zero,
+   * double: the stored variant is read back as doubles, and {@code 1e400} would come back as {@code
+   * "Infinity"}, {@code 1e-400} as 0.
+   */
+  private static boolean withinDoubles(Object value) {
+    if (value instanceof BigDecimal decimal) {
+      double d = decimal.doubleValue();
+      return !Double.isInfinite(d) && (d != 0 || decimal.signum() == 0);
+    }
+    if (value instanceof JsonObject object) {
+      return object.stream().allMatch(e -> withinDoubles(e.getValue()));
+    }
+    if (value instanceof JsonArray array) {
+      return array.stream().allMatch(Requests::withinDoubles);
+    }
+    return true;
   }
 
   /** The version named by {@code If-Match}, or null when the write is unconditional. */

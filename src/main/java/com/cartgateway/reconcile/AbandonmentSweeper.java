@@ -175,7 +175,6 @@ public final class AbandonmentSweeper implements Sweep {
 
   private static JsonObject event(Cart cart, long idleSince) {
     JsonArray items = new JsonArray();
-    long subtotal = 0;
     for (CartLine line : cart.lines()) {
       items.add(
           new JsonObject()
@@ -183,7 +182,6 @@ public final class AbandonmentSweeper implements Sweep {
               .put("quantity", line.quantity())
               .put("unitPrice", Money.format(line.unitPrice(), cart.currency()))
               .put("variant", line.variant()));
-      subtotal += line.unitPrice() * line.quantity();
     }
     return new JsonObject()
         .put("cartId", cart.owner().cartId())
@@ -191,7 +189,7 @@ public final class AbandonmentSweeper implements Sweep {
             "owner", new JsonObject().put("type", cart.owner().type()).put("id", cart.owner().id()))
         .put("version", cart.version())
         .put("items", items)
-        .put("subtotal", Money.format(subtotal, cart.currency()))
+        .put("subtotal", Money.subtotalText(cart.lines(), cart.currency()))
         .put("currency", cart.currency())
         .put("idleSince", Instant.ofEpochMilli(idleSince).toString());
   }

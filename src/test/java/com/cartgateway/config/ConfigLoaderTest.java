@@ -94,6 +94,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("cart limits that would let a subtotal at the highest price overflow stop the start")
+  void unitsCartIsBounded() {
+    JsonObject file =
+        new JsonObject()
+            .put("cart", new JsonObject().put("maxLines", 1000).put("maxQuantity", 9000));
+    assertThat(load(file, Map.of()).cart().maxQuantity()).isEqualTo(9000);
+    file.getJsonObject("cart").put("maxQuantity", 9001);
+    assertThatThrownBy(() -> load(file, Map.of()))
+        .hasMessageContaining("cart.maxLines: times cart.maxQuantity must be at most 9000000");
+  }
+
+  @Test
   @DisplayName("secrets are required, a short JWT key is refused, and neither is ever printed")
   void secrets() {
     assertThatThrownBy(() -> ConfigLoader.fromLayers(new JsonObject(), new Properties(), Map.of()))
