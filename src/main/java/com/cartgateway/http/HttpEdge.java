@@ -70,11 +70,6 @@ final class HttpEdge {
         .listen(config.port(), config.host());
   }
 
-  /** The connections this process has open on its HTTP port. */
-  int open() {
-    return open.get();
-  }
-
   private void admit(HttpConnection connection, HttpServerOptions options) {
     int count = open.incrementAndGet();
     connection.closeHandler(
