@@ -119,7 +119,7 @@ public final class Application {
   /** The HTTP role: the configured number of instances, each on its own event loop. */
   private Future<String> deployHttp() {
     return vertx.deployVerticle(
-        () -> new CartHttpVerticle(config, clients),
+        CartHttpVerticle.instances(config, clients),
         new DeploymentOptions().setInstances(config.http().verticleInstances()));
   }
 

@@ -68,6 +68,7 @@ public record AppConfig(
   /**
    * HTTP server settings.
    *
+   * @param host the address the HTTP port binds to ({@code 0.0.0.0}: every interface)
    * @param port listening port
    * @param verticleInstances HTTP verticle instances in this process
    * @param requestTimeout deadline of one request, after which it answers 503
@@ -77,14 +78,21 @@ public record AppConfig(
    *     the right; 0 ignores the header
    * @param readyMaxLagEvents the most events of {@code cart.events} the worker group may have left
    *     to persist while {@code /health/ready} still answers 200; 0 means no bound
+   * @param idleTimeout how long a connection may stay without any traffic before it is closed
+   * @param headerTimeout how long a request head may take, from its first byte to its last
+   * @param maxConnections the most open connections of this process's HTTP port
    */
   public record Http(
+      String host,
       int port,
       int verticleInstances,
       Duration requestTimeout,
       int maxBodyBytes,
       int trustedProxyHops,
-      long readyMaxLagEvents) {}
+      long readyMaxLagEvents,
+      Duration idleTimeout,
+      Duration headerTimeout,
+      int maxConnections) {}
 
   /**
    * Redis settings.

@@ -37,7 +37,11 @@ public final class ConfigLoader {
   static final Map<String, String> OVERRIDES =
       Map.ofEntries(
           Map.entry("CART_ROLES", "roles"),
+          Map.entry("CART_HTTP_HOST", "http.host"),
           Map.entry("CART_HTTP_PORT", "http.port"),
+          Map.entry("CART_HTTP_IDLE_TIMEOUT_SECONDS", "http.idleTimeoutSeconds"),
+          Map.entry("CART_HTTP_HEADER_TIMEOUT_MILLIS", "http.headerTimeoutMillis"),
+          Map.entry("CART_HTTP_MAX_CONNECTIONS", "http.maxConnections"),
           Map.entry("CART_VERTICLE_INSTANCES", "http.verticleInstances"),
           Map.entry("CART_REQUEST_TIMEOUT_MILLIS", "http.requestTimeoutMillis"),
           Map.entry("CART_TRUSTED_PROXY_HOPS", "http.trustedProxyHops"),
@@ -177,13 +181,7 @@ public final class ConfigLoader {
     AppConfig config =
         new AppConfig(
             roles(),
-            new AppConfig.Http(
-                integer("http.port", 8080, 0, 65535),
-                verticleInstances(),
-                Duration.ofMillis(integer("http.requestTimeoutMillis", 5000, 100, 120_000)),
-                integer("http.maxBodyBytes", 16384, 1024, 1 << 20),
-                integer("http.trustedProxyHops", 0, 0, 10),
-                integer("http.readyMaxLagEvents", 50_000, 0, 1_000_000_000)),
+            http(),
             redis(),
             new AppConfig.Kafka(
                 text("kafka.bootstrap", "127.0.0.1:9092"),
@@ -301,6 +299,29 @@ public final class ConfigLoader {
         "tracing.otlpEndpoint",
         "'" + text + "' is not an http(s) URL such as http://collector:4318/v1/traces");
     return Optional.empty();
+  }
+
+  private AppConfig.Http http() {
+    AppConfig.Http http =
+        new AppConfig.Http(
+            text("http.host", "0.0.0.0"),
+            integer("http.port", 8080, 0, 65535),
+            verticleInstances(),
+            Duration.ofMillis(integer("http.requestTimeoutMillis", 5000, 100, 120_000)),
+            integer("http.maxBodyBytes", 16384, 1024, 1 << 20),
+            integer("http.trustedProxyHops", 0, 0, 10),
+            integer("http.readyMaxLagEvents", 50_000, 0, 1_000_000_000),
+            // Longer than the idle timeout of the CDN or load balancer in front (60 s at most
+            // commonly), so that it is always the one to close a pooled connection: a close from
+            // this side can race a request it is sending.
+            Duration.ofSeconds(integer("http.idleTimeoutSeconds", 75, 1, 3600)),
+            Duration.ofMillis(integer("http.headerTimeoutMillis", 10_000, 100, 120_000)),
+            integer("http.maxConnections", 10_000, 1, 1_000_000));
+    // An idle timeout shorter than the deadline would cut a slow request off without an answer.
+    if (http.idleTimeout().compareTo(http.requestTimeout()) <= 0) {
+      problem("http.idleTimeoutSeconds", "must exceed http.requestTimeoutMillis");
+    }
+    return http;
   }
 
   private int verticleInstances() {

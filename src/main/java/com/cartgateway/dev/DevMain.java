@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -43,6 +44,8 @@ public final class DevMain {
   public static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
   private static final String LOG_FORMAT = "CART_LOG_FORMAT";
+  private static final String HOST = "CART_HTTP_HOST";
+  private static final String LOOPBACK = "127.0.0.1";
   private static final String TOPOLOGY = "CART_DEV_TOPOLOGY";
 
   private DevMain() {}
@@ -63,9 +66,7 @@ public final class DevMain {
     services.createTopics(
         Topics.ALL.stream().collect(Collectors.toMap(Function.identity(), topic -> 3)));
 
-    Map<String, String> env = new HashMap<>();
-    env.put("CART_JWT_SECRET", DEV_JWT_SECRET);
-    env.put("CART_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
+    Map<String, String> env = new HashMap<>(defaults(System.getProperties()));
     env.putAll(System.getenv());
     env.put("CART_REDIS_URL", services.redisUrl());
     env.put(
@@ -86,7 +87,7 @@ public final class DevMain {
         "gateway up; carts are taken in about "
             + config.publishWindow().toSeconds()
             + " s, once the store has settled");
-    awaitReady("http://127.0.0.1:" + config.http().port());
+    awaitReady(url(config));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -106,6 +107,29 @@ public final class DevMain {
                 "dev-stop"));
     printBanner(config, services);
     stopped.await();
+  }
+
+  /**
+   * The settings dev mode gives unless the environment does: the fixed dev secrets, and, unless a
+   * system property names another, the loopback address to listen on, since anyone who reaches the
+   * port could use those secrets.
+   *
+   * @param props the system properties, which rank below the environment
+   */
+  static Map<String, String> defaults(Properties props) {
+    Map<String, String> defaults = new HashMap<>();
+    defaults.put("CART_JWT_SECRET", DEV_JWT_SECRET);
+    defaults.put("CART_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
+    if (props.getProperty(HOST) == null) {
+      defaults.put(HOST, LOOPBACK);
+    }
+    return defaults;
+  }
+
+  /** Where this machine reaches the gateway. */
+  private static String url(AppConfig config) {
+    String host = config.http().host();
+    return "http://" + (host.equals("0.0.0.0") ? LOOPBACK : host) + ":" + config.http().port();
   }
 
   /** {@code single} (or unset) or {@code cluster}; anything else stops dev mode at once. */
@@ -164,7 +188,7 @@ public final class DevMain {
                 new JsonObject().put("sub", "dev-user"),
                 new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(24 * 3600));
     vertx.close();
-    String url = "http://127.0.0.1:" + config.http().port();
+    String url = url(config);
     System.out.println(
         String.join(
             "\n",

@@ -45,6 +45,7 @@ final class AccessLog {
   private static final String OWNER = "owner";
   private static final String ROUTE = "routePattern";
 
+  private static final String OTHER_METHOD = "_OTHER";
   private static final AttributeKey<String> HTTP_METHOD =
       AttributeKey.stringKey("http.request.method");
   private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
@@ -83,7 +84,10 @@ final class AccessLog {
    */
   private SpanContext exported(RoutingContext ctx, HttpServerRequest request) {
     SpanContext parent = Traces.remote(request::getHeader);
-    String method = request.method().name();
+    // A method outside the standard ones is one name, as OpenTelemetry's conventions have it: a
+    // client may invent as many as it likes, and span names are indexed by the trace store.
+    String method =
+        RouteMetrics.KNOWN.contains(request.method()) ? request.method().name() : OTHER_METHOD;
     SpanBuilder builder =
         tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setAttribute(HTTP_METHOD, method);
     if (parent.isValid()) {

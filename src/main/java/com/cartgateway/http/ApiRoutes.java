@@ -141,6 +141,7 @@ final class ApiRoutes {
     Router router = Router.router(vertx);
     AccessLog access = new AccessLog(new Pseudonyms(config.security().jwtSecret()), tracer);
     int hops = config.http().trustedProxyHops();
+    RouteMetrics metrics = new RouteMetrics(registry);
     // One handler for what every request needs first: each handler is a step of the router's loop.
     router
         .route()
@@ -149,10 +150,15 @@ final class ApiRoutes {
               access.start(ctx);
               commonHeaders(ctx);
               Requests.resolveClient(ctx, hops);
+              Problems.Problem refused = RequestHeads.refusal(ctx);
+              if (refused != null) {
+                metrics.unmatched(ctx);
+                Problems.send(ctx, refused);
+                return;
+              }
               ctx.next();
             });
     router.route().failureHandler(Problems::handle);
-    RouteMetrics metrics = new RouteMetrics(registry);
     router.errorHandler(
         404,
         ctx -> {

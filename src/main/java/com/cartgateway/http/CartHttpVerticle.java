@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Serves the HTTP API on one event loop, with its own Redis connections; all state lives in Redis,
@@ -17,16 +18,25 @@ public final class CartHttpVerticle extends VerticleBase {
 
   private final AppConfig config;
   private final ProcessClients clients;
+  private final HttpEdge edge;
   private HttpRole role;
   private HttpServer server;
 
+  private CartHttpVerticle(AppConfig config, ProcessClients clients, HttpEdge edge) {
+    this.config = config;
+    this.clients = clients;
+    this.edge = edge;
+  }
+
   /**
+   * The verticles of one process, which share its HTTP port's connection cap.
+   *
    * @param config the configuration
    * @param clients the clients shared by the process
    */
-  public CartHttpVerticle(AppConfig config, ProcessClients clients) {
-    this.config = config;
-    this.clients = clients;
+  public static Supplier<CartHttpVerticle> instances(AppConfig config, ProcessClients clients) {
+    HttpEdge edge = new HttpEdge(config.http());
+    return () -> new CartHttpVerticle(config, clients, edge);
   }
 
   @Override
@@ -34,13 +44,14 @@ public final class CartHttpVerticle extends VerticleBase {
     role = HttpRole.start(vertx, context, config, clients);
     // Cleartext HTTP/1.1 only: HTTP/2 ends at the CDN or load balancer, and the h2c upgrade
     // lost large first responses (the OpenAPI document) for the JDK and curl clients.
-    server =
-        vertx.createHttpServer(
+    return edge.serve(
+            vertx,
             new HttpServerOptions()
                 .setCompressionSupported(true)
                 .setTcpNoDelay(true)
-                .setHttp2ClearTextEnabled(false));
-    return server.requestHandler(role.router()).listen(config.http().port());
+                .setHttp2ClearTextEnabled(false),
+            role.router())
+        .onSuccess(listening -> server = listening);
   }
 
   /** Stops accepting, lets requests in flight finish, then closes the Redis connections. */

@@ -50,10 +50,12 @@ public final class ProbesVerticle extends VerticleBase {
             () -> Future.succeededFuture(Optional.empty()),
             0);
     health.start();
-    server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false));
-    return server
-        .requestHandler(ApiRoutes.operationsOnly(vertx, config, health, clients.registry()))
-        .listen(config.http().port());
+    return new HttpEdge(config.http())
+        .serve(
+            vertx,
+            new HttpServerOptions().setHttp2ClearTextEnabled(false),
+            ApiRoutes.operationsOnly(vertx, config, health, clients.registry()))
+        .onSuccess(listening -> server = listening);
   }
 
   @Override

@@ -3,6 +3,11 @@ package com.cartgateway.http;
 import com.cartgateway.commerce.CartException;
 import com.cartgateway.identity.IdentityException;
 import com.cartgateway.store.StoreUnavailableException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
@@ -16,6 +21,7 @@ final class Problems {
   private static final Logger LOG = Logger.getLogger(Problems.class.getName());
   static final String TYPE_BASE = "https://cart-gateway.dev/problems/";
   static final String RETRY_AFTER_SECONDS = "1";
+  private static final String CLOSE = "closeConnection";
 
   private Problems() {}
 
@@ -35,8 +41,20 @@ final class Problems {
       return;
     }
     Throwable failure = ctx.failure();
+    if (failure instanceof HttpClosedException) {
+      // The client hung up: nobody is left to answer, and it is no fault of ours.
+      return;
+    }
     Problem problem = of(failure);
-    ProblemType bare = failure == null ? ProblemType.ofBareStatus(ctx.statusCode()) : null;
+    if (failure instanceof GuardedRequestDecoder.MalformedBody) {
+      closeAfterAnswer(ctx);
+    }
+    // A bare status, or one Vert.x Web failed a request with for what the client sent (400 for a
+    // missing Host): a 4xx of the table, or a 400 when the table has no row for it.
+    ProblemType bare =
+        failure == null || problem == null && isClientError(ctx.statusCode())
+            ? ofStatus(ctx.statusCode())
+            : null;
     if (bare != null) {
       problem = new Problem(bare, detailOf(bare.status, ctx), null);
     }
@@ -56,6 +74,24 @@ final class Problems {
     send(ctx, problem);
   }
 
+  private static boolean isClientError(int status) {
+    return status >= 400 && status < 500;
+  }
+
+  /** The row of a bare status; a client error without a row of its own is a 400. */
+  private static ProblemType ofStatus(int status) {
+    ProblemType type = ProblemType.ofBareStatus(status);
+    return type == null && isClientError(status) ? ProblemType.INVALID_REQUEST : type;
+  }
+
+  /**
+   * Has the connection close once the answer is sent: after a request whose framing or pace leaves
+   * what follows on the connection unknown.
+   */
+  static void closeAfterAnswer(RoutingContext ctx) {
+    ctx.put(CLOSE, true);
+  }
+
   /** The problem a known failure answers, or null for an unexpected one. */
   static Problem of(Throwable failure) {
     if (failure instanceof ApiError e) {
@@ -73,12 +109,18 @@ final class Problems {
     } else if (failure instanceof StoreUnavailableException) {
       return new Problem(
           ProblemType.UNAVAILABLE, "a backing service is unavailable; retry shortly", null);
+    } else if (failure instanceof GuardedRequestDecoder.MalformedBody e) {
+      return new Problem(ProblemType.INVALID_REQUEST, e.getMessage(), null);
     }
     return null;
   }
 
   /** The body of a problem. */
   static JsonObject body(RoutingContext ctx, Problem problem) {
+    return body(ctx.request().path(), problem);
+  }
+
+  private static JsonObject body(String instance, Problem problem) {
     JsonObject body =
         new JsonObject()
             .put("type", TYPE_BASE + problem.type().code)
@@ -86,7 +128,7 @@ final class Problems {
             .put("status", problem.type().status)
             .put("detail", problem.detail())
             .put("code", problem.type().code)
-            .put("instance", ctx.request().path());
+            .put("instance", instance);
     if (problem.extras() != null) {
       body.mergeIn(problem.extras());
     }
@@ -105,10 +147,52 @@ final class Problems {
     } else if (status == 503 || problem.type() == ProblemType.REQUEST_IN_PROGRESS) {
       ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
+    boolean close = Boolean.TRUE.equals(ctx.get(CLOSE));
+    if (close) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/problem+json")
         .end(body(ctx, problem).toBuffer());
+    if (close) {
+      // At once, not once the answer is written: Vert.x would wait for the rest of the body, which
+      // may never come, and after a body it cannot decode it closes the connection itself,
+      // dropping an answer not yet flushed. Its close flushes the answer first.
+      ctx.request().connection().close();
+    }
+  }
+
+  /**
+   * Answers a request that Netty could not decode (a request line or header too long, or not HTTP
+   * at all), which no router sees; Vert.x closes the connection after the answer.
+   */
+  static void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem =
+        cause instanceof TooLongHttpLineException
+            ? new Problem(ProblemType.URI_TOO_LONG, "the request line is too long", null)
+            : cause instanceof TooLongHttpHeaderException
+                ? new Problem(ProblemType.HEADERS_TOO_LARGE, "the request head is too large", null)
+                : new Problem(ProblemType.INVALID_REQUEST, "the request is not valid HTTP", null);
+    answer(request, problem);
+  }
+
+  /**
+   * Answers a problem to a request that no router serves, with the headers every response carries.
+   */
+  static void answer(HttpServerRequest request, Problem problem) {
+    if (problem.type().status == 503) {
+      request.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
+    }
+    request
+        .response()
+        .setStatusCode(problem.type().status)
+        .putHeader(RequestIds.HEADER, RequestIds.next())
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Content-Type", "application/problem+json")
+        .end(body(request.path() == null ? "/" : request.path(), problem).toBuffer());
   }
 
   private static String detailOf(int status, RoutingContext ctx) {
@@ -118,6 +202,7 @@ final class Problems {
       case 413 -> "the body is larger than the limit";
       case 415 -> "send the body as application/json";
       case 401 -> "authentication is required";
+      case 408 -> "the request did not arrive within its deadline";
       case 503 -> "the request did not finish in time; retry shortly";
       default -> "the request is not valid";
     };

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class RouteMetrics {
   static final String NAME = "http.server.requests";
   private static final String UNMATCHED = "unmatched";
-  private static final Set<HttpMethod> KNOWN =
+  static final Set<HttpMethod> KNOWN =
       Set.of(
           HttpMethod.GET,
           HttpMethod.HEAD,

@@ -181,6 +181,22 @@ class TraceExportIT {
     assertThat(server.attribute("http.response.status_code")).isEqualTo("404");
   }
 
+  @Test
+  @DisplayName("an invented method is exported as _OTHER, so clients cannot multiply span names")
+  void inventedMethod() throws InterruptedException {
+    String traceId = randomHex(16);
+    gateway.sendOffContract(
+        gateway
+            .request("/v1/cart")
+            .header("traceparent", "00-" + traceId + "-" + randomHex(8) + "-01")
+            .method("INVENTED", java.net.http.HttpRequest.BodyPublishers.noBody())
+            .build());
+
+    Exported server = await("span of trace " + traceId, e -> e.traceId().equals(traceId));
+    assertThat(server.span().getName()).isEqualTo("_OTHER");
+    assertThat(server.attribute("http.request.method")).isEqualTo("_OTHER");
+  }
+
   private static void receive(HttpServerRequest request) {
     if (request.method() != HttpMethod.POST || !request.path().equals("/v1/traces")) {
       request.response().setStatusCode(404).end();
