@@ -164,8 +164,7 @@ final class HttpRole {
                     .watchEpoch()
                     .compose(watched -> catalogRebuilder.tick())
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
-    Identities identities =
-        new Identities(vertx, config.security().jwtSecret(), config.security().adminToken(), clock);
+    Identities identities = new Identities(vertx, config.security(), clock);
     HealthChecks health =
         new HealthChecks(
             vertx,

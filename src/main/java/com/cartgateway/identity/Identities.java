@@ -1,5 +1,6 @@
 package com.cartgateway.identity;
 
+import com.cartgateway.config.AppConfig;
 import com.cartgateway.identity.IdentityException.Kind;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -13,7 +14,6 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -24,7 +24,6 @@ public final class Identities {
   /** The only algorithm accepted: tokens that name another, {@code none} included, fail. */
   public static final String ALGORITHM = "HS256";
 
-  private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9_-]{22,128}");
   private static final Pattern SUBJECT = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
   /** Tokens verified lately, so that a shopper's next request skips the HMAC and claim parsing. */
@@ -33,7 +32,7 @@ public final class Identities {
   private final JWTAuth jwt;
   private final byte[] adminToken;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
+  private final GuestSessions sessions;
   private final Cache<String, Verified> verified =
       Caffeine.newBuilder()
           .maximumSize(VERIFIED_TOKENS)
@@ -45,19 +44,20 @@ public final class Identities {
 
   /**
    * @param vertx the verticle's Vert.x
-   * @param jwtSecret the HS256 key
-   * @param adminToken the bearer token of the admin routes
+   * @param security the JWT secret, the admin token and the guest session keys
    * @param clock the time a token's exp is checked against
    */
-  public Identities(Vertx vertx, String jwtSecret, String adminToken, Clock clock) {
+  public Identities(Vertx vertx, AppConfig.Security security, Clock clock) {
     this.clock = clock;
+    this.sessions = GuestSessions.of(security.sessionKeys(), security.jwtSecret());
+    String jwtSecret = security.jwtSecret();
     this.jwt =
         JWTAuth.create(
             vertx,
             new JWTAuthOptions()
                 .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(jwtSecret))
                 .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM)));
-    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.adminToken = security.adminToken().getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -106,23 +106,20 @@ public final class Identities {
   }
 
   /**
-   * A guest from a session id.
+   * A guest from a session id, checked by its signature alone: no store is asked.
    *
-   * @throws IdentityException MALFORMED_SESSION when it is not a session id we could issue
+   * @throws IdentityException MALFORMED_SESSION when it is not a session id this gateway issued
    */
   public Owner guest(String sessionId) {
-    if (!SESSION.matcher(sessionId).matches()) {
-      throw new IdentityException(
-          Kind.MALFORMED_SESSION, "a cart session is 22 to 128 URL-safe base64 characters");
+    if (!sessions.issued(sessionId)) {
+      throw new IdentityException(Kind.MALFORMED_SESSION, "not a cart session this gateway issued");
     }
     return Owner.guest(sessionId);
   }
 
-  /** A new guest session: 128 random bits, URL-safe base64 without padding. */
+  /** A new guest session, signed ({@link GuestSessions}). */
   public Owner newGuest() {
-    byte[] bytes = new byte[16];
-    random.nextBytes(bytes);
-    return Owner.guest(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    return Owner.guest(sessions.mint());
   }
 
   /**

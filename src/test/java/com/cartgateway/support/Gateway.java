@@ -8,6 +8,7 @@ import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.Topics;
+import com.cartgateway.identity.GuestSessions;
 import com.cartgateway.identity.Owner;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 public final class Gateway {
   public static final String JWT_SECRET = "test-secret-test-secret-test-secret-42";
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+  public static final String SESSION_KEY = "test-session-key-test-session-key-42";
+
+  private static final GuestSessions SESSIONS = GuestSessions.of(List.of(SESSION_KEY), JWT_SECRET);
 
   private static Gateway instance;
 
@@ -109,6 +113,7 @@ public final class Gateway {
                 "2",
                 "CART_ROLES",
                 "http"));
+    env.put("CART_SESSION_KEYS", SESSION_KEY);
     env.put("CART_REDIS_MODE", services.redisMode());
     // Tests drive one identity hard; RateLimitIT turns the limits on.
     env.put("CART_RATE_LIMIT_READS", "0");
@@ -181,6 +186,14 @@ public final class Gateway {
   /** A fresh user id and SKU name, so tests never share state. */
   public static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 12);
+  }
+
+  /**
+   * A new guest session id signed with the test key, as the gateway issues them; for tests that
+   * need a guest without a first write.
+   */
+  public static String guestSession() {
+    return SESSIONS.mint();
   }
 
   /** Starts a request to a path of the gateway. */

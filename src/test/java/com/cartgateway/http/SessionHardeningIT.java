@@ -1,0 +1,175 @@
+package com.cartgateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cartgateway.support.Gateway;
+import com.cartgateway.support.RedisMonitor;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("hostile identities: only issued guest sessions")
+class SessionHardeningIT {
+  private final Gateway gateway = Gateway.get();
+
+  @ParameterizedTest(name = "X-Cart-Session: {0}")
+  @ValueSource(
+      strings = {
+        "AAAAAAAAAAAAAAAAAAAAAA",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "made-up-session-id-of-forty-four-characters0"
+      })
+  @DisplayName(
+      "a well-formed id the gateway did not issue is refused with 400 before Redis is asked")
+  void madeUpSessionRead(String session) throws Exception {
+    try (RedisMonitor monitor = RedisMonitor.start()) {
+      HttpResponse<String> read =
+          gateway.send(gateway.request("/v1/cart").header("X-Cart-Session", session).GET().build());
+      HttpResponse<String> byCookie =
+          gateway.send(
+              gateway
+                  .request("/v1/cart")
+                  .header("Cookie", "cart_session=" + session)
+                  .GET()
+                  .build());
+
+      assertRefusedSession(read);
+      assertRefusedSession(byCookie);
+      assertThat(monitor.commandsMentioning(session)).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("a session signed with the gateway's key reads its (empty) cart")
+  void signedSessionReads() {
+    String session = Gateway.guestSession();
+    HttpResponse<String> read =
+        gateway.send(gateway.request("/v1/cart").header("X-Cart-Session", session).GET().build());
+
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(read.body()).getString("cartId")).isEqualTo("g:" + session);
+  }
+
+  @Test
+  @DisplayName(
+      "an issued session with one character changed is refused on a write, which changes nothing")
+  void alteredSessionWrite() throws Exception {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String issued = mintedGuest(sku, null);
+    char first = issued.charAt(0);
+    String altered = (first == 'A' ? 'B' : 'A') + issued.substring(1);
+
+    try (RedisMonitor monitor = RedisMonitor.start()) {
+      HttpResponse<String> write = add(sku, altered, null);
+
+      assertRefusedSession(write);
+      assertThat(write.headers().firstValue("X-Cart-Session")).as("no new session").isEmpty();
+      assertThat(monitor.commandsMentioning(altered)).isEmpty();
+    }
+    assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a merge of a guest session the gateway did not issue answers 400")
+  void mergeOfMadeUpSession() {
+    String user = Gateway.unique("shopper");
+    String madeUp = "B".repeat(44);
+    HttpResponse<String> merged =
+        gateway.send(
+            gateway
+                .request("/v1/cart/merge")
+                .header("Authorization", "Bearer " + gateway.userToken(user))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        new JsonObject().put("guestSession", madeUp).encode()))
+                .build());
+
+    assertRefusedSession(merged);
+  }
+
+  @Test
+  @DisplayName(
+      "new guests are minted at the write rate of their address; made-up sessions get no bucket of"
+          + " their own")
+  void mintingIsLimitedPerAddress() {
+    Gateway limited =
+        Gateway.start(Map.of("CART_RATE_LIMIT_WRITES", "2", "CART_TRUSTED_PROXY_HOPS", "1"));
+    try {
+      String sku = Gateway.unique("SKU");
+      limited.putSku(sku, "1.00", "USD", 100);
+      String address = "192.0.2." + ThreadLocalRandom.current().nextInt(1, 255);
+      Set<String> minted = new HashSet<>();
+      HttpResponse<String> refused = null;
+      while (refused == null) {
+        HttpResponse<String> response = add(limited, sku, null, address);
+        if (response.statusCode() == 429) {
+          refused = response;
+        } else {
+          assertThat(response.statusCode()).isEqualTo(200);
+          minted.add(response.headers().firstValue("X-Cart-Session").orElseThrow());
+          assertThat(minted).as("the address's bucket runs out").hasSizeLessThan(20);
+        }
+      }
+      assertThat(minted).as("a burst of twice the write rate").hasSizeBetween(4, 5);
+      assertThat(new JsonObject(refused.body()).getString("code")).isEqualTo("rate_limited");
+
+      long reserved = limited.sku(sku).getLong("reserved");
+      List<Integer> madeUp = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String session = Long.toHexString(ThreadLocalRandom.current().nextLong()).repeat(4);
+        madeUp.add(add(limited, sku, session, address).statusCode());
+      }
+      assertThat(madeUp).containsOnly(400);
+      assertThat(limited.sku(sku).getLong("reserved")).isEqualTo(reserved);
+    } finally {
+      limited.close();
+    }
+  }
+
+  /** The session a guest's first write was given. */
+  private String mintedGuest(String sku, String forwardedFor) {
+    HttpResponse<String> first = add(gateway, sku, null, forwardedFor);
+    assertThat(first.statusCode()).isEqualTo(200);
+    return first.headers().firstValue("X-Cart-Session").orElseThrow();
+  }
+
+  private HttpResponse<String> add(String sku, String session, String forwardedFor) {
+    return add(gateway, sku, session, forwardedFor);
+  }
+
+  private static HttpResponse<String> add(
+      Gateway target, String sku, String session, String forwardedFor) {
+    HttpRequest.Builder request =
+        target
+            .request("/v1/cart/items")
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    new JsonObject().put("sku", sku).put("quantity", 1).encode()));
+    if (session != null) {
+      request.header("X-Cart-Session", session);
+    }
+    if (forwardedFor != null) {
+      request.header("X-Forwarded-For", forwardedFor);
+    }
+    return target.send(request.build());
+  }
+
+  private static void assertRefusedSession(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("validation_failed");
+  }
+}
