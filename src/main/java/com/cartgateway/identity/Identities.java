@@ -6,9 +6,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -17,6 +19,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Verifies user tokens, guest session ids and the admin token. */
@@ -26,6 +30,10 @@ public final class Identities {
 
   private static final Pattern SUBJECT = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
+  /** Three unpadded base64url parts: a padded one ({@code =}) is another spelling, refused. */
+  private static final Pattern COMPACT =
+      Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+
   /** Tokens verified lately, so that a shopper's next request skips the HMAC and claim parsing. */
   private static final int VERIFIED_TOKENS = 100_000;
 
@@ -33,6 +41,8 @@ public final class Identities {
   private final byte[] adminToken;
   private final Clock clock;
   private final GuestSessions sessions;
+  private final Optional<String> issuer;
+  private final Optional<String> audience;
   private final Cache<String, Verified> verified =
       Caffeine.newBuilder()
           .maximumSize(VERIFIED_TOKENS)
@@ -50,12 +60,14 @@ public final class Identities {
   public Identities(Vertx vertx, AppConfig.Security security, Clock clock) {
     this.clock = clock;
     this.sessions = GuestSessions.of(security.sessionKeys(), security.jwtSecret());
-    String jwtSecret = security.jwtSecret();
+    this.issuer = security.jwtIssuer();
+    this.audience = security.jwtAudience();
     this.jwt =
         JWTAuth.create(
             vertx,
             new JWTAuthOptions()
-                .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(jwtSecret))
+                .addPubSecKey(
+                    new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(security.jwtSecret()))
                 .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM)));
     this.adminToken = security.adminToken().getBytes(StandardCharsets.UTF_8);
   }
@@ -75,26 +87,65 @@ public final class Identities {
     if (known != null) {
       return unexpired(known);
     }
-    if (!headerNamesAlgorithm(token)) {
-      return Future.failedFuture(unauthenticated("the token must be signed with " + ALGORITHM));
+    if (!COMPACT.matcher(token).matches()) {
+      return Future.failedFuture(unauthenticated("the token is not a compact JWT"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    if (!headerAcceptable(token)) {
+      return Future.failedFuture(
+          unauthenticated("the token must be signed with " + ALGORITHM + " and name no crit"));
+    }
+    Future<User> authenticated;
+    try {
+      authenticated = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt casts exp, nbf and iat to numbers as it checks them, and may throw.
+      authenticated = Future.failedFuture(e);
+    }
+    return authenticated
         .recover(e -> Future.failedFuture(unauthenticated("the token does not verify")))
         .compose(
             user -> {
               // vertx-auth-jwt keeps the verified claims under the "accessToken" attribute.
               JsonObject claims = user.attributes().getJsonObject("accessToken", new JsonObject());
-              String sub = claims.getString("sub");
-              if (!(claims.getValue("exp") instanceof Number exp)) {
-                return Future.failedFuture(unauthenticated("the token must carry exp"));
+              String problem = claimProblem(claims);
+              if (problem != null) {
+                return Future.failedFuture(unauthenticated(problem));
               }
-              if (sub == null || !SUBJECT.matcher(sub).matches()) {
-                return Future.failedFuture(unauthenticated("the token must carry a valid sub"));
-              }
-              Verified fresh = new Verified(Owner.user(sub), exp.longValue());
+              Verified fresh =
+                  new Verified(
+                      Owner.user((String) claims.getValue("sub")),
+                      ((Number) claims.getValue("exp")).longValue());
               verified.put(token, fresh);
               return unexpired(fresh);
             });
+  }
+
+  /** What is wrong with a verified token's claims, or null when they name a shopper. */
+  private String claimProblem(JsonObject claims) {
+    if (!(claims.getValue("exp") instanceof Number)) {
+      return "the token must carry exp";
+    }
+    for (String time : List.of("nbf", "iat")) {
+      if (claims.containsKey(time) && !(claims.getValue(time) instanceof Number)) {
+        return "the token's " + time + " must be a number";
+      }
+    }
+    // A string and nothing else: JsonObject.getString would turn 12345 or {} into text.
+    if (!(claims.getValue("sub") instanceof String sub) || !SUBJECT.matcher(sub).matches()) {
+      return "the token must carry a valid sub";
+    }
+    if (issuer.isPresent() && !issuer.get().equals(claims.getValue("iss"))) {
+      return "the token is not from the expected issuer";
+    }
+    if (audience.isPresent() && !namesAudience(claims.getValue("aud"), audience.get())) {
+      return "the token is not for this audience";
+    }
+    return null;
+  }
+
+  /** RFC 7519: {@code aud} is one string or an array of strings. */
+  private static boolean namesAudience(Object aud, String expected) {
+    return aud instanceof JsonArray list ? list.contains(expected) : expected.equals(aud);
   }
 
   /** A verified token stays good until its exp, checked on every use, cached or not. */
@@ -151,18 +202,18 @@ public final class Identities {
     return token.isEmpty() ? null : token;
   }
 
-  /** Pins the algorithm before any key is looked up, so {@code alg: none} never gets far. */
-  private static boolean headerNamesAlgorithm(String token) {
-    int dot = token.indexOf('.');
-    if (dot <= 0) {
-      return false;
-    }
+  /**
+   * Pins the algorithm before any key is looked up, so {@code alg: none} never gets far, and
+   * refuses {@code crit}: it names extensions the token says must be understood, and none is.
+   */
+  private static boolean headerAcceptable(String token) {
     try {
       JsonObject header =
           new JsonObject(
               new String(
-                  Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
-      return ALGORITHM.equals(header.getString("alg"));
+                  Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))),
+                  StandardCharsets.UTF_8));
+      return ALGORITHM.equals(header.getValue("alg")) && !header.containsKey("crit");
     } catch (RuntimeException e) {
       return false;
     }

@@ -7,6 +7,7 @@ import com.cartgateway.support.RedisMonitor;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@DisplayName("hostile identities: only issued guest sessions")
+@DisplayName("hostile identities: only issued guest sessions, strict user tokens")
 class SessionHardeningIT {
   private final Gateway gateway = Gateway.get();
 
@@ -138,6 +139,74 @@ class SessionHardeningIT {
     }
   }
 
+  @ParameterizedTest(name = "claims {0}")
+  @ValueSource(
+      strings = {
+        "{\"sub\":12345,\"exp\":EXP}",
+        "{\"sub\":true,\"exp\":EXP}",
+        "{\"sub\":{\"id\":\"mallory\"},\"exp\":EXP}",
+        "{\"sub\":\"mallory\",\"exp\":\"EXP\"}",
+        "{\"sub\":\"mallory\",\"exp\":EXP,\"nbf\":\"now\"}",
+        "{\"sub\":\"mallory\",\"exp\":EXP,\"iat\":[1]}"
+      })
+  @DisplayName("a signed token whose sub is no string, or whose exp, nbf or iat is no number: 401")
+  void claimTypes(String claims) {
+    String exp = String.valueOf(Instant.now().getEpochSecond() + 300);
+    String token = Gateway.handSignedToken(HEADER, claims.replace("EXP", exp));
+
+    assertUnauthorized(read(gateway, "Bearer " + token));
+  }
+
+  @Test
+  @DisplayName("a token naming crit, or with a padded signature, answers 401")
+  void critAndPadding() {
+    String claims = claims("mallory", "");
+    assertThat(read(gateway, "Bearer " + Gateway.handSignedToken(HEADER, claims)).statusCode())
+        .isEqualTo(200);
+
+    String crit =
+        Gateway.handSignedToken(
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[\"b64\"],\"b64\":true}", claims);
+    assertUnauthorized(read(gateway, "Bearer " + crit));
+    String padded = Gateway.handSignedToken(HEADER, claims("trudy", "")) + "=";
+    assertUnauthorized(read(gateway, "Bearer " + padded));
+  }
+
+  @Test
+  @DisplayName("with CART_JWT_ISSUER and CART_JWT_AUDIENCE set, a token must carry both")
+  void issuerAndAudience() {
+    Gateway checking =
+        Gateway.start(Map.of("CART_JWT_ISSUER", "https://id.example", "CART_JWT_AUDIENCE", "cart"));
+    try {
+      String issuer = ",\"iss\":\"https://id.example\"";
+      assertThat(
+              read(
+                      checking,
+                      "Bearer "
+                          + Gateway.handSignedToken(
+                              HEADER, claims("alice", issuer + ",\"aud\":[\"shop\",\"cart\"]")))
+                  .statusCode())
+          .isEqualTo(200);
+      for (String refused :
+          List.of(
+              "",
+              issuer,
+              ",\"aud\":\"cart\"",
+              ",\"iss\":\"https://evil.example\",\"aud\":\"cart\"",
+              issuer + ",\"aud\":\"shop\"")) {
+        assertUnauthorized(
+            read(checking, "Bearer " + Gateway.handSignedToken(HEADER, claims("alice", refused))));
+      }
+      assertThat(
+              read(gateway, "Bearer " + Gateway.handSignedToken(HEADER, claims("alice", "")))
+                  .statusCode())
+          .as("unset, neither is checked")
+          .isEqualTo(200);
+    } finally {
+      checking.close();
+    }
+  }
+
   /** The session a guest's first write was given. */
   private String mintedGuest(String sku, String forwardedFor) {
     HttpResponse<String> first = add(gateway, sku, null, forwardedFor);
@@ -165,6 +234,31 @@ class SessionHardeningIT {
       request.header("X-Forwarded-For", forwardedFor);
     }
     return target.send(request.build());
+  }
+
+  private static final String HEADER = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+  /**
+   * The claims of a token good for five minutes, with more members (each starting with a comma).
+   */
+  private static String claims(String sub, String more) {
+    return "{\"sub\":\""
+        + sub
+        + "\",\"exp\":"
+        + (Instant.now().getEpochSecond() + 300)
+        + more
+        + "}";
+  }
+
+  private static HttpResponse<String> read(Gateway target, String authorization) {
+    return target.send(
+        target.request("/v1/cart").header("Authorization", authorization).GET().build());
+  }
+
+  private static void assertUnauthorized(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("unauthorized");
   }
 
   private static void assertRefusedSession(HttpResponse<String> response) {

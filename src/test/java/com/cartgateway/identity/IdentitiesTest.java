@@ -11,16 +11,22 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * User tokens stay cheap to check on every request without outliving their exp; guest sessions are
@@ -115,6 +121,111 @@ class IdentitiesTest {
         .isEqualTo(session);
     Identities keyed = new Identities(vertx, security(List.of(KEY)), Clock.systemUTC());
     assertThatThrownBy(() -> keyed.guest(session)).isInstanceOf(IdentityException.class);
+  }
+
+  @ParameterizedTest(name = "claims {0}")
+  @ValueSource(
+      strings = {
+        "{\"sub\":12345,\"exp\":EXP}",
+        "{\"sub\":true,\"exp\":EXP}",
+        "{\"sub\":{\"id\":\"alice\"},\"exp\":EXP}",
+        "{\"sub\":[\"alice\"],\"exp\":EXP}",
+        "{\"sub\":\"alice\",\"exp\":\"EXP\"}",
+        "{\"sub\":\"alice\",\"exp\":EXP,\"nbf\":\"soon\"}",
+        "{\"sub\":\"alice\",\"exp\":EXP,\"iat\":{}}",
+        "{\"sub\":\"alice\",\"exp\":[EXP]}"
+      })
+  @DisplayName(
+      "a well-signed token whose sub is no string or whose times are no numbers is refused")
+  void claimTypes(String claims) throws Exception {
+    Identities identities = new Identities(vertx, security(List.of()), Clock.systemUTC());
+    String exp = String.valueOf(Instant.now().getEpochSecond() + 300);
+    String token = signed(HEADER, claims.replace("EXP", exp), SECRET);
+
+    assertUnauthenticated(identities.user("Bearer " + token));
+  }
+
+  @Test
+  @DisplayName("a token with a crit header, or with a padded part, is refused")
+  void critAndPadding() throws Exception {
+    Identities identities = new Identities(vertx, security(List.of()), Clock.systemUTC());
+    String claims = claims("alice");
+    String good = signed(HEADER, claims, SECRET);
+    assertThat(await(identities.user("Bearer " + good)).id()).isEqualTo("alice");
+
+    String crit = signed("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[\"exp\"]}", claims, SECRET);
+    assertUnauthenticated(identities.user("Bearer " + crit));
+    // An HS256 signature is 32 bytes: its base64 has one padding character.
+    String padded = signed(HEADER, claims("bob"), SECRET) + "=";
+    assertUnauthenticated(identities.user("Bearer " + padded));
+  }
+
+  @Test
+  @DisplayName("with an issuer and an audience configured, a token must carry both")
+  void issuerAndAudience() throws Exception {
+    Identities identities =
+        new Identities(
+            vertx,
+            new AppConfig.Security(
+                SECRET,
+                "admin-token-0123456789",
+                List.of(),
+                Optional.of("https://id.example"),
+                Optional.of("cart")),
+            Clock.systemUTC());
+    long exp = Instant.now().getEpochSecond() + 300;
+    String both =
+        "{\"sub\":\"alice\",\"exp\":" + exp + ",\"iss\":\"https://id.example\",\"aud\":\"cart\"}";
+    String inList =
+        "{\"sub\":\"alice\",\"exp\":"
+            + exp
+            + ",\"iss\":\"https://id.example\",\"aud\":[\"shop\",\"cart\"]}";
+    assertThat(await(identities.user("Bearer " + signed(HEADER, both, SECRET))).id())
+        .isEqualTo("alice");
+    assertThat(await(identities.user("Bearer " + signed(HEADER, inList, SECRET))).id())
+        .isEqualTo("alice");
+
+    for (String refused :
+        List.of(
+            claims("alice"),
+            "{\"sub\":\"alice\",\"exp\":" + exp + ",\"iss\":\"https://id.example\"}",
+            "{\"sub\":\"alice\",\"exp\":" + exp + ",\"aud\":\"cart\"}",
+            "{\"sub\":\"alice\",\"exp\":"
+                + exp
+                + ",\"iss\":\"https://evil.example\",\"aud\":\"cart\"}",
+            "{\"sub\":\"alice\",\"exp\":"
+                + exp
+                + ",\"iss\":\"https://id.example\",\"aud\":[\"shop\"]}")) {
+      assertUnauthenticated(identities.user("Bearer " + signed(HEADER, refused, SECRET)));
+    }
+  }
+
+  private static final String HEADER = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+  private static String claims(String sub) {
+    return new JsonObject()
+        .put("sub", sub)
+        .put("exp", Instant.now().getEpochSecond() + 300)
+        .encode();
+  }
+
+  /** Signs a header and claims by hand, so that a test can make tokens no library would. */
+  private static String signed(String header, String claims, String secret) throws Exception {
+    Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+    String input =
+        base64.encodeToString(header.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + base64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return input + "." + base64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static void assertUnauthenticated(Future<Owner> user) throws Exception {
+    assertThat(failure(user))
+        .isInstanceOfSatisfying(
+            IdentityException.class,
+            e -> assertThat(e.kind()).isEqualTo(IdentityException.Kind.UNAUTHENTICATED));
   }
 
   private static AppConfig.Security security(List<String> sessionKeys) {

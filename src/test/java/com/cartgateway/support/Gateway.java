@@ -22,12 +22,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -181,6 +186,27 @@ public final class Gateway {
   public String userToken(String sub) {
     return signer.generateToken(
         new JsonObject().put("sub", sub), new JWTOptions().setExpiresInSeconds(600));
+  }
+
+  /**
+   * A token signed with the test secret by hand, header and claims exactly as given, so that a test
+   * can send tokens that no JWT library would make.
+   */
+  public static String handSignedToken(String header, String claims) {
+    Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+    String input =
+        base64.encodeToString(header.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + base64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(JWT_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return input
+          + "."
+          + base64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A fresh user id and SKU name, so tests never share state. */
