@@ -224,7 +224,11 @@ final class CartHandlers {
                     .compose(
                         guest ->
                             writes.once(
-                                ctx, owner, key, () -> merged(merge.merge(owner, guest, ifMatch)))))
+                                ctx,
+                                owner,
+                                key,
+                                session,
+                                () -> merged(merge.merge(owner, guest, ifMatch)))))
         .onFailure(ctx::fail);
   }
 

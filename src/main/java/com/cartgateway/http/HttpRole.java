@@ -179,7 +179,8 @@ final class HttpRole {
     health.start();
     Callers callers = new Callers(identities);
     RateLimiter limiter = new RateLimiter(redis, config.rateLimit(), clock);
-    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis), reads);
+    WritePipeline writes =
+        new WritePipeline(callers, limiter, new Idempotency(redis, clock), reads);
     Router router =
         ApiRoutes.router(
             vertx,

@@ -2,9 +2,16 @@ package com.cartgateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.RedisMonitor;
+import com.cartgateway.support.TestServices;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -14,12 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@DisplayName("hostile identities: only issued guest sessions, strict user tokens")
+@DisplayName(
+    "hostile identities: only issued guest sessions, strict user tokens, bounded idempotency")
 class SessionHardeningIT {
   private final Gateway gateway = Gateway.get();
 
@@ -207,6 +217,82 @@ class SessionHardeningIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "a merge key used again with another guest session is refused, and that guest's cart stays")
+  void mergeKeyNamesItsGuest() {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String user = Gateway.unique("shopper");
+    String firstGuest = mintedGuest(sku, null);
+    String secondGuest = mintedGuest(sku, null);
+    String key = "merge-" + Gateway.unique("k");
+
+    HttpResponse<String> first = merge(user, firstGuest, key);
+    HttpResponse<String> second = merge(user, secondGuest, key);
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(422);
+    assertThat(new JsonObject(second.body()).getString("code")).isEqualTo("idempotency_key_reused");
+    assertThat(second.headers().firstValue("Idempotent-Replayed")).isEmpty();
+    HttpResponse<String> kept =
+        gateway.send(
+            gateway.request("/v1/cart").header("X-Cart-Session", secondGuest).GET().build());
+    assertThat(new JsonObject(kept.body()).getJsonArray("items")).hasSize(1);
+    HttpResponse<String> retried = merge(user, firstGuest, key);
+    assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+  }
+
+  @Test
+  @DisplayName(
+      "an owner keeps at most 100 idempotency keys: the 101st evicts the oldest, the newest replay")
+  void keysPerOwnerBounded() throws Exception {
+    String user = Gateway.unique("shopper");
+    String sku = Gateway.unique("SKU");
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i <= Idempotency.KEYS_PER_OWNER; i++) {
+      String key = "bound-" + i;
+      keys.add(key);
+      assertThat(removeLine(user, sku, key).statusCode()).isEqualTo(200);
+    }
+
+    assertThat(storedKeys(user)).hasSize(Idempotency.KEYS_PER_OWNER);
+    assertThat(removeLine(user, sku, keys.get(keys.size() - 1)).headers().firstValue(REPLAYED))
+        .as("the newest key replays")
+        .hasValue("true");
+    assertThat(removeLine(user, sku, keys.get(0)).headers().firstValue(REPLAYED))
+        .as("the oldest key was evicted: its retry runs again")
+        .isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "a refusal by a cart rule is replayed for minutes, not a day; a refusal about the caller is"
+          + " not kept")
+  void refusalsKeptBriefly() throws Exception {
+    String user = Gateway.unique("shopper");
+    String unknown = Gateway.unique("NOSUCH");
+    String key = "refused-" + Gateway.unique("k");
+    HttpResponse<String> refused = addAs(user, unknown, key);
+    assertThat(refused.statusCode()).isEqualTo(404);
+    assertThat(addAs(user, unknown, key).headers().firstValue(REPLAYED)).hasValue("true");
+    long ttl = ttlSeconds(RedisKeys.cartIdempotency("u:" + user, key));
+    assertThat(ttl).isBetween(1L, Idempotency.REFUSAL_KEPT.toSeconds());
+
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String guest = mintedGuest(sku, null);
+    String owner = Gateway.unique("shopper");
+    assertThat(merge(owner, guest, null).statusCode()).isEqualTo(200);
+    String other = Gateway.unique("shopper");
+    String mergeKey = "merge-" + Gateway.unique("k");
+    HttpResponse<String> forbidden = merge(other, guest, mergeKey);
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    HttpResponse<String> again = merge(other, guest, mergeKey);
+    assertThat(again.statusCode()).isEqualTo(403);
+    assertThat(again.headers().firstValue(REPLAYED)).as("ran again, not replayed").isEmpty();
+  }
+
   /** The session a guest's first write was given. */
   private String mintedGuest(String sku, String forwardedFor) {
     HttpResponse<String> first = add(gateway, sku, null, forwardedFor);
@@ -234,6 +320,65 @@ class SessionHardeningIT {
       request.header("X-Forwarded-For", forwardedFor);
     }
     return target.send(request.build());
+  }
+
+  private static final String REPLAYED = "Idempotent-Replayed";
+
+  private HttpResponse<String> merge(String user, String session, String key) {
+    HttpRequest.Builder request =
+        gateway
+            .request("/v1/cart/merge")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("X-Cart-Session", session)
+            .POST(HttpRequest.BodyPublishers.noBody());
+    if (key != null) {
+      request.header("Idempotency-Key", key);
+    }
+    return gateway.send(request.build());
+  }
+
+  private HttpResponse<String> removeLine(String user, String sku, String key) {
+    return gateway.send(
+        gateway
+            .request("/v1/cart/items/" + sku)
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("Idempotency-Key", key)
+            .DELETE()
+            .build());
+  }
+
+  private HttpResponse<String> addAs(String user, String sku, String key) {
+    return gateway.send(
+        gateway
+            .request("/v1/cart/items")
+            .header("Authorization", "Bearer " + gateway.userToken(user))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    new JsonObject().put("sku", sku).put("quantity", 1).encode()))
+            .build());
+  }
+
+  /** The idempotency records Redis keeps for a user. */
+  private static List<String> storedKeys(String user) throws Exception {
+    return redis(
+        Request.cmd(Command.KEYS).arg(RedisKeys.cartIdempotency("u:" + user, "*")),
+        reply -> reply.stream().map(Response::toString).toList());
+  }
+
+  private static long ttlSeconds(String key) throws Exception {
+    return redis(Request.cmd(Command.TTL).arg(key), Response::toLong);
+  }
+
+  private static <T> T redis(Request request, Function<Response, T> read) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      return read.apply(redis.send(request).await(5, TimeUnit.SECONDS));
+    } finally {
+      vertx.close().await(5, TimeUnit.SECONDS);
+    }
   }
 
   private static final String HEADER = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
