@@ -2,6 +2,7 @@ package com.cartgateway.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -129,11 +130,25 @@ public record AppConfig(
    *
    * @param jwtSecret the HS256 key of user tokens, at least 32 bytes
    * @param adminToken the bearer token of the admin routes
+   * @param sessionKeys the keys of guest session ids, each at least 32 bytes: the first signs new
+   *     sessions, every one verifies (so that keys rotate with an overlap); empty: one key derived
+   *     from the JWT secret
+   * @param jwtIssuer the {@code iss} every user token must carry, if any
+   * @param jwtAudience the {@code aud} every user token must name, if any
    */
-  public record Security(String jwtSecret, String adminToken) {
+  public record Security(
+      String jwtSecret,
+      String adminToken,
+      List<String> sessionKeys,
+      Optional<String> jwtIssuer,
+      Optional<String> jwtAudience) {
     @Override
     public String toString() {
-      return "Security[jwtSecret=***, adminToken=***]";
+      return "Security[jwtSecret=***, adminToken=***, sessionKeys=***, jwtIssuer="
+          + jwtIssuer
+          + ", jwtAudience="
+          + jwtAudience
+          + "]";
     }
   }
 

@@ -54,6 +54,9 @@ public final class ConfigLoader {
           Map.entry("CART_DYNAMODB_REGION", "dynamodb.region"),
           Map.entry("CART_JWT_SECRET", "security.jwtSecret"),
           Map.entry("CART_ADMIN_TOKEN", "security.adminToken"),
+          Map.entry("CART_SESSION_KEYS", "security.sessionKeys"),
+          Map.entry("CART_JWT_ISSUER", "security.jwtIssuer"),
+          Map.entry("CART_JWT_AUDIENCE", "security.jwtAudience"),
           Map.entry("CART_RESERVATION_TTL_SECONDS", "cart.reservationTtlSeconds"),
           Map.entry("CART_HOLD_SWEEP_MILLIS", "cart.holdSweepMillis"),
           Map.entry("CART_HOLD_CAP", "cart.holdCap"),
@@ -382,7 +385,30 @@ public final class ConfigLoader {
     } else if (admin.length() < 16) {
       problem("security.adminToken", "must be at least 16 characters");
     }
-    return new AppConfig.Security(secret, admin);
+    return new AppConfig.Security(
+        secret,
+        admin,
+        sessionKeys(),
+        Optional.ofNullable(optionalText("security.jwtIssuer")),
+        Optional.ofNullable(optionalText("security.jwtAudience")));
+  }
+
+  /** A JSON array of keys, or a comma list as the environment variable gives it. */
+  private List<String> sessionKeys() {
+    Object raw = setting("security.sessionKeys", null);
+    List<String> keys = new ArrayList<>();
+    if (raw instanceof JsonArray array) {
+      array.forEach(item -> keys.add(String.valueOf(item).trim()));
+    } else if (trimmed(raw) != null) {
+      Arrays.stream(String.valueOf(raw).split(",")).map(String::trim).forEach(keys::add);
+    }
+    for (String key : keys) {
+      if (key.getBytes(StandardCharsets.UTF_8).length < 32) {
+        problem("security.sessionKeys", "each key must be at least 32 bytes");
+        break;
+      }
+    }
+    return List.copyOf(keys);
   }
 
   private Object value(String jsonPath) {

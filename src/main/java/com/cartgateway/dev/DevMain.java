@@ -40,6 +40,9 @@ public final class DevMain {
   /** The fixed dev HS256 key; never use it anywhere else. */
   public static final String DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789";
 
+  /** The fixed dev key of guest sessions; never use it anywhere else. */
+  public static final String DEV_SESSION_KEY = "dev-only-session-key-change-me-0123456789";
+
   /** The fixed dev admin token. */
   public static final String DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
@@ -120,6 +123,7 @@ public final class DevMain {
     Map<String, String> defaults = new HashMap<>();
     defaults.put("CART_JWT_SECRET", DEV_JWT_SECRET);
     defaults.put("CART_ADMIN_TOKEN", DEV_ADMIN_TOKEN);
+    defaults.put("CART_SESSION_KEYS", DEV_SESSION_KEY);
     if (props.getProperty(HOST) == null) {
       defaults.put(HOST, LOOPBACK);
     }

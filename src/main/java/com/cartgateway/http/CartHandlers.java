@@ -226,6 +226,7 @@ final class CartHandlers {
                                 ctx,
                                 owner,
                                 key,
+                                session,
                                 () ->
                                     WritePipeline.cartAnswer(merge.merge(owner, guest, ifMatch)))))
         .onFailure(ctx::fail);

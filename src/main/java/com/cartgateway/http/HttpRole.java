@@ -169,8 +169,7 @@ final class HttpRole {
                     .watchEpoch()
                     .compose(watched -> catalogRebuilder.tick())
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
-    Identities identities =
-        new Identities(vertx, config.security().jwtSecret(), config.security().adminToken(), clock);
+    Identities identities = new Identities(vertx, config.security(), clock);
     HealthChecks health =
         new HealthChecks(
             vertx,
@@ -185,7 +184,7 @@ final class HttpRole {
     health.start();
     Callers callers = new Callers(identities);
     RateLimiter limiter = new RateLimiter(redis, config.rateLimit(), clock);
-    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis));
+    WritePipeline writes = new WritePipeline(callers, limiter, new Idempotency(redis, clock));
     Router router =
         ApiRoutes.router(
             vertx,

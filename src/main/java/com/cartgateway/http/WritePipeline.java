@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
@@ -21,6 +23,17 @@ final class WritePipeline {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence PROBLEM_JSON =
       HttpHeaders.createOptimized("application/problem+json");
+
+  /** The refusals found while running a write that a retry with its key is answered again. */
+  private static final Set<ProblemType> KEPT_REFUSALS =
+      EnumSet.of(
+          ProblemType.INVALID_CHANGE,
+          ProblemType.UNKNOWN_SKU,
+          ProblemType.LINE_NOT_FOUND,
+          ProblemType.OUT_OF_STOCK,
+          ProblemType.CART_FULL,
+          ProblemType.VERSION_CONFLICT,
+          ProblemType.PRICE_CHANGED);
 
   private final Callers callers;
   private final RateLimiter limiter;
@@ -75,17 +88,30 @@ final class WritePipeline {
 
   /**
    * Runs a write once per idempotency key and sends its answer: a replay answers the kept response,
-   * a reuse with another request is refused, and a refusal (4xx) is kept like a success. Without a
-   * key the write simply runs.
+   * a reuse with another request is refused, and a refusal by the cart's rules is kept (briefly)
+   * like a success. Without a key the write simply runs.
    */
   Future<Void> once(RoutingContext ctx, Owner owner, String key, Supplier<Future<Answer>> work) {
+    return once(ctx, owner, key, null, work);
+  }
+
+  /**
+   * As {@link #once(RoutingContext, Owner, String, Supplier)} for a merge, whose request includes
+   * the guest session it merges: the same key with another guest session is another request.
+   */
+  Future<Void> once(
+      RoutingContext ctx,
+      Owner owner,
+      String key,
+      String guestSession,
+      Supplier<Future<Answer>> work) {
     if (key == null) {
       return work.get().compose(answer -> send(ctx, answer, false));
     }
     String cartId = owner.cartId();
     String fingerprint =
         Idempotency.fingerprint(
-            ctx.request().method().name(), ctx.request().path(), ctx.body().buffer());
+            ctx.request().method().name(), ctx.request().path(), guestSession, ctx.body().buffer());
     return idempotency
         .begin(cartId, key, fingerprint)
         .compose(
@@ -140,12 +166,13 @@ final class WritePipeline {
     return limiter.take(identity, kind).map(owner);
   }
 
-  /** A refusal by a rule is the request's answer and is kept; an outage is not. */
+  /**
+   * A refusal by one of the cart's rules is the request's answer and is kept; any other refusal
+   * (one about the caller or the request, such as 403 or 429) and an outage are not.
+   */
   private static Future<Answer> keptRefusal(RoutingContext ctx, Throwable failure) {
     Problems.Problem problem = Problems.of(failure);
-    if (problem == null
-        || problem.type().status >= 500
-        || problem.type() == ProblemType.REQUEST_IN_PROGRESS) {
+    if (problem == null || !KEPT_REFUSALS.contains(problem.type())) {
       return Future.failedFuture(failure);
     }
     return Future.succeededFuture(

@@ -79,6 +79,14 @@ public final class RedisKeys {
     return cart(cartId) + ":idem:" + key;
   }
 
+  /**
+   * The live idempotency keys of one cart's owner, each scored by when its record expires: what
+   * bounds the records an owner keeps.
+   */
+  public static String cartIdempotencyIndex(String cartId) {
+    return cart(cartId) + ":idem";
+  }
+
   /** The token bucket of one identity for one kind of request (reads, writes). */
   public static String rateLimit(String identity, String kind) {
     return "rl:{" + identity + "}:" + kind;

@@ -23,6 +23,7 @@ public final class Scripts {
   public static final LuaScript CART_LAPSE = LuaScript.load("cart_lapse", "cart_common");
   public static final LuaScript CART_ABANDON = LuaScript.load("cart_abandon");
   public static final LuaScript IDEMPOTENCY_BEGIN = LuaScript.load("idempotency_begin");
+  public static final LuaScript IDEMPOTENCY_COMPLETE = LuaScript.load("idempotency_complete");
   public static final LuaScript LEASE_RELEASE = LuaScript.load("lease_release");
 
   // On an identity's slot (a cart's, for a known shopper)
@@ -55,6 +56,7 @@ public final class Scripts {
           CART_LAPSE,
           CART_ABANDON,
           IDEMPOTENCY_BEGIN,
+          IDEMPOTENCY_COMPLETE,
           LEASE_RELEASE,
           RATE_LIMIT,
           HOLD_ADJUST,

@@ -3,6 +3,7 @@ package com.cartgateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
@@ -48,6 +49,28 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_LOG_FORMAT", "xml")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("logs.format");
+  }
+
+  @Test
+  @DisplayName(
+      "guest session keys are a comma list (or a JSON array), each at least 32 bytes; none is fine")
+  void sessionKeys() {
+    String first = "first-session-key-0123456789abcdef";
+    String second = "second-session-key-0123456789abcde";
+    assertThat(load(new JsonObject(), Map.of()).security().sessionKeys()).isEmpty();
+    assertThat(
+            load(new JsonObject(), Map.of("CART_SESSION_KEYS", first + ", " + second))
+                .security()
+                .sessionKeys())
+        .containsExactly(first, second);
+    JsonObject file =
+        new JsonObject()
+            .put("security", new JsonObject().put("sessionKeys", new JsonArray().add(second)));
+    assertThat(load(file, Map.of()).security().sessionKeys()).containsExactly(second);
+    assertThatThrownBy(() -> load(new JsonObject(), Map.of("CART_SESSION_KEYS", first + ",short")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "security.sessionKeys (CART_SESSION_KEYS): each key must be at least");
   }
 
   @Test

@@ -15,7 +15,6 @@ import io.vertx.redis.client.Request;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -143,7 +142,7 @@ class RateLimitIT {
       assertThat(readSku(gateway, sku, second).statusCode())
           .as("another client behind the same proxy has its own bucket")
           .isEqualTo(200);
-      String guest = UUID.randomUUID().toString().replace("-", "");
+      String guest = Gateway.guestSession();
       assertThat(
               gateway
                   .send(

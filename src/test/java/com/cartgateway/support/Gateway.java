@@ -8,6 +8,7 @@ import com.cartgateway.config.ConfigLoader;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.events.Topics;
+import com.cartgateway.identity.GuestSessions;
 import com.cartgateway.identity.Owner;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,12 +22,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -38,6 +44,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 public final class Gateway {
   public static final String JWT_SECRET = "test-secret-test-secret-test-secret-42";
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+  public static final String SESSION_KEY = "test-session-key-test-session-key-42";
+
+  private static final GuestSessions SESSIONS = GuestSessions.of(List.of(SESSION_KEY), JWT_SECRET);
 
   private static Gateway instance;
 
@@ -109,6 +118,7 @@ public final class Gateway {
                 "2",
                 "CART_ROLES",
                 "http"));
+    env.put("CART_SESSION_KEYS", SESSION_KEY);
     env.put("CART_REDIS_MODE", services.redisMode());
     // Tests drive one identity hard; RateLimitIT turns the limits on.
     env.put("CART_RATE_LIMIT_READS", "0");
@@ -180,9 +190,38 @@ public final class Gateway {
         new JsonObject().put("sub", sub), new JWTOptions().setExpiresInSeconds(600));
   }
 
+  /**
+   * A token signed with the test secret by hand, header and claims exactly as given, so that a test
+   * can send tokens that no JWT library would make.
+   */
+  public static String handSignedToken(String header, String claims) {
+    Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+    String input =
+        base64.encodeToString(header.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + base64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(JWT_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return input
+          + "."
+          + base64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A fresh user id and SKU name, so tests never share state. */
   public static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 12);
+  }
+
+  /**
+   * A new guest session id signed with the test key, as the gateway issues them; for tests that
+   * need a guest without a first write.
+   */
+  public static String guestSession() {
+    return SESSIONS.mint();
   }
 
   /** Starts a request to a path of the gateway. */
