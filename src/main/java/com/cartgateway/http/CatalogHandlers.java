@@ -2,37 +2,29 @@ package com.cartgateway.http;
 
 import com.cartgateway.commerce.Money;
 import com.cartgateway.identity.Identities;
-import com.cartgateway.inventory.CatalogJournal;
+import com.cartgateway.inventory.Catalog;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.inventory.SkuEntry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
-import java.time.Clock;
-import java.util.List;
 
 /** The catalog routes: operators set price and stock; anyone reads a SKU's counters. */
 final class CatalogHandlers {
   static final long MAX_STOCK = 1_000_000_000L;
 
+  private final Catalog catalog;
   private final InventoryStore inventory;
-  private final CatalogJournal journal;
   private final Identities identities;
   private final RateLimiter limiter;
-  private final Clock clock;
 
   CatalogHandlers(
-      InventoryStore inventory,
-      CatalogJournal journal,
-      Identities identities,
-      RateLimiter limiter,
-      Clock clock) {
+      Catalog catalog, InventoryStore inventory, Identities identities, RateLimiter limiter) {
+    this.catalog = catalog;
     this.inventory = inventory;
-    this.journal = journal;
     this.identities = identities;
     this.limiter = limiter;
-    this.clock = clock;
   }
 
   void put(RoutingContext ctx) {
@@ -45,9 +37,7 @@ final class CatalogHandlers {
               String currency = currency(body.getValue("currency"));
               long price = price(body.getValue("price"), currency);
               long stock = stock(body.getValue("stock"));
-              // on catalog.events before the 2xx, as every cart change is on cart.events
-              return journal.record(
-                  List.of(sku), () -> inventory.put(sku, price, currency, stock, clock.millis()));
+              return catalog.put(sku, price, currency, stock);
             })
         .compose(entry -> send(ctx, entry))
         .onFailure(ctx::fail);

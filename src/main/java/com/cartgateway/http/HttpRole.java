@@ -20,6 +20,7 @@ import com.cartgateway.dynamo.DynamoCatalog;
 import com.cartgateway.events.EventPublisher;
 import com.cartgateway.health.HealthChecks;
 import com.cartgateway.identity.Identities;
+import com.cartgateway.inventory.Catalog;
 import com.cartgateway.inventory.CatalogJournal;
 import com.cartgateway.inventory.CatalogRebuilder;
 import com.cartgateway.inventory.InventoryStore;
@@ -198,7 +199,8 @@ final class HttpRole {
                 limiter,
                 writes,
                 config.cart().maxQuantity()),
-            new CatalogHandlers(inventory, catalogJournal, identities, limiter, clock),
+            new CatalogHandlers(
+                new Catalog(inventory, catalogJournal, clock), inventory, identities, limiter),
             health,
             clients.registry(),
             clients.spans().map(SpanExport::tracer));

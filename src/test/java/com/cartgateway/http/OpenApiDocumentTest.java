@@ -220,7 +220,7 @@ class OpenApiDocumentTest {
                     vertx,
                     config,
                     new CartHandlers(null, null, null, null, null, null, null, 0),
-                    new CatalogHandlers(null, null, null, null, null),
+                    new CatalogHandlers(null, null, null, null),
                     null,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                     Optional.empty())));
