@@ -3,6 +3,7 @@ package com.cartgateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.support.Gateway;
+import com.cartgateway.support.OneLineCart;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,19 +22,15 @@ class BadInputIT {
   private static final String LONG_SKU = "S".repeat(65);
 
   private final Gateway gateway = Gateway.get();
+  private OneLineCart before;
   private String user;
   private String sku;
-  private JsonObject cartBefore;
-  private JsonObject stockBefore;
 
   @BeforeEach
   void cartWithOneLine() {
-    user = Gateway.unique("shopper");
-    sku = Gateway.unique("SKU");
-    gateway.putSku(sku, "10.00", "USD", 2000);
-    assertThat(gateway.add(user, sku, 2).statusCode()).isEqualTo(200);
-    cartBefore = gateway.cart(user);
-    stockBefore = gateway.sku(sku);
+    before = OneLineCart.create(gateway);
+    user = before.user();
+    sku = before.sku();
   }
 
   static Stream<Arguments> badAdds() {
@@ -217,7 +214,6 @@ class BadInputIT {
   }
 
   private void assertUnchanged() {
-    assertThat(gateway.cart(user)).isEqualTo(cartBefore);
-    assertThat(gateway.sku(sku)).isEqualTo(stockBefore);
+    before.assertUnchanged();
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
+import com.cartgateway.support.OneLineCart;
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -37,19 +38,15 @@ class StrictInputIT {
   private static final String MAX_USD = "9999999999.99";
 
   private final Gateway gateway = Gateway.get();
+  private OneLineCart before;
   private String user;
   private String sku;
-  private JsonObject cartBefore;
-  private JsonObject stockBefore;
 
   @BeforeEach
   void cartWithOneLine() {
-    user = Gateway.unique("shopper");
-    sku = Gateway.unique("SKU");
-    gateway.putSku(sku, "10.00", "USD", 2000);
-    assertThat(gateway.add(user, sku, 2).statusCode()).isEqualTo(200);
-    cartBefore = gateway.cart(user);
-    stockBefore = gateway.sku(sku);
+    before = OneLineCart.create(gateway);
+    user = before.user();
+    sku = before.sku();
   }
 
   /** UTF-8 text, raw bytes, and UTF-8 text again, as one body. */
@@ -345,8 +342,7 @@ class StrictInputIT {
   private void assertRefused(HttpResponse<String> response, int status) {
     assertProblem(response, status);
     assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("validation_failed");
-    assertThat(gateway.cart(user)).isEqualTo(cartBefore);
-    assertThat(gateway.sku(sku)).isEqualTo(stockBefore);
+    before.assertUnchanged();
   }
 
   private static void assertProblem(HttpResponse<String> response, int status) {
