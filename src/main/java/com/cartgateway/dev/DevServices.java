@@ -43,7 +43,7 @@ public final class DevServices implements AutoCloseable {
   private final List<RedisServerProcess> redisNodes;
   private final Optional<RedisCluster> cluster;
   private final List<KafkaBrokerProcess> brokers;
-  private final KafkaBrokerProcess.Quorum quorum;
+  private final KafkaQuorum quorum;
   private final DynamoDbLocalProcess dynamoDb;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
@@ -53,7 +53,7 @@ public final class DevServices implements AutoCloseable {
       Optional<Path> dataDir,
       List<RedisServerProcess> redisNodes,
       List<KafkaBrokerProcess> brokers,
-      KafkaBrokerProcess.Quorum quorum,
+      KafkaQuorum quorum,
       DynamoDbLocalProcess dynamoDb) {
     this.workDir = workDir;
     this.dataDir = dataDir;
@@ -125,8 +125,7 @@ public final class DevServices implements AutoCloseable {
                       serviceRoot.resolve("redis"),
                       dataDir.isPresent(),
                       false));
-      KafkaBrokerProcess.Quorum quorum =
-          KafkaBrokerProcess.Quorum.of(cluster ? KafkaBrokerProcess.Quorum.CLUSTER_NODES : 1);
+      KafkaQuorum quorum = KafkaQuorum.of(cluster ? KafkaQuorum.CLUSTER_NODES : 1);
       List<KafkaBrokerProcess> brokers = quorum.brokers(java, serviceRoot, workDir);
       Path dynamoDbFolder = serviceRoot.resolve("dynamodb");
       DynamoDbLocalProcess dynamoDb =
