@@ -51,7 +51,7 @@ local function commit(cart, op, now)
     redis.call('HSET', cart, 'rec', now)
   end
   if op then
-    redis.call('SET', op, '1', 'EX', 3600)
+    redis.call('SET', op, '1', 'EX', op_keep(op))
   end
 end
 

@@ -74,5 +74,5 @@ if client and held > 0 then
   redis.call('PEXPIREAT', client, ARGV[3])
 end
 local reply = {'ok', entry[1], entry[2], held, delta}
-redis.call('SET', op, cjson.encode(reply), 'EX', 3600)
+redis.call('SET', op, cjson.encode(reply), 'EX', op_keep(op))
 return reply

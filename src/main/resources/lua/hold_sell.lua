@@ -35,5 +35,5 @@ else
   redis.call('ZREM', expiry, cart)
 end
 local reply = {'ok', held}
-redis.call('SET', op, cjson.encode(reply), 'EX', 3600)
+redis.call('SET', op, cjson.encode(reply), 'EX', op_keep(op))
 return reply

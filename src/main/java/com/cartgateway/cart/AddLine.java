@@ -5,6 +5,7 @@ import com.cartgateway.commerce.CartLine;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.HoldLimit;
 import com.cartgateway.inventory.HoldResult;
+import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.TokenBucket;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -37,9 +38,9 @@ final class AddLine {
     boolean keyed = idempotencyKey != null;
     String op =
         keyed
-            ? UUID.nameUUIDFromBytes(
+            ? RedisKeys.KEYED_OP
+                + UUID.nameUUIDFromBytes(
                     (owner.cartId() + "|add|" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
-                .toString()
             : UUID.randomUUID().toString();
     long now = shared.clock().millis();
     long expiresAt = now + shared.holdTtl().toMillis();

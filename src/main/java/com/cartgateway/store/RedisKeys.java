@@ -18,6 +18,9 @@ public final class RedisKeys {
    */
   public static final String CATALOG_UNPUBLISHED = "catalog:unpublished";
 
+  /** The start of an op id named after a client's Idempotency-Key (see {@code op_record.lua}). */
+  public static final String KEYED_OP = "key-";
+
   /** The channel of key expiry events on database 0 (keyspace notifications, class Ex). */
   public static final String EXPIRED_CHANNEL = "__keyevent@0__:expired";
 
@@ -44,7 +47,10 @@ public final class RedisKeys {
     return CART_PREFIX + cartId + "}";
   }
 
-  /** The record that one cart write with this op id was applied. */
+  /**
+   * The record that one cart write with this op id was applied: kept an hour for an id starting
+   * with {@link #KEYED_OP} (named after a client's Idempotency-Key), a minute for any other.
+   */
   public static String cartOp(String cartId, String opId) {
     return cart(cartId) + ":op:" + opId;
   }
@@ -191,7 +197,7 @@ public final class RedisKeys {
     return ipv6[10] == (byte) 0xff && ipv6[11] == (byte) 0xff;
   }
 
-  /** The record that one hold change with this op id was applied. */
+  /** The record that one hold change with this op id was applied, kept as {@link #cartOp} is. */
   public static String skuOp(String sku, String opId) {
     return sku(sku) + ":op:" + opId;
   }

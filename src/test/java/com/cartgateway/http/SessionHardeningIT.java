@@ -293,6 +293,40 @@ class SessionHardeningIT {
     assertThat(again.headers().firstValue(REPLAYED)).as("ran again, not replayed").isEmpty();
   }
 
+  @Test
+  @DisplayName(
+      "a write keeps its op records a minute; an add under an Idempotency-Key keeps them an hour")
+  void opRecordsKeptBriefly() throws Exception {
+    String sku = Gateway.unique("SKU");
+    gateway.putSku(sku, "1.00", "USD", 10);
+    String plain = Gateway.unique("shopper");
+    assertThat(gateway.add(plain, sku, 1).statusCode()).isEqualTo(200);
+    List<Long> plainTtls = opRecordTtls(plain, sku);
+    assertThat(plainTtls).hasSize(2).allSatisfy(ttl -> assertThat(ttl).isBetween(1L, 60L));
+
+    String other = Gateway.unique("SKU");
+    gateway.putSku(other, "1.00", "USD", 10);
+    String keyed = Gateway.unique("shopper");
+    assertThat(addAs(keyed, other, "op-" + Gateway.unique("k")).statusCode()).isEqualTo(200);
+    List<Long> keyedTtls = opRecordTtls(keyed, other);
+    assertThat(keyedTtls).hasSize(2).allSatisfy(ttl -> assertThat(ttl).isBetween(3000L, 3600L));
+  }
+
+  /** The time to live of the op records of a user's cart and of the SKU's holds for that cart. */
+  private static List<Long> opRecordTtls(String user, String sku) throws Exception {
+    List<Long> ttls = new ArrayList<>();
+    for (String pattern : List.of(RedisKeys.cartOp("u:" + user, "*"), RedisKeys.skuOp(sku, "*"))) {
+      List<String> keys =
+          redis(
+              Request.cmd(Command.KEYS).arg(pattern),
+              reply -> reply.stream().map(Response::toString).toList());
+      for (String key : keys) {
+        ttls.add(ttlSeconds(key));
+      }
+    }
+    return ttls;
+  }
+
   /** The session a guest's first write was given. */
   private String mintedGuest(String sku, String forwardedFor) {
     HttpResponse<String> first = add(gateway, sku, null, forwardedFor);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("the script registry")
 class ScriptsTest {
-  private static final Set<String> PRELUDES = Set.of("cart_common", "hold_common", "token_bucket");
+  private static final Set<String> PRELUDES =
+      Set.of("cart_common", "hold_common", "op_record", "token_bucket");
 
   @Test
   @DisplayName("holds every script in src/main/resources/lua, once, and no prelude on its own")
