@@ -2,17 +2,20 @@ package com.cartgateway.cart;
 
 import com.cartgateway.durability.CatchUp;
 import com.cartgateway.durability.Epoch;
+import com.cartgateway.durability.Epochs;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.events.CartEvent;
 import com.cartgateway.identity.Owner;
 import com.cartgateway.inventory.InventoryStore;
 import com.cartgateway.store.CartRecords;
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.StoreUnavailableException;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,20 +25,21 @@ import java.util.Optional;
  * store (invariant 2): otherwise an acknowledged change still on its way through {@code
  * cart.events} would vanish with the next write.
  *
- * <p>When is DynamoDB caught up for a cart? The first process to find Redis without an epoch (each
- * HTTP verticle looks every second) starts one ({@code gateway:epoch}, a hash lost with everything
- * else when Redis loses its data): the time it noticed. A change that a script applied before the
- * loss may still be on its way to Kafka for a while (the publish window: a Redis read, then at most
- * the producer's blocking time and its delivery timeout), so nothing is rebuilt until that window
- * has passed since the epoch began; then the first process to look records the end offsets of
- * {@code cart.events}. Every event acknowledged before Redis lost a cart lies below them, so once
- * the worker group has committed past them on the cart's partition, DynamoDB has the cart's last
- * acknowledged state. Carts come back after the catalog ({@code CatalogRebuilder}), so that a
- * restored line whose hold has not lapsed can take it again. Until then a write gets 503 with
- * {@code Retry-After}; a read serves DynamoDB's copy, unheld, without keeping it. Carts that leave
- * Redis by the hot-set idle time ({@code CART_HOT_IDLE_SECONDS}) left it long after their last
- * event, which the worker has persisted unless it lags by more than that time (the lag is on {@code
- * /health/ready} and in the metrics).
+ * <p>When is DynamoDB caught up for a cart? Each Redis shard has an epoch ({@link Epochs}: a hash
+ * in its first slot, lost with everything else when the shard loses its data); the first process to
+ * find a shard without one (each HTTP verticle looks every second) starts it: the time it noticed.
+ * Only the carts of that shard wait. A change that a script applied before the loss may still be on
+ * its way to Kafka for a while (the publish window: a Redis read, then at most the producer's
+ * blocking time and its delivery timeout), so nothing is rebuilt until that window has passed since
+ * the epoch began; then the first process to look records the end offsets of {@code cart.events}.
+ * Every event acknowledged before Redis lost a cart lies below them, so once the worker group has
+ * committed past them on the cart's partition, DynamoDB has the cart's last acknowledged state.
+ * Carts come back after the catalog ({@code CatalogRebuilder}), so that a restored line whose hold
+ * has not lapsed can take it again. Until then a write gets 503 with {@code Retry-After}; a read
+ * serves DynamoDB's copy, unheld, without keeping it. Carts that leave Redis by the hot-set idle
+ * time ({@code CART_HOT_IDLE_SECONDS}) left it long after their last event, which the worker has
+ * persisted unless it lags by more than that time (the lag is on {@code /health/ready} and in the
+ * metrics).
  *
  * <p>A cart DynamoDB has never seen is simply new. Reads remember that for a minute, so browsing
  * with an empty cart does not cost a DynamoDB read per page.
@@ -50,16 +54,16 @@ public final class CartRebuilder {
   private final DynamoCarts dynamo;
   private final CartStore carts;
   private final CartRestore restorer;
-  private final Epoch epoch;
+  private final Epochs epochs;
   private final CatchUp catchUp;
 
   /**
    * @param redis the verticle's Redis client
    * @param inventory where a restored cart's live holds are taken again
    * @param dynamo the durable copy of carts
-   * @param epoch the epoch of the Redis data
-   * @param catchUp how far the worker group has persisted {@code cart.events} since the epoch (its
-   *     end offsets in field {@link #ENDS})
+   * @param epochs the epochs of the Redis shards
+   * @param catchUp how far the worker group has persisted {@code cart.events} since an epoch began
+   *     (its end offsets in field {@link #ENDS})
    * @param hotIdle how long Redis keeps a cart after its last change
    * @param clock the wall clock, for the holds of a restored cart
    */
@@ -67,7 +71,7 @@ public final class CartRebuilder {
       RedisGateway redis,
       InventoryStore inventory,
       DynamoCarts dynamo,
-      Epoch epoch,
+      Epochs epochs,
       CatchUp catchUp,
       Duration hotIdle,
       Clock clock) {
@@ -75,7 +79,7 @@ public final class CartRebuilder {
     this.carts = new CartStore(redis);
     this.restorer = new CartRestore(redis, inventory, hotIdle, clock);
     this.dynamo = dynamo;
-    this.epoch = epoch;
+    this.epochs = epochs;
     this.catchUp = catchUp;
   }
 
@@ -114,29 +118,62 @@ public final class CartRebuilder {
                     : Future.succeededFuture());
   }
 
-  /** Starts an epoch if Redis has none: called every second, so an epoch starts near a loss. */
-  public Future<Void> watchEpoch() {
-    return epoch.current().mapEmpty();
+  /**
+   * Reads the slot map and starts an epoch in each shard that has none: called every second, so
+   * that an epoch starts near a loss.
+   */
+  public Future<Void> watchEpochs() {
+    return epochs
+        .refresh()
+        .compose(
+            all -> {
+              List<Future<?>> started = new ArrayList<>(all.size());
+              for (Epoch epoch : all) {
+                started.add(epoch.current());
+              }
+              return Future.all(started).mapEmpty();
+            });
   }
 
   /**
-   * Why a write of a cart Redis lacks would be refused now, or empty when it would be taken (for
-   * readiness): {@code publish_window} (the epoch began less than the publish window ago), {@code
-   * catalog_restore} (the catalog is not back yet), or {@code write_behind_catch_up} (the worker
-   * group has not passed the epoch's end offsets on every partition of {@code cart.events}). Starts
-   * the epoch and records its end offsets once due, as such a write would.
+   * Why a write of a cart Redis lacks would be refused now, shard by shard (for readiness): by each
+   * shard's epoch key, in the order of their first slots, {@code publish_window} (its epoch began
+   * less than the publish window ago), {@code catalog_restore} (the catalog is not back yet),
+   * {@code write_behind_catch_up} (the worker group has not passed the epoch's end offsets on every
+   * partition of {@code cart.events}), or empty when it would be taken. Fails before the slot map
+   * is first read. Starts each epoch and records its end offsets once due, as such a write would.
    */
-  public Future<Optional<String>> writesRefused() {
+  public Future<Map<String, Optional<String>>> writesRefused() {
+    List<Epoch> all = epochs.all();
+    if (all.isEmpty()) {
+      return Future.failedFuture(new IllegalStateException("the slot map is not read yet"));
+    }
+    List<Future<Optional<String>>> shards = new ArrayList<>(all.size());
+    for (Epoch epoch : all) {
+      shards.add(refused(epoch));
+    }
+    return Future.all(shards)
+        .map(
+            done -> {
+              Map<String, Optional<String>> refused = new LinkedHashMap<>();
+              for (int i = 0; i < all.size(); i++) {
+                refused.put(all.get(i).key(), shards.get(i).result());
+              }
+              return refused;
+            });
+  }
+
+  private Future<Optional<String>> refused(Epoch epoch) {
     return epoch
         .current()
         .compose(
             fields -> {
-              Optional<String> waiting = waiting(fields);
+              Optional<String> waiting = waiting(epoch, fields);
               if (waiting.isPresent()) {
                 return Future.succeededFuture(waiting);
               }
               return catchUp
-                  .everyPartition(fields)
+                  .everyPartition(epoch, fields)
                   .map(
                       passed ->
                           passed ? Optional.<String>empty() : Optional.of("write_behind_catch_up"));
@@ -147,7 +184,7 @@ public final class CartRebuilder {
    * Why writes wait whatever the worker group did: {@code publish_window} or {@code
    * catalog_restore} (carts after the catalog: a restored cart takes its live holds again).
    */
-  private Optional<String> waiting(Map<String, String> fields) {
+  private static Optional<String> waiting(Epoch epoch, Map<String, String> fields) {
     if (epoch.inPublishWindow(fields)) {
       return Optional.of("publish_window");
     }
@@ -210,13 +247,17 @@ public final class CartRebuilder {
 
   /** Whether DynamoDB has every acknowledged event of the cart. */
   private Future<Boolean> caughtUp(String cartId) {
-    return epoch
-        .current()
+    return epochs
+        .of(RedisKeys.cart(cartId))
         .compose(
-            fields ->
-                waiting(fields).isPresent()
-                    ? Future.succeededFuture(false)
-                    : catchUp.partitionOf(fields, cartId));
+            epoch ->
+                epoch
+                    .current()
+                    .compose(
+                        fields ->
+                            waiting(epoch, fields).isPresent()
+                                ? Future.succeededFuture(false)
+                                : catchUp.partitionOf(epoch, fields, cartId)));
   }
 
   private Future<Optional<CartEvent>> durable(String cartId) {

@@ -6,24 +6,21 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Whether DynamoDB has caught up with one topic after Redis lost its data: the topic's end offsets
- * are recorded in the epoch once its publish window is over (every change acknowledged before the
- * loss lies below them), and DynamoDB has every such change of a key once the worker group has
- * committed past them on the key's partition. Committed offsets only grow, so a cached snapshot
- * that already passed them is proof enough; else a fresh read decides.
+ * Whether DynamoDB has caught up with one topic after a Redis shard lost its data: the topic's end
+ * offsets are recorded in the shard's epoch once its publish window is over (every change
+ * acknowledged before the loss lies below them), and DynamoDB has every such change of a key once
+ * the worker group has committed past them on the key's partition. Committed offsets only grow, so
+ * a cached snapshot that already passed them is proof enough; else a fresh read decides.
  */
 public final class CatchUp {
-  private final Epoch epoch;
   private final GroupProgress progress;
   private final String endsField;
 
   /**
-   * @param epoch the epoch the end offsets are recorded in
    * @param progress the process's reader of the worker group's progress on the topic
-   * @param endsField the epoch's field that holds the topic's end offsets
+   * @param endsField the epochs' field that holds the topic's end offsets
    */
-  public CatchUp(Epoch epoch, GroupProgress progress, String endsField) {
-    this.epoch = epoch;
+  public CatchUp(GroupProgress progress, String endsField) {
     this.progress = progress;
     this.endsField = endsField;
   }
@@ -32,20 +29,24 @@ public final class CatchUp {
    * Whether the group has passed the epoch's end offsets on every partition; records them first if
    * they are not yet. Call only once the epoch's publish window is over.
    *
+   * @param epoch the shard's epoch, where the end offsets are recorded
    * @param fields the epoch's fields
    */
-  public Future<Boolean> everyPartition(Map<String, String> fields) {
-    return ends(fields).compose(ends -> cachedThenFresh(snapshot -> passedAll(snapshot, ends)));
+  public Future<Boolean> everyPartition(Epoch epoch, Map<String, String> fields) {
+    return ends(epoch, fields)
+        .compose(ends -> cachedThenFresh(snapshot -> passedAll(snapshot, ends)));
   }
 
   /**
    * Whether the group has passed the epoch's end offset on the partition of {@code key}; records
    * the end offsets first if they are not yet. Call only once the epoch's publish window is over.
    *
+   * @param epoch the epoch of the key's shard, where the end offsets are recorded
    * @param fields the epoch's fields
    */
-  public Future<Boolean> partitionOf(Map<String, String> fields, String key) {
-    return ends(fields).compose(ends -> cachedThenFresh(snapshot -> passed(snapshot, ends, key)));
+  public Future<Boolean> partitionOf(Epoch epoch, Map<String, String> fields, String key) {
+    return ends(epoch, fields)
+        .compose(ends -> cachedThenFresh(snapshot -> passed(snapshot, ends, key)));
   }
 
   /** Asks the cached snapshot first, and reads the offsets afresh only when it has not passed. */
@@ -60,7 +61,7 @@ public final class CatchUp {
   }
 
   /** The end offsets of the epoch, recorded from a read that starts now if not yet. */
-  private Future<JsonObject> ends(Map<String, String> fields) {
+  private Future<JsonObject> ends(Epoch epoch, Map<String, String> fields) {
     return epoch.settle(fields, endsField, () -> progress.fresh().map(CatchUp::endsOf));
   }
 

@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The epoch of the Redis data ({@link RedisKeys#EPOCH}, a hash lost with everything else when Redis
- * loses its data), by which the cart and catalog rebuilders detect a loss and agree on what to
- * restore. The first process to find Redis without one starts it: the time it noticed. A change
- * applied before the loss may still be on its way to Kafka for the publish window after that, so
- * nothing is restored before the window is over; then the first process to look records each
- * topic's end offsets ({@link CatchUp}). The first process to set a field wins.
+ * The epoch of one Redis shard's data ({@link RedisKeys#epoch}, a hash in the shard's first slot,
+ * lost with everything else when the shard loses its data), by which the cart and catalog
+ * rebuilders detect a loss and agree on what to restore ({@link Epochs} finds a key's). The first
+ * process to find the shard without one starts it: the time it noticed. A change applied before the
+ * loss may still be on its way to Kafka for the publish window after that, so nothing is restored
+ * before the window is over; then the first process to look records each topic's end offsets
+ * ({@link CatchUp}). The first process to set a field wins.
  */
 public final class Epoch {
   private static final String SINCE = "since";
@@ -24,21 +25,29 @@ public final class Epoch {
   private static final String RESTORED = "restored";
 
   private final RedisGateway redis;
+  private final String key;
   private final Duration publishWindow;
   private final Clock clock;
 
   /**
    * @param redis the verticle's Redis client
+   * @param key the epoch's key, in the shard's first slot
    * @param publishWindow the longest a change applied in Redis may take to reach Kafka or fail
    * @param clock the wall clock, shared by every process through the epoch's start time
    */
-  public Epoch(RedisGateway redis, Duration publishWindow, Clock clock) {
+  public Epoch(RedisGateway redis, String key, Duration publishWindow, Clock clock) {
     this.redis = redis;
+    this.key = key;
     this.publishWindow = publishWindow;
     this.clock = clock;
   }
 
-  /** The current epoch's fields, starting one now when Redis lost (or never had) it. */
+  /** The epoch's key: keys named after it with a suffix share its slot. */
+  public String key() {
+    return key;
+  }
+
+  /** The current epoch's fields, starting one now when the shard lost (or never had) it. */
   public Future<Map<String, String>> current() {
     return fields()
         .compose(
@@ -46,13 +55,13 @@ public final class Epoch {
                 started(epoch)
                     ? Future.succeededFuture(epoch)
                     // The first process to notice sets it; everyone uses that one.
-                    : EpochRecords.setIfAbsent(redis, SINCE, clock.millis())
+                    : EpochRecords.setIfAbsent(redis, key, SINCE, clock.millis())
                         .compose(set -> fields()));
   }
 
-  /** Every field of the epoch; empty when Redis has no epoch (lost its data, or never had one). */
+  /** Every field of the epoch; empty when the shard has none (lost its data, or never had one). */
   public Future<Map<String, String>> fields() {
-    return EpochRecords.fields(redis);
+    return EpochRecords.fields(redis, key);
   }
 
   /** Whether the fields are those of a started epoch. */
@@ -72,7 +81,7 @@ public final class Epoch {
 
   /** Whether the catalog of the current epoch is restored (one field read). */
   public Future<Boolean> catalogRestored() {
-    return EpochRecords.field(redis, CATALOG)
+    return EpochRecords.field(redis, key, CATALOG)
         .map(state -> state.filter(RESTORED::equals).isPresent());
   }
 
@@ -83,7 +92,7 @@ public final class Epoch {
 
   /** Marks the catalog of the current epoch restored. */
   public Future<Void> markCatalogRestored() {
-    return EpochRecords.set(redis, CATALOG, RESTORED);
+    return EpochRecords.set(redis, key, CATALOG, RESTORED);
   }
 
   /**
@@ -98,8 +107,8 @@ public final class Epoch {
     return ends.get()
         .compose(
             read ->
-                EpochRecords.setIfAbsent(redis, name, read.encode())
-                    .compose(set -> EpochRecords.field(redis, name))
+                EpochRecords.setIfAbsent(redis, key, name, read.encode())
+                    .compose(set -> EpochRecords.field(redis, key, name))
                     .map(recorded -> new JsonObject(recorded.orElseThrow())));
   }
 }

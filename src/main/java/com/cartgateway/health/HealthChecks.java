@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -28,10 +29,12 @@ import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
  *
  * <p>Ready means: Redis, Kafka and DynamoDB answer (a check without an answer for a second counts
  * as DOWN, before its own deadline), the Redis and Kafka circuits are closed, a write of a cart
- * Redis lacks would be taken (not during the publish window, the catalog restore or the catch-up of
- * DynamoDB after a start or a Redis loss: {@code CartRebuilder#writesRefused}), and the worker
- * group has at most {@code http.readyMaxLagEvents} events of {@code cart.events} left to persist.
- * Each unmet condition is a reason code. The lag itself is reported too, from the process's {@link
+ * Redis lacks would be taken on some Redis shard (not during the publish window, the catalog
+ * restore or the catch-up of DynamoDB after a start or a loss of every shard: {@code
+ * CartRebuilder#writesRefused}; each shard's state is in the body, since a process that serves the
+ * shards still whole stays ready while one shard catches up), and the worker group has at most
+ * {@code http.readyMaxLagEvents} events of {@code cart.events} left to persist. Each unmet
+ * condition is a reason code. The lag itself is reported too, from the process's {@link
  * GroupProgress}. In a process without the HTTP role, ready means the dependencies it uses answer
  * and their circuits are closed (its writes are never refused and it sets no lag bound).
  *
@@ -46,7 +49,7 @@ public final class HealthChecks {
   private final Optional<DependencyCheck> redis;
   private final DependencyCheck kafka;
   private final DependencyCheck dynamodb;
-  private final Latest<Optional<String>> writes;
+  private final Latest<Map<String, Optional<String>>> writes;
   private final Latest<JsonObject> writeBehind;
   private final Vertx vertx;
   private long timer = -1;
@@ -60,7 +63,8 @@ public final class HealthChecks {
    * @param table the table that must exist
    * @param timeout the deadline of each check
    * @param progress the process's write-behind progress
-   * @param writesRefused why a write of a cart Redis lacks would be refused now, or empty
+   * @param writesRefused why a write of a cart Redis lacks would be refused now, by shard (empty
+   *     where it would be taken; no shards in a process whose writes are never refused)
    * @param maxLagEvents the most events left to persist while ready; 0 for no bound
    */
   public HealthChecks(
@@ -71,7 +75,7 @@ public final class HealthChecks {
       String table,
       Duration timeout,
       GroupProgress progress,
-      Supplier<Future<Optional<String>>> writesRefused,
+      Supplier<Future<Map<String, Optional<String>>>> writesRefused,
       long maxLagEvents) {
     this.vertx = vertx;
     this.circuits = Circuits.of(vertx);
@@ -158,10 +162,14 @@ public final class HealthChecks {
         reasons.add(circuit + "_circuit_open");
       }
     }
+    JsonObject shards = new JsonObject();
     if (writes.value == null) {
       reasons.add("starting");
     } else {
-      writes.value.ifPresent(reasons::add);
+      writes.value.forEach((shard, refused) -> shards.put(shard, refused.orElse("writable")));
+      if (!writes.value.isEmpty() && writes.value.values().stream().allMatch(Optional::isPresent)) {
+        reasons.add(writes.value.values().iterator().next().orElseThrow());
+      }
     }
     JsonObject lag = writeBehind.value;
     if (lag != null
@@ -175,6 +183,9 @@ public final class HealthChecks {
             .put("status", reasons.isEmpty() ? "UP" : "DOWN")
             .put("checks", checks)
             .put("circuits", circuitStates);
+    if (!shards.isEmpty()) {
+      body.put("shards", shards);
+    }
     if (lag != null) {
       body.put("writeBehind", lag);
     }

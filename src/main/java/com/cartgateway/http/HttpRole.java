@@ -13,7 +13,7 @@ import com.cartgateway.cart.Merge;
 import com.cartgateway.circuit.Circuits;
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.durability.CatchUp;
-import com.cartgateway.durability.Epoch;
+import com.cartgateway.durability.Epochs;
 import com.cartgateway.durability.GroupProgress;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoCatalog;
@@ -74,12 +74,12 @@ final class HttpRole {
     RedisGateway redis = RedisGateway.create(vertx, config.redis(), clients.nearCache());
     DynamoCatalog catalogTable =
         new DynamoCatalog(clients.dynamo(), config.dynamoDb().catalogTable(), Circuits.of(vertx));
-    Epoch epoch = new Epoch(redis, config.publishWindow(), clock);
+    Epochs epochs = new Epochs(redis, config.redis(), config.publishWindow(), clock);
     CatalogRebuilder catalogRebuilder =
         new CatalogRebuilder(
             redis,
-            epoch,
-            new CatchUp(epoch, clients.catalogProgress(), CatalogRebuilder.ENDS),
+            epochs,
+            new CatchUp(clients.catalogProgress(), CatalogRebuilder.ENDS),
             catalogTable);
     InventoryStore inventory =
         new InventoryStore(redis, clients.prices(), clock, catalogRebuilder, clients.registry());
@@ -100,8 +100,8 @@ final class HttpRole {
             redis,
             inventory,
             new DynamoCarts(clients.dynamo(), config.dynamoDb().cartsTable(), Circuits.of(vertx)),
-            epoch,
-            new CatchUp(epoch, progress, CartRebuilder.ENDS),
+            epochs,
+            new CatchUp(progress, CartRebuilder.ENDS),
             config.cart().hotIdle(),
             Clock.systemUTC());
     CartJournal journal =
@@ -159,15 +159,15 @@ final class HttpRole {
             activity,
             journal,
             reads);
-    // Notice a Redis that lost its data within a second, not at the first cart it misses, so that
+    // Notice a shard that lost its data within a second, not at the first cart it misses, so that
     // the publish window a rebuild must wait out starts close to the loss.
-    rebuilder.watchEpoch().onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage()));
+    rebuilder.watchEpochs().onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage()));
     long epochTimer =
         vertx.setPeriodic(
             EPOCH_WATCH_MILLIS,
             id ->
                 rebuilder
-                    .watchEpoch()
+                    .watchEpochs()
                     .compose(watched -> catalogRebuilder.tick())
                     .onFailure(e -> LOG.log(Level.FINE, "epoch: " + e.getMessage())));
     Identities identities = new Identities(vertx, config.security(), clock);

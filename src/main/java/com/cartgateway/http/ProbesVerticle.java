@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,7 +48,7 @@ public final class ProbesVerticle extends VerticleBase {
             config.dynamoDb().cartsTable(),
             config.redis().commandTimeout(),
             clients.cartProgress(),
-            () -> Future.succeededFuture(Optional.empty()),
+            () -> Future.succeededFuture(Map.of()),
             0);
     health.start();
     return new HttpEdge(config.http())

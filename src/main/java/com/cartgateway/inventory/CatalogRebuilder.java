@@ -2,6 +2,7 @@ package com.cartgateway.inventory;
 
 import com.cartgateway.durability.CatchUp;
 import com.cartgateway.durability.Epoch;
+import com.cartgateway.durability.Epochs;
 import com.cartgateway.dynamo.DynamoCatalog;
 import com.cartgateway.events.SkuState;
 import com.cartgateway.store.Lease;
@@ -20,16 +21,18 @@ import java.util.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Brings the catalog back into a Redis that lost its data: every SKU's price, stock and sold count
- * from the catalog table, once the worker has stored every state acknowledged before the loss.
+ * Brings the catalog back into a Redis shard that lost its data: every SKU's price, stock and sold
+ * count from the catalog table, once the worker has stored every state acknowledged before the
+ * loss.
  *
- * <p>It keys on the epoch of the Redis data ({@link Epoch}): once the publish window has passed
- * since the epoch began, the end offsets of {@code catalog.events} are recorded ({@code
+ * <p>It keys on the epoch of each shard ({@link Epochs}): once the publish window has passed since
+ * a shard's epoch began, the end offsets of {@code catalog.events} are recorded in it ({@code
  * catalogEnds}); once the worker group has committed past them ({@link CatchUp}), one process
- * (holding a short lease) copies every SKU Redis lacks from the catalog table, and marks the epoch
- * {@code catalog=restored}. Until then a SKU missing from Redis may just not be back yet, so
- * whatever finds one answers 503 rather than 404 ({@link #confirmUnknown}). Holds are not restored
- * here: they come back with their carts.
+ * (holding a short lease in the shard) copies every SKU Redis lacks from the catalog table and
+ * indexes every SKU again (the index may have been on that shard), and marks the epoch {@code
+ * catalog=restored}. Until then a SKU of that shard missing from Redis may just not be back yet, so
+ * whatever finds one answers 503 rather than 404 ({@link #confirmUnknown}); the SKUs of the other
+ * shards are not held back. Holds are not restored here: they come back with their carts.
  */
 public final class CatalogRebuilder {
   private static final Logger LOG = Logger.getLogger(CatalogRebuilder.class.getName());
@@ -37,48 +40,54 @@ public final class CatalogRebuilder {
   /** The epoch's field that holds the end offsets of {@code catalog.events}. */
   public static final String ENDS = "catalogEnds";
 
-  private static final String LEASE = RedisKeys.EPOCH + ":catalog-lease";
+  private static final String LEASE = ":catalog-lease";
   private static final Duration LEASE_TIME = Duration.ofSeconds(60);
 
   private final RedisGateway redis;
-  private final Epoch epoch;
+  private final Epochs epochs;
   private final CatchUp catchUp;
   private final DynamoCatalog dynamo;
   private boolean running;
 
   /**
    * @param redis the verticle's Redis client
-   * @param epoch the epoch of the Redis data
-   * @param catchUp how far the worker group has persisted {@code catalog.events} since the epoch
-   *     (its end offsets in field {@link #ENDS})
+   * @param epochs the epochs of the Redis shards, as the HTTP role's watch last read them
+   * @param catchUp how far the worker group has persisted {@code catalog.events} since an epoch
+   *     began (its end offsets in field {@link #ENDS})
    * @param dynamo the durable catalog
    */
-  public CatalogRebuilder(RedisGateway redis, Epoch epoch, CatchUp catchUp, DynamoCatalog dynamo) {
+  public CatalogRebuilder(
+      RedisGateway redis, Epochs epochs, CatchUp catchUp, DynamoCatalog dynamo) {
     this.redis = redis;
-    this.epoch = epoch;
+    this.epochs = epochs;
     this.catchUp = catchUp;
     this.dynamo = dynamo;
   }
 
   /**
-   * Moves the restore of this epoch on by one step, if there is one to take; called every second by
-   * each HTTP verticle, one step at a time.
+   * Moves the restore of each shard's epoch on by one step, if there is one to take; called every
+   * second by each HTTP verticle, one step at a time.
    */
   public Future<Void> tick() {
     if (running) {
       return Future.succeededFuture();
     }
     running = true;
-    return step().onComplete(done -> running = false);
+    Future<Void> steps = Future.succeededFuture();
+    for (Epoch epoch : epochs.all()) {
+      steps = steps.compose(done -> step(epoch));
+    }
+    return steps.onComplete(done -> running = false);
   }
 
   /**
    * Succeeds when a SKU that Redis lacks is truly not in the catalog; fails as unavailable while
-   * the catalog of this epoch is not restored yet.
+   * the catalog of its shard's epoch is not restored yet.
    */
-  public Future<Void> confirmUnknown() {
-    return epoch
-        .catalogRestored()
+  public Future<Void> confirmUnknown(String sku) {
+    return epochs
+        .of(RedisKeys.sku(sku))
+        .compose(Epoch::catalogRestored)
         .compose(
             restored ->
                 restored
@@ -89,7 +98,7 @@ public final class CatalogRebuilder {
                             new IllegalStateException("the catalog is not restored yet"))));
   }
 
-  private Future<Void> step() {
+  private Future<Void> step(Epoch epoch) {
     return epoch
         .fields()
         .compose(
@@ -100,15 +109,16 @@ public final class CatalogRebuilder {
                 return Future.succeededFuture();
               }
               return catchUp
-                  .everyPartition(fields)
-                  .compose(ready -> ready ? restoreOnce() : Future.succeededFuture());
+                  .everyPartition(epoch, fields)
+                  .compose(ready -> ready ? restoreOnce(epoch) : Future.succeededFuture());
             });
   }
 
   /** One process restores: the lease holder; the others find the epoch marked when it is done. */
-  private Future<Void> restoreOnce() {
+  private Future<Void> restoreOnce(Epoch epoch) {
     String holder = UUID.randomUUID().toString();
-    return Lease.take(redis, LEASE, holder, LEASE_TIME)
+    String lease = epoch.key() + LEASE;
+    return Lease.take(redis, lease, holder, LEASE_TIME)
         .compose(
             leased -> {
               if (!leased) {
@@ -119,11 +129,12 @@ public final class CatalogRebuilder {
                       restored -> {
                         LOG.log(
                             Level.INFO,
-                            "catalog restored from DynamoDB after Redis lost its data: {0} SKUs",
-                            restored);
+                            "catalog restored from DynamoDB after a Redis shard ({0}) lost its"
+                                + " data: {1} SKUs",
+                            new Object[] {epoch.key(), restored});
                         return epoch.markCatalogRestored();
                       })
-                  .eventually(() -> Lease.drop(redis, LEASE))
+                  .eventually(() -> Lease.drop(redis, lease))
                   .mapEmpty();
             });
   }

@@ -98,7 +98,7 @@ public final class InventoryStore {
         .compose(
             r ->
                 r.get(0) == null
-                    ? catalog.confirmUnknown().map(Optional.<SkuEntry>empty())
+                    ? catalog.confirmUnknown(sku).map(Optional.<SkuEntry>empty())
                     : Future.succeededFuture(
                         Optional.of(
                             new SkuEntry(
@@ -159,7 +159,7 @@ public final class InventoryStore {
                   }
                   case "unknown_sku" ->
                       catalog
-                          .confirmUnknown()
+                          .confirmUnknown(sku)
                           .compose(
                               unknown ->
                                   Future.failedFuture(

@@ -120,14 +120,18 @@ public final class RedisKeys {
   }
 
   /**
-   * The epoch of this Redis's data, a hash: {@code since}, when the gateway found Redis without
-   * one; {@code ends} and {@code catalogEnds}, the end offsets of {@code cart.events} and {@code
+   * The epoch of one shard's data, a hash kept in the shard's first slot ({@code slot}, named by a
+   * hash tag that hashes to it): {@code since}, when the gateway found the shard without one;
+   * {@code ends} and {@code catalogEnds}, the end offsets of {@code cart.events} and {@code
    * catalog.events} once changes applied before then can no longer be on their way to Kafka; and
-   * {@code catalog}, once the catalog is restored. Its absence means Redis lost its data (flushed,
-   * failed over, restarted without persistence), so nothing missing from Redis may be rebuilt
-   * before the worker has persisted every event up to those offsets.
+   * {@code catalog}, once the catalog is restored. Its absence means the shard lost its data
+   * (flushed, failed over to an empty replica, restarted without persistence), so nothing of the
+   * shard missing from Redis may be rebuilt before the worker has persisted every event up to those
+   * offsets. A single Redis is one shard of every slot, its first slot 0.
    */
-  public static final String EPOCH = "gateway:epoch";
+  public static String epoch(int slot) {
+    return "gateway:epoch:{" + SlotTags.of(slot) + "}";
+  }
 
   /** Shards of the unpublished index, so that it spreads over a cluster's slots. */
   public static final int UNPUBLISHED_SHARDS = 16;

@@ -7,10 +7,15 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
-/** Commands about the servers rather than the data: the readiness ping and the masters. */
+/**
+ * Commands about the servers rather than the data: the readiness ping, the masters and the slots
+ * each serves.
+ */
 public final class RedisServer {
   private RedisServer() {}
 
@@ -42,6 +47,43 @@ public final class RedisServer {
               }
               return List.copyOf(masters);
             });
+  }
+
+  /**
+   * Which master serves each slot: in a cluster, the ranges of {@code CLUSTER SLOTS} with the id of
+   * the node that serves each; otherwise one range of every slot. Sorted by first slot.
+   */
+  public static Future<List<SlotRange>> slotRanges(RedisGateway redis, AppConfig.Redis config) {
+    if (!config.cluster()) {
+      return Future.succeededFuture(
+          List.of(new SlotRange(0, SlotTags.SLOTS - 1, config.endpoints().get(0))));
+    }
+    return redis
+        .send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
+        .map(
+            slots -> {
+              List<SlotRange> ranges = new ArrayList<>();
+              for (Response range : slots) {
+                ranges.add(
+                    new SlotRange(
+                        range.get(0).toInteger(),
+                        range.get(1).toInteger(),
+                        range.get(2).get(2).toString()));
+              }
+              ranges.sort(Comparator.comparingInt(SlotRange::first));
+              return List.copyOf(ranges);
+            });
+  }
+
+  /**
+   * Slots {@code first} to {@code last}, served by the master {@code master} (its node id in a
+   * cluster, its URL otherwise).
+   */
+  public record SlotRange(int first, int last, String master) {
+    /** Whether the range holds the slot. */
+    public boolean holds(int slot) {
+      return slot >= first && slot <= last;
+    }
   }
 
   private static String withNode(String seed, String host, int port) {

@@ -138,10 +138,10 @@ public final class Gateway {
   }
 
   /**
-   * Waits until a new cart takes a write. On a Redis that has just lost its data (or never had any)
-   * a write to a cart Redis lacks answers 503 for the publish window, since a change applied before
-   * the loss may still be on its way to Kafka; tests that make Redis lose its data call this before
-   * they end, so that the next test finds the store settled.
+   * Waits until a new cart takes a write on every Redis shard. On a Redis that has just lost its
+   * data (or never had any) a write to a cart Redis lacks answers 503 for the publish window, since
+   * a change applied before the loss may still be on its way to Kafka; tests that make Redis lose
+   * its data call this before they end, so that the next test finds the store settled.
    */
   public void awaitWritable() {
     String sku = unique("PROBE");
@@ -156,7 +156,11 @@ public final class Gateway {
               // and the catalog is back: a SKU Redis lacks is unknown (404), not "not restored"
               // (503)
               return add(unique("probe"), sku, 1).statusCode() == 200
-                  && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404;
+                  && send(request("/v1/skus/" + unique("NONE")).GET().build()).statusCode() == 404
+                  // and every shard of a cluster, not only the one the probe landed on
+                  && new JsonObject(send(request("/health/ready").GET().build()).body())
+                      .getJsonObject("shards", new JsonObject()).stream()
+                          .allMatch(shard -> "writable".equals(shard.getValue()));
             });
   }
 
