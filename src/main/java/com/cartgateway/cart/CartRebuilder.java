@@ -136,8 +136,8 @@ public final class CartRebuilder {
   }
 
   /**
-   * Why a write of a cart Redis lacks would be refused now, shard by shard (for readiness): by each
-   * shard's epoch key, in the order of their first slots, {@code publish_window} (its epoch began
+   * Why a write of a cart Redis lacks would be refused now, shard by shard (for readiness): by the
+   * first slot each shard's master serves, in their order, {@code publish_window} (its epoch began
    * less than the publish window ago), {@code catalog_restore} (the catalog is not back yet),
    * {@code write_behind_catch_up} (the worker group has not passed the epoch's end offsets on every
    * partition of {@code cart.events}), or empty when it would be taken. Fails before the slot map
@@ -157,7 +157,7 @@ public final class CartRebuilder {
             done -> {
               Map<String, Optional<String>> refused = new LinkedHashMap<>();
               for (int i = 0; i < all.size(); i++) {
-                refused.put(all.get(i).key(), shards.get(i).result());
+                refused.put(Integer.toString(all.get(i).firstSlot()), shards.get(i).result());
               }
               return refused;
             });

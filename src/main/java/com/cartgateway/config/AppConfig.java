@@ -102,9 +102,18 @@ public record AppConfig(
    * @param cluster whether the endpoints name a Redis Cluster
    * @param poolSize connections each verticle may open
    * @param commandTimeout deadline of one command or script
+   * @param waitReplicas replicas that must have each script's writes before it counts as done
+   *     ({@code WAIT}, sent with the script), so that a failover never loses an acknowledged
+   *     change: 1 in a cluster by default, always 0 on a single server
+   * @param waitTimeout how long a script waits for them before it fails as unavailable
    */
   public record Redis(
-      java.util.List<String> endpoints, boolean cluster, int poolSize, Duration commandTimeout) {}
+      java.util.List<String> endpoints,
+      boolean cluster,
+      int poolSize,
+      Duration commandTimeout,
+      int waitReplicas,
+      Duration waitTimeout) {}
 
   /**
    * Kafka settings.

@@ -49,6 +49,8 @@ public final class ConfigLoader {
           Map.entry("CART_REDIS_URL", "redis.url"),
           Map.entry("CART_REDIS_MODE", "redis.mode"),
           Map.entry("CART_REDIS_POOL_SIZE", "redis.poolSize"),
+          Map.entry("CART_REDIS_WAIT_REPLICAS", "redis.waitReplicas"),
+          Map.entry("CART_REDIS_WAIT_TIMEOUT_MILLIS", "redis.waitTimeoutMillis"),
           Map.entry("CART_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
           Map.entry("CART_DYNAMODB_ENDPOINT", "dynamodb.endpoint"),
           Map.entry("CART_DYNAMODB_REGION", "dynamodb.region"),
@@ -349,13 +351,18 @@ public final class ConfigLoader {
     if (!cluster && endpoints.size() > 1) {
       problem("redis.url", "lists several nodes; set CART_REDIS_MODE=cluster");
     }
+    // A cluster's replica is promoted when its master dies: only what it has is acknowledged.
+    int waitReplicas = integer("redis.waitReplicas", 1, 0, 5);
     return new AppConfig.Redis(
         List.copyOf(endpoints),
         cluster,
         // An add holds three connections at once (cart, hold, idle index): 32 lets about ten adds
         // of one event loop go out side by side instead of queueing for a connection.
         integer("redis.poolSize", 32, 1, 256),
-        Duration.ofMillis(integer("redis.commandTimeoutMillis", 2000, 50, 60_000)));
+        Duration.ofMillis(integer("redis.commandTimeoutMillis", 2000, 50, 60_000)),
+        // The gateway knows no replicas of a single server (no Sentinel): nothing to wait for.
+        cluster ? waitReplicas : 0,
+        Duration.ofMillis(integer("redis.waitTimeoutMillis", 250, 1, 10_000)));
   }
 
   private AppConfig.Worker worker() {

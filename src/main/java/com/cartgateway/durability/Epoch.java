@@ -25,21 +25,28 @@ public final class Epoch {
   private static final String RESTORED = "restored";
 
   private final RedisGateway redis;
+  private final int firstSlot;
   private final String key;
   private final Duration publishWindow;
   private final Clock clock;
 
   /**
    * @param redis the verticle's Redis client
-   * @param key the epoch's key, in the shard's first slot
+   * @param firstSlot the first slot the shard's master serves, where the epoch is kept
    * @param publishWindow the longest a change applied in Redis may take to reach Kafka or fail
    * @param clock the wall clock, shared by every process through the epoch's start time
    */
-  public Epoch(RedisGateway redis, String key, Duration publishWindow, Clock clock) {
+  public Epoch(RedisGateway redis, int firstSlot, Duration publishWindow, Clock clock) {
     this.redis = redis;
-    this.key = key;
+    this.firstSlot = firstSlot;
+    this.key = RedisKeys.epoch(firstSlot);
     this.publishWindow = publishWindow;
     this.clock = clock;
+  }
+
+  /** The first slot the shard's master serves: the shard's name in readiness and logs. */
+  public int firstSlot() {
+    return firstSlot;
   }
 
   /** The epoch's key: keys named after it with a suffix share its slot. */

@@ -2,7 +2,6 @@ package com.cartgateway.durability;
 
 import com.cartgateway.config.AppConfig;
 import com.cartgateway.store.RedisGateway;
-import com.cartgateway.store.RedisKeys;
 import com.cartgateway.store.RedisServer;
 import com.cartgateway.store.SlotTags;
 import com.cartgateway.store.StoreUnavailableException;
@@ -23,7 +22,7 @@ import java.util.Map;
  *
  * <p>A slot moved by a resharding takes its keys but not its epoch: a shard that is still catching
  * up when its slots move lends them the epoch of their new master. Reshard only when {@code
- * /health/ready} shows no catch-up (the README's Redis Cluster section).
+ * /health/ready} shows every shard writable ({@code docs/durability.md}).
  *
  * <p>One instance per verticle, used on its event loop.
  */
@@ -63,8 +62,7 @@ public final class Epochs {
               // ranges come sorted by first slot, so each master's first range comes first
               for (RedisServer.SlotRange range : read) {
                 if (range.first() == firstSlots.get(range.master())) {
-                  Epoch epoch =
-                      new Epoch(redis, RedisKeys.epoch(range.first()), publishWindow, clock);
+                  Epoch epoch = new Epoch(redis, range.first(), publishWindow, clock);
                   epochs.put(range.master(), epoch);
                   ordered.add(epoch);
                 }

@@ -129,9 +129,9 @@ public final class CatalogRebuilder {
                       restored -> {
                         LOG.log(
                             Level.INFO,
-                            "catalog restored from DynamoDB after a Redis shard ({0}) lost its"
-                                + " data: {1} SKUs",
-                            new Object[] {epoch.key(), restored});
+                            "catalog restored from DynamoDB after the Redis shard from slot {0}"
+                                + " lost its data: {1} SKUs",
+                            new Object[] {epoch.firstSlot(), restored});
                         return epoch.markCatalogRestored();
                       })
                   .eventually(() -> Lease.drop(redis, lease))

@@ -14,6 +14,7 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.ZModem;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,20 +25,36 @@ import java.util.concurrent.TimeUnit;
  * commands sent from there share its {@link Deadlines} rather than a timer each.
  */
 public final class RedisGateway {
+  /**
+   * Scripts that change nothing durable (reads, and the rate limit's tokens): a failover may lose
+   * what they wrote, so they never wait for replicas.
+   */
+  private static final Set<LuaScript> UNREPLICATED =
+      Set.of(Scripts.CART_READ, Scripts.CART_BEGIN, Scripts.RATE_LIMIT);
+
   private final Redis client;
   private final Circuits circuits;
   private final long timeoutMillis;
   // Absent when created off any event loop (a loader at start, a test): a timer each then.
   private final Deadlines deadlines;
   private final NearCache<?> near;
+  private final int waitReplicas;
+  private final long waitMillis;
 
   private RedisGateway(
-      Redis client, Circuits circuits, long timeoutMillis, Deadlines deadlines, NearCache<?> near) {
+      Redis client,
+      Circuits circuits,
+      long timeoutMillis,
+      Deadlines deadlines,
+      NearCache<?> near,
+      AppConfig.Redis config) {
     this.client = client;
     this.circuits = circuits;
     this.timeoutMillis = timeoutMillis;
     this.deadlines = deadlines;
     this.near = near;
+    this.waitReplicas = config.waitReplicas();
+    this.waitMillis = config.waitTimeout().toMillis();
   }
 
   /** A client for the configured standalone server or cluster, owned by the calling verticle. */
@@ -65,7 +82,7 @@ public final class RedisGateway {
             ? null
             : Deadlines.ofCurrentContext(vertx, config.commandTimeout());
     return new RedisGateway(
-        Redis.createClient(vertx, options), Circuits.of(vertx), timeout, deadlines, near);
+        Redis.createClient(vertx, options), Circuits.of(vertx), timeout, deadlines, near, config);
   }
 
   /** Sends one command. */
@@ -83,9 +100,14 @@ public final class RedisGateway {
   }
 
   /**
-   * Runs a script by SHA, sending its source when the server does not know it yet. A script whose
-   * keys lie in more than one cluster slot is refused before it is sent, on a single server too, so
-   * that the standalone test suite catches what a Redis Cluster would refuse with CROSSSLOT.
+   * Runs a script by SHA, sending its source when the server does not know it yet. A script that
+   * changes durable state waits, in the same round trip, until {@code redis.waitReplicas} replicas
+   * have its writes ({@code WAIT} right behind it on its connection): a replica promoted by a
+   * failover then has every change that was acknowledged. Short of them it fails as unavailable,
+   * though it applied on the master: as when Kafka refuses, the caller answers 503 and the change
+   * is published by the sweep if the master keeps it. A script whose keys lie in more than one
+   * cluster slot is refused before it is sent, on a single server too, so that the standalone test
+   * suite catches what a Redis Cluster would refuse with CROSSSLOT.
    */
   public Future<Response> eval(LuaScript script, List<String> keys, List<Object> args) {
     // ZModem is the slot function of Vert.x's own cluster client (CRC16 of the hash tag).
@@ -100,20 +122,45 @@ public final class RedisGateway {
   }
 
   private Future<Response> run(LuaScript script, List<String> keys, List<Object> args) {
+    boolean replicated = waitReplicas > 0 && !UNREPLICATED.contains(script);
     return circuits
         .<Response>call(
             Circuits.REDIS,
             () ->
                 bounded(
-                    client
-                        .send(request(Command.EVALSHA, script.sha(), keys, args))
+                    send(request(Command.EVALSHA, script.sha(), keys, args), replicated)
                         .recover(
                             e ->
                                 isNoScript(e)
-                                    ? client.send(
-                                        request(Command.EVAL, script.source(), keys, args))
+                                    ? send(
+                                        request(Command.EVAL, script.source(), keys, args),
+                                        replicated)
                                     : Future.failedFuture(e))))
         .recover(e -> Future.failedFuture(new StoreUnavailableException("redis", e)));
+  }
+
+  /** The script, followed on the same connection by WAIT when it must be replicated. */
+  private Future<Response> send(Request script, boolean replicated) {
+    if (!replicated) {
+      return client.send(script);
+    }
+    return client
+        .batch(List.of(script, Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitMillis)))
+        .compose(
+            replies -> {
+              int acknowledged = replies.get(1).toInteger();
+              return acknowledged >= waitReplicas
+                  ? Future.succeededFuture(replies.get(0))
+                  : Future.failedFuture(
+                      new IllegalStateException(
+                          "a script's writes reached "
+                              + acknowledged
+                              + " of "
+                              + waitReplicas
+                              + " replicas within "
+                              + waitMillis
+                              + " ms"));
+            });
   }
 
   /** Loads scripts at start, so that a script with a syntax error stops the start. */
@@ -150,7 +197,8 @@ public final class RedisGateway {
   }
 
   private static boolean isNoScript(Throwable e) {
-    return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
+    // "NOSCRIPT ..." alone; "ERR [0] NOSCRIPT ..." as the first reply of a batch
+    return e.getMessage() != null && e.getMessage().contains("NOSCRIPT");
   }
 
   private static Request request(

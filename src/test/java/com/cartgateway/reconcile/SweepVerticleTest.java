@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class SweepVerticleTest {
   // Never connected: the sweeps below send no command.
   private static final AppConfig.Redis REDIS =
-      new AppConfig.Redis(List.of("redis://127.0.0.1:1"), false, 1, Duration.ofSeconds(1));
+      new AppConfig.Redis(
+          List.of("redis://127.0.0.1:1"), false, 1, Duration.ofSeconds(1), 0, Duration.ZERO);
 
   private final Vertx vertx = Vertx.vertx();
 

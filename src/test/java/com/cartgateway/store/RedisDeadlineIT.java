@@ -28,7 +28,8 @@ class RedisDeadlineIT {
   private final Vertx vertx = Vertx.vertx();
   private final Context loop = vertx.getOrCreateContext();
   private final AppConfig.Redis config =
-      new AppConfig.Redis(List.of(TestServices.get().redisUrl()), false, 2, COMMAND_TIMEOUT);
+      new AppConfig.Redis(
+          List.of(TestServices.get().redisUrl()), false, 2, COMMAND_TIMEOUT, 0, Duration.ZERO);
 
   @AfterEach
   void close() {

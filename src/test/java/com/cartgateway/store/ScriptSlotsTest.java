@@ -24,7 +24,8 @@ class ScriptSlotsTest {
   private final RedisGateway redis =
       RedisGateway.create(
           vertx,
-          new AppConfig.Redis(List.of("redis://127.0.0.1:1"), false, 1, Duration.ofMillis(200)));
+          new AppConfig.Redis(
+              List.of("redis://127.0.0.1:1"), false, 1, Duration.ofMillis(200), 0, Duration.ZERO));
 
   @AfterEach
   void close() {

@@ -121,6 +121,11 @@ public final class TestServices {
     return services.redis();
   }
 
+  /** Every Redis server (the six nodes in the cluster topology, masters first), for fault tests. */
+  public List<ManagedService> redisNodes() {
+    return services.redisNodes();
+  }
+
   /** Every Kafka broker (three in the cluster topology), for fault tests. */
   public List<ManagedService> kafkaBrokers() {
     return services.kafkaBrokers();
