@@ -131,7 +131,7 @@ public final class CatalogRebuilder {
                             Level.INFO,
                             "catalog restored from DynamoDB after the Redis shard from slot {0}"
                                 + " lost its data: {1} SKUs",
-                            new Object[] {epoch.firstSlot(), restored});
+                            new Object[] {String.valueOf(epoch.firstSlot()), restored});
                         return epoch.markCatalogRestored();
                       })
                   .eventually(() -> Lease.drop(redis, lease))
