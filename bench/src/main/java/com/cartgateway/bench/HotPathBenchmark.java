@@ -173,8 +173,13 @@ public final class HotPathBenchmark {
       for (int round = 1; round <= settings.get("rounds"); round++) {
         for (Scenario scenario : scenarios) {
           double[] before = nearCache(app);
+          Waits waited = Waits.of(app);
           runs.computeIfAbsent(scenario.name(), n -> new ArrayList<>())
               .add(wrk(scenario, settings.get("seconds")));
+          if (scenario.name().startsWith("POST")) {
+            System.out.println(
+                waited.until(Waits.of(app), scenario.name(), app.clients().producer(), producer));
+          }
           if (scenario.name().equals("GET gateway")) {
             double[] after = nearCache(app);
             for (int i = 0; i < nearCache.length; i++) {
@@ -211,6 +216,51 @@ public final class HotPathBenchmark {
       services.close();
     }
     System.exit(code);
+  }
+
+  /**
+   * Where an add waits, for a POST round: the gateway's Redis commands (the Vert.x client's own
+   * timer, from sent to answered, so queueing for a pooled connection included) over the round, and
+   * each producer's average time a record queued before its batch was sent and a produce request's
+   * latency (the Kafka client's averages over its last 30-60 s, in which only this producer's own
+   * POST rounds sent anything).
+   */
+  private record Waits(long redisCommands, double redisSeconds) {
+    static Waits of(Application app) {
+      long count = 0;
+      double seconds = 0;
+      for (var timer : app.clients().registry().find("vertx.redis.processing.time").timers()) {
+        count += timer.count();
+        seconds += timer.totalTime(TimeUnit.SECONDS);
+      }
+      return new Waits(count, seconds);
+    }
+
+    String until(Waits after, String scenario, Producer<?, ?> gateway, Producer<?, ?> reference) {
+      long commands = after.redisCommands - redisCommands;
+      return String.format(
+          Locale.ROOT,
+          "waits in %s: gateway Redis %d commands, mean %.2f ms; producer queue / request latency:"
+              + " gateway %.2f / %.2f ms, reference %.2f / %.2f ms",
+          scenario,
+          commands,
+          commands == 0 ? 0 : 1000 * (after.redisSeconds - redisSeconds) / commands,
+          metric(gateway, "record-queue-time-avg"),
+          metric(gateway, "request-latency-avg"),
+          metric(reference, "record-queue-time-avg"),
+          metric(reference, "request-latency-avg"));
+    }
+
+    private static double metric(Producer<?, ?> producer, String name) {
+      for (var metric : producer.metrics().entrySet()) {
+        if (metric.getKey().group().equals("producer-metrics")
+            && metric.getKey().name().equals(name)) {
+          Object value = metric.getValue().metricValue();
+          return value instanceof Double d && !d.isNaN() ? d : 0;
+        }
+      }
+      return 0;
+    }
   }
 
   /** The gateway's near-cache hits, misses and drops so far. */
