@@ -8,6 +8,7 @@ import com.cartgateway.http.ProbesVerticle;
 import com.cartgateway.process.ProcessClients;
 import com.cartgateway.reconcile.TimerRole;
 import com.cartgateway.store.RedisGateway;
+import com.cartgateway.store.RedisServer;
 import com.cartgateway.store.Scripts;
 import com.cartgateway.worker.WorkerRole;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -91,17 +92,17 @@ public final class Application {
   }
 
   /**
-   * Every role that runs scripts loads them all first, so that one Redis refuses (an error in a
-   * script) stops the start. A Redis that does not answer does not: the gateway starts and serves
-   * what it can without it (stale reads, 503 for writes), and each script is loaded on first use.
+   * Every role that runs scripts loads them all first, on every master, so that one Redis refuses
+   * (an error in a script) stops the start. A Redis that does not answer does not: the gateway
+   * starts and serves what it can without it (stale reads, 503 for writes), and each script is
+   * loaded on first use.
    */
   private Future<Void> loadScripts() {
     if (!config.roles().contains(Role.HTTP) && !config.roles().contains(Role.TIMER)) {
       return Future.succeededFuture();
     }
     RedisGateway loader = RedisGateway.create(vertx, config.redis());
-    return loader
-        .load(Scripts.ALL)
+    return RedisServer.loadOnEveryMaster(vertx, loader, config.redis(), Scripts.ALL)
         .recover(
             failure -> {
               if (RedisGateway.isErrorReply(failure)) {

@@ -2,6 +2,7 @@ package com.cartgateway.store;
 
 import com.cartgateway.config.AppConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -13,8 +14,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Commands about the servers rather than the data: the readiness ping, the masters and the slots
- * each serves.
+ * Commands about the servers rather than the data: the readiness ping, the masters, the slots each
+ * serves and the scripts each has loaded.
  */
 public final class RedisServer {
   private RedisServer() {}
@@ -47,6 +48,39 @@ public final class RedisServer {
               }
               return List.copyOf(masters);
             });
+  }
+
+  /**
+   * Loads the scripts on every master: a script cache is per server, and {@code SCRIPT LOAD}
+   * through a cluster client reaches one node, so in a cluster each master gets them from a
+   * short-lived client of its own. A master promoted or added later loads them on first use (EVAL
+   * on NOSCRIPT).
+   */
+  public static Future<Void> loadOnEveryMaster(
+      Vertx vertx, RedisGateway redis, AppConfig.Redis config, List<LuaScript> scripts) {
+    if (!config.cluster()) {
+      return redis.load(scripts);
+    }
+    return masters(redis, config)
+        .compose(
+            masters ->
+                Future.all(masters.stream().map(m -> load(vertx, m, config, scripts)).toList()))
+        .mapEmpty();
+  }
+
+  private static Future<Void> load(
+      Vertx vertx, String master, AppConfig.Redis config, List<LuaScript> scripts) {
+    RedisGateway server =
+        RedisGateway.create(
+            vertx,
+            new AppConfig.Redis(
+                List.of(master),
+                false,
+                1,
+                config.commandTimeout(),
+                config.waitReplicas(),
+                config.waitTimeout()));
+    return server.load(scripts).eventually(server::close);
   }
 
   /**

@@ -34,7 +34,7 @@ class ActiveCartsIT {
   static void start() {
     gateway = Gateway.start(Map.of("CART_ROLES", "http,timer", "CART_ABANDON_SWEEP_MILLIS", "300"));
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+    redis = TestServices.get().redisClient(vertx);
   }
 
   @AfterAll

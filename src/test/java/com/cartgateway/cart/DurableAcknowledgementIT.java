@@ -138,7 +138,7 @@ class DurableAcknowledgementIT {
   @DisplayName(
       "with Kafka down a write answers 503 and stays applied; a retry with its key adds nothing more,"
           + " and once Kafka is back the timer publishes the change without another write")
-  void kafkaDownThenRepublished() {
+  void kafkaDownThenRepublished() throws Exception {
     Gateway gateway =
         Gateway.start(
             Map.of(
@@ -148,7 +148,6 @@ class DurableAcknowledgementIT {
                 "500",
                 "CART_REQUEST_TIMEOUT_MILLIS",
                 "3000"));
-    var kafka = TestServices.get().kafka();
     try {
       String user = Gateway.unique("shopper");
       String sku = Gateway.unique("SKU");
@@ -157,7 +156,7 @@ class DurableAcknowledgementIT {
       String key = "add-" + UUID.randomUUID();
       String body = new JsonObject().put("sku", sku).put("quantity", 2).encode();
 
-      kafka.stop();
+      AutoCloseable kafkaDown = TestServices.get().kafkaDown();
       HttpResponse<String> down;
       JsonObject applied;
       try {
@@ -167,7 +166,7 @@ class DurableAcknowledgementIT {
         applied = gateway.cart(user);
         assertThat(unpublished("u:" + user)).as("marked for the republisher").isNotEmpty();
       } finally {
-        kafka.start();
+        kafkaDown.close();
       }
       assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
       assertThat(down.headers().firstValue("Retry-After")).isPresent();
@@ -255,7 +254,7 @@ class DurableAcknowledgementIT {
   private static List<String> unpublished(String cartId) {
     Vertx vertx = Vertx.vertx();
     try {
-      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      Redis redis = TestServices.get().redisClient(vertx);
       Response entries =
           redis
               .send(

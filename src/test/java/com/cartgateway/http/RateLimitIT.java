@@ -81,7 +81,7 @@ class RateLimitIT {
     Gateway gateway = Gateway.start(Map.of("CART_RATE_LIMIT_WRITES", "2"));
     Vertx vertx = Vertx.vertx();
     try {
-      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      Redis redis = TestServices.get().redisClient(vertx);
       String user = Gateway.unique("shopper");
       String sku = Gateway.unique("SKU");
       gateway.putSku(sku, "1.00", "USD", 100);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cartgateway.store.RedisKeys;
 import com.cartgateway.support.Gateway;
+import com.cartgateway.support.RedisMasters;
 import com.cartgateway.support.RedisMonitor;
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
@@ -316,11 +317,7 @@ class SessionHardeningIT {
   private static List<Long> opRecordTtls(String user, String sku) throws Exception {
     List<Long> ttls = new ArrayList<>();
     for (String pattern : List.of(RedisKeys.cartOp("u:" + user, "*"), RedisKeys.skuOp(sku, "*"))) {
-      List<String> keys =
-          redis(
-              Request.cmd(Command.KEYS).arg(pattern),
-              reply -> reply.stream().map(Response::toString).toList());
-      for (String key : keys) {
+      for (String key : keys(pattern)) {
         ttls.add(ttlSeconds(key));
       }
     }
@@ -396,9 +393,20 @@ class SessionHardeningIT {
 
   /** The idempotency records Redis keeps for a user. */
   private static List<String> storedKeys(String user) throws Exception {
-    return redis(
-        Request.cmd(Command.KEYS).arg(RedisKeys.cartIdempotency("u:" + user, "*")),
-        reply -> reply.stream().map(Response::toString).toList());
+    return keys(RedisKeys.cartIdempotency("u:" + user, "*"));
+  }
+
+  /** The keys that match, on every master (KEYS answers for one server). */
+  private static List<String> keys(String pattern) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return RedisMasters.send(vertx, Request.cmd(Command.KEYS).arg(pattern)).stream()
+          .flatMap(Response::stream)
+          .map(Response::toString)
+          .toList();
+    } finally {
+      vertx.close().await(5, TimeUnit.SECONDS);
+    }
   }
 
   private static long ttlSeconds(String key) throws Exception {
@@ -408,7 +416,7 @@ class SessionHardeningIT {
   private static <T> T redis(Request request, Function<Response, T> read) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Redis redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+      Redis redis = TestServices.get().redisClient(vertx);
       return read.apply(redis.send(request).await(5, TimeUnit.SECONDS));
     } finally {
       vertx.close().await(5, TimeUnit.SECONDS);

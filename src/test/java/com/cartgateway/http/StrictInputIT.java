@@ -10,7 +10,6 @@ import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
@@ -267,7 +266,8 @@ class StrictInputIT {
   private void storePrice(String sku, String minorUnits) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Redis.createClient(vertx, TestServices.get().redisUrl())
+      TestServices.get()
+          .redisClient(vertx)
           .send(Request.cmd(Command.HSET).arg(RedisKeys.sku(sku)).arg("price").arg(minorUnits))
           .await(5, TimeUnit.SECONDS);
     } finally {

@@ -22,12 +22,19 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -52,21 +59,34 @@ class AbandonmentDeliveryIT {
   private static Vertx vertx;
   private static Redis redis;
   private static Admin admin;
+  private static Producer<String, String> probes;
 
   @BeforeAll
   static void start() {
     // Writes wait for their cart.recovered announcement, refused only after the delivery timeout.
     http = Gateway.start(Map.of("CART_ROLES", "http", "CART_REQUEST_TIMEOUT_MILLIS", "15000"));
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, TestServices.get().redisUrl());
+    redis = TestServices.get().redisClient(vertx);
     admin =
         Admin.create(
             Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.get().kafkaBootstrap()));
+    probes =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestServices.get().kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.RETRIES_CONFIG,
+                0),
+            new StringSerializer(),
+            new StringSerializer());
   }
 
   @AfterAll
   static void stop() {
+    probes.close();
     admin.close();
     redis.close();
     vertx.close();
@@ -268,24 +288,36 @@ class AbandonmentDeliveryIT {
         .all()
         .get(10, TimeUnit.SECONDS);
     boolean refusing = op == AlterConfigOp.OpType.SET;
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              try {
-                String value =
-                    admin
-                        .describeConfigs(List.of(resource))
-                        .all()
-                        .get(10, TimeUnit.SECONDS)
-                        .get(resource)
-                        .get(MAX_MESSAGE_BYTES)
-                        .value();
-                return refusing == value.equals("1");
-              } catch (Exception e) {
-                return false;
-              }
-            });
+    // Each broker applies the change when it gets to it: wait until the leader of every partition
+    // (one broker of three, in the cluster topology) answers as it should.
+    await().atMost(Duration.ofSeconds(10)).until(() -> everyPartitionAnswers(topic, refusing));
+  }
+
+  private static boolean everyPartitionAnswers(String topic, boolean refusing) throws Exception {
+    for (int partition = 0; partition < TestServices.TOPICS.get(topic); partition++) {
+      if (refuses(topic, partition) != refusing) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the partition's leader refuses a small record; one it accepts has a key of its own,
+   * which no test looks for.
+   */
+  private static boolean refuses(String topic, int partition) throws Exception {
+    try {
+      probes
+          .send(new ProducerRecord<>(topic, partition, Gateway.unique("probe"), "{}"))
+          .get(10, TimeUnit.SECONDS);
+      return false;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RecordTooLargeException) {
+        return true;
+      }
+      throw e;
+    }
   }
 
   private static Response marks(String cartId, Object... args) throws Exception {

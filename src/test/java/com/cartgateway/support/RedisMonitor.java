@@ -1,5 +1,6 @@
 package com.cartgateway.support;
 
+import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,44 +18,60 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every command the test Redis runs, as {@code MONITOR} reports it, so that a test can count the
- * round trips of a request. Commands a script runs are reported with {@code [0 lua]} and left out.
+ * Every command the test Redis runs (each master's, in a cluster), as {@code MONITOR} reports it,
+ * so that a test can count the round trips of a request. Commands a script runs are reported with
+ * {@code [0 lua]} and left out.
  */
 public final class RedisMonitor implements AutoCloseable {
-  private final String host;
-  private final int port;
-  private final Socket socket;
-  private final BufferedReader in;
+  private final List<URI> servers;
+  private final List<Socket> sockets = new ArrayList<>();
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final Thread reader;
 
-  private RedisMonitor(String host, int port) throws IOException {
-    this.host = host;
-    this.port = port;
-    socket = new Socket(host, port);
-    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+  private RedisMonitor(List<URI> servers) {
+    this.servers = servers;
+  }
+
+  private void watch(URI server) throws IOException {
+    Socket socket = new Socket(server.getHost(), server.getPort());
+    sockets.add(socket);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     command(socket.getOutputStream(), "MONITOR");
     if (!"+OK".equals(in.readLine())) {
-      throw new IllegalStateException("MONITOR refused");
+      throw new IllegalStateException("MONITOR refused by " + server);
     }
-    reader = new Thread(this::read, "redis-monitor");
+    Thread reader = new Thread(() -> read(in), "redis-monitor");
     reader.setDaemon(true);
     reader.start();
   }
 
-  /** Starts watching the test Redis. */
+  /** Starts watching the test Redis: every master of a cluster. */
   public static RedisMonitor start() {
-    URI url = URI.create(TestServices.get().redisUrl());
+    Vertx vertx = Vertx.vertx();
+    List<URI> servers;
     try {
-      return new RedisMonitor(url.getHost(), url.getPort());
+      servers = RedisMasters.urls(vertx).stream().map(URI::create).toList();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot find the Redis masters", e);
+    } finally {
+      vertx.close();
+    }
+    RedisMonitor monitor = new RedisMonitor(servers);
+    try {
+      for (URI server : servers) {
+        monitor.watch(server);
+      }
+      return monitor;
     } catch (IOException e) {
+      monitor.close();
       throw new UncheckedIOException(e);
     }
   }
 
   /**
    * The commands (not those scripts ran) that Redis received since the last call and mention {@code
-   * text}. Waits until a marker sent after them arrives, so nothing sent before is missed.
+   * text}. Waits until a marker sent after them arrives from every server, so nothing sent before
+   * is missed.
    */
   public List<String> commandsMentioning(String text) throws Exception {
     return commandsMentioning(text, 0);
@@ -62,28 +79,31 @@ public final class RedisMonitor implements AutoCloseable {
 
   /**
    * As {@link #commandsMentioning(String)}, then waits for more until there are {@code atLeast}
-   * (for commands sent without being waited on, which may reach Redis after the marker).
+   * (for commands sent without being waited on, which may reach Redis after the markers).
    */
   public List<String> commandsMentioning(String text, int atLeast) throws Exception {
     String marker = "monitor-marker-" + UUID.randomUUID();
-    try (Socket other = new Socket(host, port)) {
-      command(other.getOutputStream(), "ECHO", marker);
-      other.getInputStream().read(new byte[64]);
+    for (URI server : servers) {
+      try (Socket other = new Socket(server.getHost(), server.getPort())) {
+        command(other.getOutputStream(), "ECHO", marker);
+        other.getInputStream().read(new byte[64]);
+      }
     }
     List<String> found = new ArrayList<>();
+    int markers = 0;
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
+    while (markers < servers.size()) {
       String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null) {
         throw new IllegalStateException("the marker never reached MONITOR");
       }
       if (line.contains(marker)) {
-        return awaitMore(found, text, atLeast, deadline);
-      }
-      if (line.contains(text) && !line.contains(" lua] ")) {
+        markers++;
+      } else if (line.contains(text) && !line.contains(" lua] ")) {
         found.add(line);
       }
     }
+    return awaitMore(found, text, atLeast, deadline);
   }
 
   private List<String> awaitMore(List<String> found, String text, int atLeast, long deadline)
@@ -101,11 +121,17 @@ public final class RedisMonitor implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
-    socket.close();
+  public void close() {
+    for (Socket socket : sockets) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing ends the watch either way
+      }
+    }
   }
 
-  private void read() {
+  private void read(BufferedReader in) {
     try {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lines.add(line);
