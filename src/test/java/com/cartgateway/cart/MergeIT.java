@@ -2,6 +2,7 @@ package com.cartgateway.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cartgateway.support.CartBodies;
 import com.cartgateway.support.Gateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -53,16 +54,6 @@ class MergeIT {
             .build());
   }
 
-  private static Map<String, Integer> quantities(JsonObject cart) {
-    Map<String, Integer> lines = new java.util.TreeMap<>();
-    cart.getJsonArray("items")
-        .forEach(
-            i ->
-                lines.put(
-                    ((JsonObject) i).getString("sku"), ((JsonObject) i).getInteger("quantity")));
-    return lines;
-  }
-
   private static int held(JsonObject cart, String sku) {
     for (Object item : cart.getJsonArray("items")) {
       JsonObject line = (JsonObject) item;
@@ -111,7 +102,7 @@ class MergeIT {
     HttpResponse<String> merged = merge(gateway, user, session);
     assertThat(merged.statusCode()).isEqualTo(200);
     JsonObject cart = new JsonObject(merged.body());
-    assertThat(quantities(cart)).isEqualTo(Map.of(a, 2, b, 1));
+    assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(a, 2, b, 1));
     assertThat(report(merged, a))
         .isEqualTo(
             new JsonObject()
@@ -146,14 +137,14 @@ class MergeIT {
     HttpResponse<String> guestHigher = merge(gateway, user, guestWith(gateway, sku, "5"));
     assertThat(report(guestHigher, sku).getString("result")).isEqualTo("took_guest");
     JsonObject cart = new JsonObject(guestHigher.body());
-    assertThat(quantities(cart)).isEqualTo(Map.of(sku, 5));
+    assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(sku, 5));
     assertThat(held(cart, sku)).isEqualTo(5);
     assertConserved(gateway, sku, 20, cart);
 
     HttpResponse<String> userHigher = merge(gateway, user, guestWith(gateway, sku, "3"));
     assertThat(report(userHigher, sku).getString("result")).isEqualTo("kept_user");
     cart = new JsonObject(userHigher.body());
-    assertThat(quantities(cart)).isEqualTo(Map.of(sku, 5));
+    assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(sku, 5));
     assertConserved(gateway, sku, 20, cart);
   }
 
@@ -168,7 +159,7 @@ class MergeIT {
       sum.add(user, sku, 2);
       HttpResponse<String> summed = merge(sum, user, guestWith(sum, sku, "3"));
       assertThat(report(summed, sku).getString("result")).isEqualTo("summed");
-      assertThat(quantities(new JsonObject(summed.body()))).isEqualTo(Map.of(sku, 5));
+      assertThat(CartBodies.quantities(new JsonObject(summed.body()))).isEqualTo(Map.of(sku, 5));
       assertConserved(sum, sku, 5000, new JsonObject(summed.body()));
 
       sum.send(
@@ -179,7 +170,7 @@ class MergeIT {
               .build());
       HttpResponse<String> capped = merge(sum, user, guestWith(sum, sku, "600"));
       assertThat(report(capped, sku).getString("result")).isEqualTo("capped");
-      assertThat(quantities(new JsonObject(capped.body()))).isEqualTo(Map.of(sku, 999));
+      assertThat(CartBodies.quantities(new JsonObject(capped.body()))).isEqualTo(Map.of(sku, 999));
       assertConserved(sum, sku, 5000, new JsonObject(capped.body()));
     } finally {
       sum.close();
@@ -193,7 +184,7 @@ class MergeIT {
       HttpResponse<String> taken = merge(guestWins, user, guestWith(guestWins, sku, "2"));
       assertThat(report(taken, sku).getString("result")).isEqualTo("took_guest");
       JsonObject cart = new JsonObject(taken.body());
-      assertThat(quantities(cart)).isEqualTo(Map.of(sku, 2));
+      assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(sku, 2));
       assertConserved(guestWins, sku, 20, cart);
     } finally {
       guestWins.close();
@@ -234,7 +225,7 @@ class MergeIT {
       HttpResponse<String> merged = merge(quick, user, session);
       assertThat(merged.statusCode()).isEqualTo(200);
       JsonObject cart = new JsonObject(merged.body());
-      assertThat(quantities(cart)).isEqualTo(Map.of(sku, 2));
+      assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(sku, 2));
       assertThat(cart.getJsonArray("items").getJsonObject(0).getValue("reservation")).isNull();
       assertThat(
               cart.getJsonArray("warnings").stream().map(w -> ((JsonObject) w).getString("code")))
@@ -262,7 +253,7 @@ class MergeIT {
 
     String fresh = Gateway.unique("shopper");
     HttpResponse<String> moved = merge(gateway, fresh, guestWith(gateway, sku, "3"));
-    assertThat(quantities(new JsonObject(moved.body()))).isEqualTo(Map.of(sku, 3));
+    assertThat(CartBodies.quantities(new JsonObject(moved.body()))).isEqualTo(Map.of(sku, 3));
     assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(4);
   }
 
@@ -289,7 +280,7 @@ class MergeIT {
                   .filter(r -> !new JsonObject(r.body()).getJsonArray("merge").isEmpty()))
           .hasSize(1);
       JsonObject cart = sumGateway.cart(user);
-      assertThat(quantities(cart)).as("summed once").isEqualTo(Map.of(sku, 5));
+      assertThat(CartBodies.quantities(cart)).as("summed once").isEqualTo(Map.of(sku, 5));
       assertConserved(sumGateway, sku, 30, cart);
     } finally {
       sumGateway.close();
@@ -336,18 +327,20 @@ class MergeIT {
     assertThat(stale.headers().firstValue("Set-Cookie"))
         .as("the guest keeps the session")
         .isEmpty();
-    assertThat(quantities(gateway.cart(user))).isEqualTo(Map.of(sku, 1));
+    assertThat(CartBodies.quantities(gateway.cart(user))).isEqualTo(Map.of(sku, 1));
     JsonObject guestCart =
         new JsonObject(
             gateway
                 .send(gateway.request("/v1/cart").header("X-Cart-Session", session).GET().build())
                 .body());
-    assertThat(quantities(guestCart)).as("the guest cart is untouched").isEqualTo(Map.of(sku, 4));
+    assertThat(CartBodies.quantities(guestCart))
+        .as("the guest cart is untouched")
+        .isEqualTo(Map.of(sku, 4));
     assertThat(gateway.sku(sku).getLong("reserved")).isEqualTo(5);
 
     HttpResponse<String> current = mergeIfMatch(user, session, version);
     assertThat(current.statusCode()).isEqualTo(200);
-    assertThat(quantities(new JsonObject(current.body()))).isEqualTo(Map.of(sku, 4));
+    assertThat(CartBodies.quantities(new JsonObject(current.body()))).isEqualTo(Map.of(sku, 4));
     assertConserved(gateway, sku, 10, new JsonObject(current.body()));
   }
 
@@ -370,7 +363,7 @@ class MergeIT {
     assertThat(report(merged, dollar).getString("result")).isEqualTo("dropped_currency_mismatch");
     assertThat(cart.getString("currency")).isEqualTo("EUR");
     assertThat(cart.getString("subtotal")).isEqualTo("3.00");
-    assertThat(quantities(cart)).isEqualTo(Map.of(euro, 1));
+    assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(euro, 1));
     assertThat(cart.getJsonArray("warnings").stream().map(w -> ((JsonObject) w).getString("code")))
         .contains("dropped_at_merge");
     assertConserved(gateway, dollar, 10, cart);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.support.CartBodies;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
@@ -18,8 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,8 +61,8 @@ class RedisLossIT {
     String a = Gateway.unique("SKU");
     String b = Gateway.unique("SKU");
     gateway.putSku(a, "2.00", "USD", 10);
-    long acknowledged = version(gateway.add(user, a, 2));
-    awaitDurable("u:" + user, acknowledged);
+    long acknowledged = CartBodies.version(gateway.add(user, a, 2));
+    CartBodies.awaitDurable(dynamo, "u:" + user, acknowledged);
     long ttl = send(Request.cmd(Command.PTTL).arg(RedisKeys.cart("u:" + user))).toLong();
     assertThat(ttl)
         .as("Redis keeps the cart for the hot-set idle time")
@@ -76,16 +75,16 @@ class RedisLossIT {
 
     JsonObject read = gateway.cart(user);
     assertThat(read.getLong("version")).isEqualTo(acknowledged);
-    assertThat(quantities(read)).isEqualTo(Map.of(a, 2));
+    assertThat(CartBodies.quantities(read)).isEqualTo(Map.of(a, 2));
     HttpResponse<String> next =
         await("a write once the worker caught up")
             .atMost(Duration.ofSeconds(60))
             .until(() -> gateway.add(user, b, 1), answer -> answer.statusCode() != 503);
     assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
     JsonObject cart = new JsonObject(next.body());
-    assertThat(quantities(cart)).isEqualTo(Map.of(a, 2, b, 1));
+    assertThat(CartBodies.quantities(cart)).isEqualTo(Map.of(a, 2, b, 1));
     assertThat(cart.getLong("version")).isGreaterThan(acknowledged);
-    awaitDurable("u:" + user, cart.getLong("version"));
+    CartBodies.awaitDurable(dynamo, "u:" + user, cart.getLong("version"));
   }
 
   @Test
@@ -98,11 +97,11 @@ class RedisLossIT {
     String b = Gateway.unique("SKU");
     gateway.putSku(a, "2.00", "USD", 10);
     gateway.putSku(b, "1.00", "USD", 10);
-    awaitDurable("u:" + user, version(gateway.add(user, a, 1)));
+    CartBodies.awaitDurable(dynamo, "u:" + user, CartBodies.version(gateway.add(user, a, 1)));
 
     long unpersisted;
     try (AutoCloseable unreachable = TestServices.suspend(TestServices.get().dynamoDb())) {
-      unpersisted = version(gateway.add(user, a, 1));
+      unpersisted = CartBodies.version(gateway.add(user, a, 1));
       send(Request.cmd(Command.FLUSHALL));
       gateway.putSku(a, "2.00", "USD", 10);
       gateway.putSku(b, "1.00", "USD", 10);
@@ -118,11 +117,11 @@ class RedisLossIT {
             .until(() -> gateway.add(user, b, 1), answer -> answer.statusCode() != 503);
     assertThat(later.statusCode()).as(later.body()).isEqualTo(200);
     JsonObject cart = new JsonObject(later.body());
-    assertThat(quantities(cart))
+    assertThat(CartBodies.quantities(cart))
         .as("the change acknowledged before Redis lost the cart is not lost")
         .isEqualTo(Map.of(a, 2, b, 1));
     assertThat(cart.getLong("version")).isGreaterThan(unpersisted);
-    awaitDurable("u:" + user, cart.getLong("version"));
+    CartBodies.awaitDurable(dynamo, "u:" + user, cart.getLong("version"));
   }
 
   @Test
@@ -153,36 +152,6 @@ class RedisLossIT {
             .commandTimeout()
             .plus(gateway.config().kafka().deliveryTimeout().multipliedBy(2));
     assertThat(Duration.between(lost, Instant.now())).isGreaterThanOrEqualTo(window);
-  }
-
-  private static Map<String, Integer> quantities(JsonObject cart) {
-    Map<String, Integer> lines = new TreeMap<>();
-    cart.getJsonArray("items")
-        .forEach(
-            i ->
-                lines.put(
-                    ((JsonObject) i).getString("sku"), ((JsonObject) i).getInteger("quantity")));
-    return lines;
-  }
-
-  private static long version(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return new JsonObject(response.body()).getLong("version");
-  }
-
-  /** Waits until DynamoDB holds the cart at least at the version. */
-  private static void awaitDurable(String cartId, long version) {
-    await(cartId + " reaches DynamoDB at v" + version)
-        .atMost(Duration.ofSeconds(60))
-        .ignoreException(ExecutionException.class) // DynamoDB unreachable for now
-        .until(
-            () ->
-                dynamo
-                    .read(cartId)
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS),
-            stored -> stored.filter(event -> event.version() >= version).isPresent());
   }
 
   private static Response send(Request request) throws Exception {

@@ -8,6 +8,7 @@ import com.cartgateway.dev.DevServices;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.store.RedisKeys;
+import com.cartgateway.support.CartBodies;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -79,12 +79,12 @@ class ShardLossIT {
     String gone = on(lost, RedisKeys::sku, "SKU");
     gateway.putSku(kept, "2.00", "USD", 10);
     gateway.putSku(gone, "1.00", "USD", 10);
-    awaitDurable("u:" + user, version(gateway.add(user, kept, 1)));
-    awaitDurable("u:" + other, version(gateway.add(other, kept, 1)));
+    CartBodies.awaitDurable(dynamo, "u:" + user, CartBodies.version(gateway.add(user, kept, 1)));
+    CartBodies.awaitDurable(dynamo, "u:" + other, CartBodies.version(gateway.add(other, kept, 1)));
 
     long unpersisted;
     try (AutoCloseable unreachable = TestServices.suspend(TestServices.get().dynamoDb())) {
-      unpersisted = version(gateway.add(user, kept, 1));
+      unpersisted = CartBodies.version(gateway.add(user, kept, 1));
       flush(lost);
 
       HttpResponse<String> refused = gateway.add(user, kept, 1);
@@ -104,7 +104,7 @@ class ShardLossIT {
             .until(() -> gateway.add(user, kept, 1), answer -> answer.statusCode() != 503);
     assertThat(later.statusCode()).as(later.body()).isEqualTo(200);
     JsonObject cart = new JsonObject(later.body());
-    assertThat(quantities(cart))
+    assertThat(CartBodies.quantities(cart))
         .as("the change acknowledged before the shard lost the cart is not lost")
         .isEqualTo(Map.of(kept, 3));
     assertThat(cart.getLong("version")).isGreaterThan(unpersisted);
@@ -235,36 +235,6 @@ class ShardLossIT {
 
   private static JsonObject readiness(Gateway gateway) {
     return new JsonObject(gateway.send(gateway.request("/health/ready").GET().build()).body());
-  }
-
-  private static Map<String, Integer> quantities(JsonObject cart) {
-    Map<String, Integer> lines = new TreeMap<>();
-    cart.getJsonArray("items")
-        .forEach(
-            i ->
-                lines.put(
-                    ((JsonObject) i).getString("sku"), ((JsonObject) i).getInteger("quantity")));
-    return lines;
-  }
-
-  private static long version(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return new JsonObject(response.body()).getLong("version");
-  }
-
-  /** Waits until DynamoDB holds the cart at least at the version. */
-  private static void awaitDurable(String cartId, long version) {
-    await(cartId + " reaches DynamoDB at v" + version)
-        .atMost(Duration.ofSeconds(60))
-        .ignoreException(ExecutionException.class) // DynamoDB unreachable for now
-        .until(
-            () ->
-                dynamo
-                    .read(cartId)
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS),
-            stored -> stored.filter(event -> event.version() >= version).isPresent());
   }
 
   private static Response send(Request request) throws Exception {

@@ -10,6 +10,7 @@ import com.cartgateway.dev.ManagedService;
 import com.cartgateway.dynamo.DynamoCarts;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.CartEvent;
+import com.cartgateway.support.CartBodies;
 import com.cartgateway.support.Gateway;
 import com.cartgateway.support.TestServices;
 import io.vertx.core.Vertx;
@@ -578,7 +579,7 @@ class WriteLoadFaultIT {
     for (WriteLoad.CartRun cart : load.carts()) {
       JsonObject body = readCart(target, cart);
       read.put(cart, body);
-      Map<String, Integer> lines = lines(body);
+      Map<String, Integer> lines = CartBodies.quantities(body);
       soft.assertThat(lines.keySet())
           .as("%s over HTTP: every SKU whose add got a 2xx is a line", cart.user)
           .containsAll(cart.acknowledged.keySet());
@@ -650,7 +651,7 @@ class WriteLoadFaultIT {
       if (behind == null) {
         soft.assertThat(copy)
             .as("%s in DynamoDB: the same lines as over HTTP at the same version", cart.user)
-            .isEqualTo(lines(e.getValue()));
+            .isEqualTo(CartBodies.quantities(e.getValue()));
       }
     }
   }
@@ -766,16 +767,6 @@ class WriteLoadFaultIT {
   /** Lets the load run on for a while (a phase of the scenario, not a condition waited for). */
   private static void hold(Duration phase) throws InterruptedException {
     Thread.sleep(phase.toMillis());
-  }
-
-  private static Map<String, Integer> lines(JsonObject cart) {
-    Map<String, Integer> lines = new TreeMap<>();
-    cart.getJsonArray("items")
-        .forEach(
-            i ->
-                lines.put(
-                    ((JsonObject) i).getString("sku"), ((JsonObject) i).getInteger("quantity")));
-    return lines;
   }
 
   private static Map<String, Integer> storedLines(CartEvent stored) {
