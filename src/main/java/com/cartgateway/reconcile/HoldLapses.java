@@ -15,12 +15,14 @@ import java.util.logging.Logger;
  * The hold reaper's two paths: expiry events of hold markers (the fast path, where the servers
  * allow keyspace notifications) and each run's sweep of the expiry indexes (the backstop, which
  * also catches holds that lapsed while no timer was running). A server publishes only its own keys'
- * expiries, so there is one subscription per master; each run also checks that the masters are
- * still those subscribed to, since after a failover the old master, now a replica, publishes none.
+ * expiries, so there is one subscription per master; every second, apart from the sweep's own
+ * interval, it checks that the masters are still those subscribed to, since after a failover the
+ * old master, now a replica, publishes none (a master that died ends its subscription at once).
  */
 public final class HoldLapses implements Sweep {
   private static final Logger LOG = Logger.getLogger(HoldLapses.class.getName());
   private static final long RESUBSCRIBE_MILLIS = 1_000;
+  private static final long FOLLOW_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final AppConfig.Redis redisConfig;
@@ -30,6 +32,7 @@ public final class HoldLapses implements Sweep {
   private List<String> subscribed = List.of();
   private boolean resubscribing;
   private boolean stopping;
+  private long following = -1;
 
   /**
    * @param vertx the verticle's Vert.x
@@ -47,17 +50,23 @@ public final class HoldLapses implements Sweep {
 
   @Override
   public Future<?> run() {
-    return reaper.sweep().onComplete(swept -> followMasters());
+    return reaper.sweep();
   }
 
   @Override
   public Future<?> start() {
+    if (redisConfig.cluster()) {
+      following = vertx.setPeriodic(FOLLOW_MILLIS, id -> followMasters());
+    }
     return subscribe();
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (following >= 0) {
+      vertx.cancelTimer(following);
+    }
     return closeAll();
   }
 
@@ -89,7 +98,7 @@ public final class HoldLapses implements Sweep {
 
   /** Subscribes again when the masters changed (a failover, a resharding). */
   private void followMasters() {
-    if (!redisConfig.cluster() || resubscribing || stopping) {
+    if (resubscribing || stopping) {
       return;
     }
     RedisServer.masters(redis, redisConfig)

@@ -47,7 +47,8 @@ public final class TimerRole {
                     redis,
                     journal(redis, events(context), Optional.empty()),
                     clients.registry(),
-                    clock)));
+                    clock)),
+        clients.registry());
   }
 
   /** Reports carts idle past the abandonment time on {@code cart.abandoned}. */
@@ -56,7 +57,8 @@ public final class TimerRole {
         "abandonment sweep",
         config.cart().abandonSweepInterval(),
         config.redis(),
-        this::abandonmentSweeper);
+        this::abandonmentSweeper,
+        clients.registry());
   }
 
   /** Republishes carts and SKUs whose change Kafka did not take. */
@@ -75,7 +77,8 @@ public final class TimerRole {
                   new CatalogJournal(redis, events, clock, registry),
                   config.republishGrace());
           return sweeper::sweep;
-        });
+        },
+        clients.registry());
   }
 
   private Sweep abandonmentSweeper(Vertx vertx, Context context, RedisGateway redis) {

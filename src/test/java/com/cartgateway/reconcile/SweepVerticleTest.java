@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.cartgateway.config.AppConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,6 +26,7 @@ class SweepVerticleTest {
           List.of("redis://127.0.0.1:1"), false, 1, Duration.ofSeconds(1), 0, Duration.ZERO);
 
   private final Vertx vertx = Vertx.vertx();
+  private final MeterRegistry registry = new SimpleMeterRegistry();
 
   @AfterEach
   void close() throws Exception {
@@ -78,7 +81,7 @@ class SweepVerticleTest {
     vertx
         .deployVerticle(
             new SweepVerticle(
-                "test sweep", Duration.ofMillis(10), REDIS, (v, context, redis) -> sweep))
+                "test sweep", Duration.ofMillis(10), REDIS, (v, context, redis) -> sweep, registry))
         .await(10, TimeUnit.SECONDS);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> sweep.ticks.get() >= 5);
@@ -86,6 +89,16 @@ class SweepVerticleTest {
 
     sweep.end(true);
     await().atMost(Duration.ofSeconds(10)).until(() -> sweep.runs.get() == 2);
+    assertThat(timed("success")).as("the first run, timed once it ended").isEqualTo(1);
+  }
+
+  private long timed(String outcome) {
+    return registry
+        .get("cart_sweep_duration_seconds")
+        .tag("sweep", "test sweep")
+        .tag("outcome", outcome)
+        .timer()
+        .count();
   }
 
   @Test
@@ -96,12 +109,18 @@ class SweepVerticleTest {
         vertx
             .deployVerticle(
                 new SweepVerticle(
-                    "test sweep", Duration.ofMillis(10), REDIS, (v, context, redis) -> sweep))
+                    "test sweep",
+                    Duration.ofMillis(10),
+                    REDIS,
+                    (v, context, redis) -> sweep,
+                    registry))
             .await(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).until(() -> sweep.runs.get() == 1);
 
     sweep.end(false);
     await().atMost(Duration.ofSeconds(10)).until(() -> sweep.runs.get() == 2);
+    assertThat(timed("failure")).as("the failed run, timed").isEqualTo(1);
+    assertThat(timed("success")).isZero();
 
     vertx.undeploy(id).await(10, TimeUnit.SECONDS);
     assertThat(sweep.stops).hasValue(1);
