@@ -8,7 +8,9 @@ import com.cartgateway.dev.DevMain;
 import com.cartgateway.dev.DevServices;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.Topics;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -220,31 +222,45 @@ public final class HotPathBenchmark {
 
   /**
    * Where an add waits, for a POST round: the gateway's Redis commands (the Vert.x client's own
-   * timer, from sent to answered, so queueing for a pooled connection included) over the round, and
+   * timers: from sent to answered, and the wait for a pooled connection before) over the round, and
    * each producer's average time a record queued before its batch was sent and a produce request's
    * latency (the Kafka client's averages over its last 30-60 s, in which only this producer's own
    * POST rounds sent anything).
    */
-  private record Waits(long redisCommands, double redisSeconds) {
+  private record Waits(long redisCommands, double redisSeconds, long pooled, double poolSeconds) {
     static Waits of(Application app) {
-      long count = 0;
+      long commands = 0;
       double seconds = 0;
-      for (var timer : app.clients().registry().find("vertx.redis.processing.time").timers()) {
-        count += timer.count();
-        seconds += timer.totalTime(TimeUnit.SECONDS);
+      long pooled = 0;
+      double waited = 0;
+      for (Meter meter : app.clients().registry().getMeters()) {
+        // Vert.x names its meters with underscores or dots, depending on its naming scheme.
+        String name = meter.getId().getName().replace('_', '.');
+        if (meter instanceof Timer timer && name.equals("vertx.redis.processing.time")) {
+          commands += timer.count();
+          seconds += timer.totalTime(TimeUnit.SECONDS);
+        } else if (meter instanceof Timer timer
+            && name.equals("vertx.pool.queue.time")
+            && "redis".equals(meter.getId().getTag("pool_type"))) {
+          pooled += timer.count();
+          waited += timer.totalTime(TimeUnit.SECONDS);
+        }
       }
-      return new Waits(count, seconds);
+      return new Waits(commands, seconds, pooled, waited);
     }
 
     String until(Waits after, String scenario, Producer<?, ?> gateway, Producer<?, ?> reference) {
       long commands = after.redisCommands - redisCommands;
+      long borrowed = after.pooled - pooled;
       return String.format(
           Locale.ROOT,
-          "waits in %s: gateway Redis %d commands, mean %.2f ms; producer queue / request latency:"
-              + " gateway %.2f / %.2f ms, reference %.2f / %.2f ms",
+          "waits in %s: gateway Redis %d commands, mean %.2f ms from sent to answered, and"
+              + " %.2f ms before that for a pooled connection; producer queue / request latency: gateway"
+              + " %.2f / %.2f ms, reference %.2f / %.2f ms",
           scenario,
           commands,
           commands == 0 ? 0 : 1000 * (after.redisSeconds - redisSeconds) / commands,
+          borrowed == 0 ? 0 : 1000 * (after.poolSeconds - poolSeconds) / borrowed,
           metric(gateway, "record-queue-time-avg"),
           metric(gateway, "request-latency-avg"),
           metric(reference, "record-queue-time-avg"),
