@@ -8,9 +8,7 @@ import com.cartgateway.dev.DevMain;
 import com.cartgateway.dev.DevServices;
 import com.cartgateway.dynamo.DynamoTables;
 import com.cartgateway.events.Topics;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -175,12 +173,10 @@ public final class HotPathBenchmark {
       for (int round = 1; round <= settings.get("rounds"); round++) {
         for (Scenario scenario : scenarios) {
           double[] before = nearCache(app);
-          Waits waited = Waits.of(app);
           runs.computeIfAbsent(scenario.name(), n -> new ArrayList<>())
               .add(wrk(scenario, settings.get("seconds")));
           if (scenario.name().startsWith("POST")) {
-            System.out.println(
-                waited.until(Waits.of(app), scenario.name(), app.clients().producer(), producer));
+            System.out.println(new KafkaWaits(scenario.name(), app.clients().producer(), producer));
           }
           if (scenario.name().equals("GET gateway")) {
             double[] after = nearCache(app);
@@ -221,46 +217,18 @@ public final class HotPathBenchmark {
   }
 
   /**
-   * Where an add waits, for a POST round: the gateway's Redis commands (the Vert.x client's own
-   * timers: from sent to answered, and the wait for a pooled connection before) over the round, and
-   * each producer's average time a record queued before its batch was sent and a produce request's
-   * latency (the Kafka client's averages over its last 30-60 s, in which only this producer's own
-   * POST rounds sent anything).
+   * Where an add waits on Kafka, for a POST round: each producer's average time a record queued
+   * before its batch was sent, and a produce request's latency (the Kafka client's averages over
+   * its last 30-60 s, in which only this producer's own POST rounds sent anything).
    */
-  private record Waits(long redisCommands, double redisSeconds, long pooled, double poolSeconds) {
-    static Waits of(Application app) {
-      long commands = 0;
-      double seconds = 0;
-      long pooled = 0;
-      double waited = 0;
-      for (Meter meter : app.clients().registry().getMeters()) {
-        // Vert.x names its meters with underscores or dots, depending on its naming scheme.
-        String name = meter.getId().getName().replace('_', '.');
-        if (meter instanceof Timer timer && name.equals("vertx.redis.processing.time")) {
-          commands += timer.count();
-          seconds += timer.totalTime(TimeUnit.SECONDS);
-        } else if (meter instanceof Timer timer
-            && name.equals("vertx.pool.queue.time")
-            && "redis".equals(meter.getId().getTag("pool_type"))) {
-          pooled += timer.count();
-          waited += timer.totalTime(TimeUnit.SECONDS);
-        }
-      }
-      return new Waits(commands, seconds, pooled, waited);
-    }
-
-    String until(Waits after, String scenario, Producer<?, ?> gateway, Producer<?, ?> reference) {
-      long commands = after.redisCommands - redisCommands;
-      long borrowed = after.pooled - pooled;
+  private record KafkaWaits(String scenario, Producer<?, ?> gateway, Producer<?, ?> reference) {
+    @Override
+    public String toString() {
       return String.format(
           Locale.ROOT,
-          "waits in %s: gateway Redis %d commands, mean %.2f ms from sent to answered, and"
-              + " %.2f ms before that for a pooled connection; producer queue / request latency: gateway"
-              + " %.2f / %.2f ms, reference %.2f / %.2f ms",
+          "Kafka waits after %s: record queue / produce request latency: gateway %.2f / %.2f ms,"
+              + " reference %.2f / %.2f ms",
           scenario,
-          commands,
-          commands == 0 ? 0 : 1000 * (after.redisSeconds - redisSeconds) / commands,
-          borrowed == 0 ? 0 : 1000 * (after.poolSeconds - poolSeconds) / borrowed,
           metric(gateway, "record-queue-time-avg"),
           metric(gateway, "request-latency-avg"),
           metric(reference, "record-queue-time-avg"),
