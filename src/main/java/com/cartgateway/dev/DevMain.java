@@ -149,8 +149,9 @@ public final class DevMain {
   }
 
   /**
-   * Waits until {@code /health/ready} answers 200 (this process takes writes), so that the banner
-   * never says ready before the probe does; every 30 s it says what the probe still waits for.
+   * Waits until {@code /health/ready} answers 200 with every Redis shard writable, so that the
+   * banner never says ready before the probe does; every 30 s it says what the probe still waits
+   * for.
    */
   public static void awaitReady(String url) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
@@ -163,7 +164,8 @@ public final class DevMain {
       String answer;
       try {
         HttpResponse<String> ready = http.send(probe, HttpResponse.BodyHandlers.ofString());
-        if (ready.statusCode() == 200) {
+        // Ready means some Redis shard takes writes; the banner waits for every one of them.
+        if (ready.statusCode() == 200 && everyShardWritable(new JsonObject(ready.body()))) {
           return;
         }
         answer = ready.body();
@@ -176,6 +178,11 @@ public final class DevMain {
       }
       Thread.sleep(250);
     }
+  }
+
+  private static boolean everyShardWritable(JsonObject readiness) {
+    return readiness.getJsonObject("shards", new JsonObject()).stream()
+        .allMatch(shard -> "writable".equals(shard.getValue()));
   }
 
   private static void printBanner(AppConfig config, DevServices services) {
