@@ -80,15 +80,7 @@ class HoldLapseIT {
   @DisplayName(
       "the expiry notification alone returns a hold, without waiting for a sweep, on every master")
   void notificationReturnsHold() throws Exception {
-    Gateway gateway =
-        Gateway.start(
-            Map.of(
-                "CART_ROLES",
-                "http,timer",
-                "CART_RESERVATION_TTL_SECONDS",
-                "1",
-                "CART_HOLD_SWEEP_MILLIS",
-                "600000"));
+    Gateway gateway = notificationTimer();
     Vertx vertx = Vertx.vertx();
     try {
       Redis redis = TestServices.get().redisClient(vertx);
@@ -134,15 +126,7 @@ class HoldLapseIT {
     assumeTrue(
         TestServices.topology() == DevServices.Topology.CLUSTER,
         "needs the Redis Cluster topology");
-    Gateway gateway =
-        Gateway.start(
-            Map.of(
-                "CART_ROLES",
-                "http,timer",
-                "CART_RESERVATION_TTL_SECONDS",
-                "1",
-                "CART_HOLD_SWEEP_MILLIS",
-                "600000"));
+    Gateway gateway = notificationTimer();
     Vertx vertx = Vertx.vertx();
     try {
       Redis redis = TestServices.get().redisClient(vertx);
@@ -176,6 +160,18 @@ class HoldLapseIT {
     }
   }
 
+  /** A gateway with the timer role, holds of a second, and the sweep ten minutes away. */
+  private static Gateway notificationTimer() {
+    return Gateway.start(
+        Map.of(
+            "CART_ROLES",
+            "http,timer",
+            "CART_RESERVATION_TTL_SECONDS",
+            "1",
+            "CART_HOLD_SWEEP_MILLIS",
+            "600000"));
+  }
+
   /** One try: a new hold of a second on the SKU, touched until it lapses or 5 s have passed. */
   private static boolean lapsesByItsEvent(Gateway gateway, Redis redis, String sku) {
     String user = Gateway.unique("shopper");
@@ -195,6 +191,13 @@ class HoldLapseIT {
     }
   }
 
+  private static int skuSlot(Redis redis, String sku) throws TimeoutException {
+    return redis
+        .send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(RedisKeys.sku(sku)))
+        .await(5, TimeUnit.SECONDS)
+        .toInteger();
+  }
+
   /** The CLUSTER SLOTS range that holds the slot: [first, last, master, replicas...]. */
   private static Response rangeOf(Redis redis, int slot) throws TimeoutException {
     for (Response range :
@@ -210,11 +213,7 @@ class HoldLapseIT {
   private static String onSlotRange(Redis redis, Response range) throws TimeoutException {
     while (true) {
       String sku = Gateway.unique("SKU");
-      int slot =
-          redis
-              .send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(RedisKeys.sku(sku)))
-              .await(5, TimeUnit.SECONDS)
-              .toInteger();
+      int slot = skuSlot(redis, sku);
       if (range.get(0).toInteger() <= slot && slot <= range.get(1).toInteger()) {
         return sku;
       }
@@ -328,11 +327,7 @@ class HoldLapseIT {
     }
     while (byMaster.size() < masters.size()) {
       String sku = Gateway.unique("SKU");
-      int slot =
-          redis
-              .send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(RedisKeys.sku(sku)))
-              .await(5, TimeUnit.SECONDS)
-              .toInteger();
+      int slot = skuSlot(redis, sku);
       for (Response range : ranges) {
         if (range.get(0).toInteger() <= slot && slot <= range.get(1).toInteger()) {
           byMaster.putIfAbsent(range.get(2).get(1).toString(), sku);
