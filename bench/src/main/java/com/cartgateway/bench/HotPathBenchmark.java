@@ -17,6 +17,9 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -57,7 +60,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * {@link ReferenceVerticle}s on a Vert.x of their own with as many instances as the gateway's HTTP
  * verticles; seeds carts of 5 lines; then, after a warm-up of every scenario, runs {@code rounds}
  * rounds, each scenario once a round in turn, with the same load generator ({@code wrk}, which must
- * be on the PATH), and prints each scenario's medians and the ratios.
+ * be on the PATH), and prints each scenario's medians and the ratios. After each round of a
+ * scenario it prints the CPU every process on the box spent per request (and this JVM's threads),
+ * what Redis ran per request, and, for writes, where Kafka made the add wait: on a box whose cores
+ * the load generator and the services share, these say where a path's time goes.
  *
  * <pre>
  * mvn -q -Pbench test-compile exec:java -Dexec.args="rounds=3 seconds=10 warmup=30"
@@ -142,8 +148,13 @@ public final class HotPathBenchmark {
                   references.get(ReferenceVerticle.Kind.HGETALL),
                   reads(dir, "hgetall", seed, false),
                   64),
+              // The gateway's own requests (its script, its headers): wrk spends on the same box
+              // what it spends on the gateway's reads, which a bare GET would not.
               new Scenario(
-                  "GET static ref", references.get(ReferenceVerticle.Kind.STATIC), null, 64),
+                  "GET static ref",
+                  references.get(ReferenceVerticle.Kind.STATIC),
+                  dir.resolve("reads-gateway.lua"),
+                  64),
               new Scenario(
                   "POST gateway 16",
                   gateway + "/v1/cart/items",
@@ -170,11 +181,18 @@ public final class HotPathBenchmark {
       }
       Map<String, List<Run>> runs = new LinkedHashMap<>();
       double[] nearCache = new double[3];
+      RedisWork redisWork = new RedisWork(Redis.createClient(refs, services.redisUrl()));
       for (int round = 1; round <= settings.get("rounds"); round++) {
         for (Scenario scenario : scenarios) {
           double[] before = nearCache(app);
-          runs.computeIfAbsent(scenario.name(), n -> new ArrayList<>())
-              .add(wrk(scenario, settings.get("seconds")));
+          double redisCpu = redisWork.reset();
+          Map<String, Duration> cpu = cpuByProcess();
+          Run run = wrk(scenario, settings.get("seconds"));
+          runs.computeIfAbsent(scenario.name(), n -> new ArrayList<>()).add(run);
+          System.out.println(
+              cpuPerRequest(scenario.name(), cpu, run.rate(), settings.get("seconds")));
+          System.out.println(
+              redisWork.report(scenario.name(), redisCpu, run.rate(), settings.get("seconds")));
           if (scenario.name().startsWith("POST")) {
             System.out.println(new KafkaWaits(scenario.name(), app.clients().producer(), producer));
           }
@@ -244,6 +262,184 @@ public final class HotPathBenchmark {
         }
       }
       return 0;
+    }
+  }
+
+  /**
+   * The CPU time used so far by the whole box ({@code box}, from {@code /proc/stat}) and by each
+   * process that takes part in a run: this JVM (the gateway and the references), Redis, the Kafka
+   * broker and DynamoDB Local, children of this JVM. On a box of two cores that they and wrk share,
+   * a path's throughput is bounded by the CPU all of them spend on one request.
+   */
+  private static Map<String, Duration> cpuByProcess() throws IOException {
+    Map<String, Duration> cpu = new LinkedHashMap<>();
+    // cpu  user nice system idle iowait irq softirq steal ..., in USER_HZ (1/100 s on Linux)
+    String[] box = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long busy = 0;
+    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+      busy += Long.parseLong(box[i]);
+    }
+    cpu.put("box", Duration.ofMillis(busy * 10));
+    cpu.put("jvm", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+    // This JVM's threads by kind (the name without its numbers, as the kernel keeps it: 15
+    // characters), user and kernel time apart: event loops, Kafka's sender, the log appender, ...
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException ended) {
+          continue;
+        }
+        // pid (comm) state ...: utime and stime are the 14th and 15th fields, in USER_HZ
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String kind = "jvm:" + name.replaceAll("[0-9]+", "#");
+        cpu.merge(
+            kind + ":user", Duration.ofMillis(10 * Long.parseLong(fields[11])), Duration::plus);
+        cpu.merge(
+            kind + ":sys", Duration.ofMillis(10 * Long.parseLong(fields[12])), Duration::plus);
+      }
+    }
+    ProcessHandle.current()
+        .descendants()
+        .forEach(
+            process -> {
+              String line = process.info().commandLine().orElse("");
+              String name =
+                  line.contains("redis-server")
+                      ? "redis"
+                      : line.contains("kafka.Kafka")
+                          ? "kafka"
+                          : line.contains("DynamoDBLocal") ? "dynamodb" : null;
+              if (name != null) {
+                cpu.merge(
+                    name, process.info().totalCpuDuration().orElse(Duration.ZERO), Duration::plus);
+              }
+            });
+    return cpu;
+  }
+
+  /**
+   * The box's CPU use in a round, as a share of its cores, and the CPU each process used per
+   * request answered ({@code rest}: wrk and whatever else ran).
+   */
+  private static String cpuPerRequest(
+      String scenario, Map<String, Duration> before, double rate, int seconds) throws IOException {
+    Map<String, Duration> after = cpuByProcess();
+    double requests = Math.max(1, rate * seconds);
+    double rest = 0;
+    List<String> parts = new ArrayList<>();
+    Map<String, Double> threads = new HashMap<>();
+    Map<String, Double> kernel = new HashMap<>();
+    for (Map.Entry<String, Duration> entry : after.entrySet()) {
+      double micros =
+          entry.getValue().minus(before.getOrDefault(entry.getKey(), Duration.ZERO)).toNanos()
+              / 1000.0;
+      if (entry.getKey().startsWith("jvm:")) {
+        threads.merge(
+            entry.getKey().substring(4, entry.getKey().lastIndexOf(':')),
+            micros / requests,
+            Double::sum);
+        if (entry.getKey().endsWith(":sys")) {
+          kernel.merge(
+              entry.getKey().substring(4, entry.getKey().lastIndexOf(':')),
+              micros / requests,
+              Double::sum);
+        }
+        continue;
+      }
+      rest += entry.getKey().equals("box") ? micros : -micros;
+      if (!entry.getKey().equals("box")) {
+        parts.add(String.format(Locale.ROOT, "%s %.0f", entry.getKey(), micros / requests));
+      }
+    }
+    double box =
+        after.get("box").minus(before.get("box")).toNanos()
+            / 1e9
+            / seconds
+            / Runtime.getRuntime().availableProcessors();
+    parts.add(String.format(Locale.ROOT, "rest %.0f", rest / requests));
+    return String.format(
+        Locale.ROOT,
+        "CPU during %s: box %.0f%% busy; us per request: %s; the JVM's busiest threads: %s",
+        scenario,
+        100 * box,
+        String.join(", ", parts),
+        threads.entrySet().stream()
+            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+            .limit(5)
+            .map(
+                e ->
+                    String.format(
+                        Locale.ROOT,
+                        "%s %.0f (kernel %.0f)",
+                        e.getKey(),
+                        e.getValue(),
+                        kernel.getOrDefault(e.getKey(), 0.0)))
+            .collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * What Redis itself did for a round: the share of a core its one thread used, and per request
+   * answered, the commands it ran and the microseconds it spent in them ({@code INFO commandstats},
+   * reset before the round), with the three costliest commands. Both the gateway and the references
+   * use this Redis, so a path that waits on a busy Redis shows it here.
+   */
+  private record RedisWork(Redis redis) {
+    private static final Pattern STAT = Pattern.compile("cmdstat_(\\w+):calls=(\\d+),usec=(\\d+),");
+    private static final Pattern CPU = Pattern.compile("used_cpu_(?:sys|user):([0-9.]+)");
+
+    /** Resets the command counts; returns the CPU seconds Redis has used so far. */
+    double reset() throws Exception {
+      redis.send(Request.cmd(Command.CONFIG).arg("RESETSTAT")).await(10, TimeUnit.SECONDS);
+      return cpuSeconds();
+    }
+
+    String report(String scenario, double cpuBefore, double rate, int seconds) throws Exception {
+      double cpu = (cpuSeconds() - cpuBefore) / seconds;
+      String stats =
+          redis
+              .send(Request.cmd(Command.INFO).arg("commandstats"))
+              .await(10, TimeUnit.SECONDS)
+              .toString();
+      double requests = Math.max(1, rate * seconds);
+      record Stat(String command, long calls, long micros) {}
+      List<Stat> all = new ArrayList<>();
+      Matcher m = STAT.matcher(stats);
+      while (m.find()) {
+        all.add(new Stat(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))));
+      }
+      all.sort((a, b) -> Long.compare(b.micros(), a.micros()));
+      return String.format(
+          Locale.ROOT,
+          "Redis during %s: %.0f%% of a core; per request %.2f commands, %.1f us (%s)",
+          scenario,
+          100 * cpu,
+          all.stream().mapToLong(Stat::calls).sum() / requests,
+          all.stream().mapToLong(Stat::micros).sum() / requests,
+          all.stream()
+              .limit(3)
+              .map(
+                  s ->
+                      String.format(
+                          Locale.ROOT,
+                          "%s %.2f x %.1f us",
+                          s.command(),
+                          s.calls() / requests,
+                          (double) s.micros() / Math.max(1, s.calls())))
+              .collect(Collectors.joining(", ")));
+    }
+
+    private double cpuSeconds() throws Exception {
+      String info =
+          redis.send(Request.cmd(Command.INFO).arg("cpu")).await(10, TimeUnit.SECONDS).toString();
+      double total = 0;
+      Matcher m = CPU.matcher(info);
+      while (m.find()) {
+        total += Double.parseDouble(m.group(1));
+      }
+      return total;
     }
   }
 
@@ -505,10 +701,7 @@ public final class HotPathBenchmark {
                 "-d",
                 seconds + "s",
                 "--latency"));
-    if (scenario.script() != null) {
-      command.addAll(List.of("-s", scenario.script().toString()));
-    }
-    command.add(scenario.url());
+    command.addAll(List.of("-s", scenario.script().toString(), scenario.url()));
     // When each run starts, so that a profile of the whole benchmark can be cut by scenario.
     System.out.printf(
         Locale.ROOT, "wrk: %s from %s for %d s%n", scenario.name(), Instant.now(), seconds);
@@ -632,7 +825,7 @@ public final class HotPathBenchmark {
       Path dir, Scenario closed, int connections, double rate, double latencyMillis, int seconds)
       throws Exception {
     long wait = Math.max(0, Math.round(connections * 1000.0 / rate - latencyMillis));
-    String script = closed.script() == null ? "" : Files.readString(closed.script());
+    String script = Files.readString(closed.script());
     Path file = dir.resolve("paced-" + closed.name().replaceAll("\\W+", "-") + ".lua");
     Files.writeString(
         file, script + "delay = function() return " + wait + " end\n", StandardCharsets.UTF_8);
