@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -50,7 +51,10 @@ import java.util.logging.Logger;
  *
  * <p>Reads that are rate limited spend tokens leased from the reader's bucket in Redis (the read
  * that filled the entry asked for {@value #LEASE_TOKENS}), for at most {@value #LEASE_MILLIS} ms,
- * so the fleet-wide limit holds; when the lease is spent the next read goes to Redis again.
+ * so the fleet-wide limit holds; when the lease is spent the next read goes to Redis again. Each
+ * lease ends at a random point of its last quarter: leases filled together (after a drop of the
+ * cache, a restart, or a crowd arriving at once) would otherwise end together every second, and
+ * their readers' trips to Redis would come as one wave each time.
  *
  * <p>Standalone Redis only: in a cluster the tracking would need one connection per master, so it
  * is off there.
@@ -75,6 +79,9 @@ public final class NearCache<V> {
 
   /** How long leased tokens may be spent, so that they follow the bucket's rate. */
   static final long LEASE_MILLIS = 1_000;
+
+  /** The shortest lease: {@link #LEASE_MILLIS} less a random part of up to a quarter of it. */
+  static final long SHORTEST_LEASE_MILLIS = LEASE_MILLIS * 3 / 4;
 
   private static final long RECONNECT_MILLIS = 1_000;
 
@@ -237,7 +244,13 @@ public final class NearCache<V> {
         .replace(
             ticket.key,
             ticket.slot,
-            new Slot<>(value, ticket.slot.generation, tokens, nowMillis + LEASE_MILLIS));
+            new Slot<>(
+                value,
+                ticket.slot.generation,
+                tokens,
+                nowMillis
+                    + ThreadLocalRandom.current()
+                        .nextLong(SHORTEST_LEASE_MILLIS, LEASE_MILLIS + 1)));
   }
 
   /** Keys this process changed (or may have: the change's answer was lost): no longer served. */

@@ -12,6 +12,7 @@ import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -158,6 +159,23 @@ class NearCacheIT {
     assertThat(cache.hit(key, true, now, v -> true)).as("lease spent").isNull();
     assertThat(cache.hit(key, false, now, v -> true)).as("an unlimited read").isEqualTo("v");
     assertThat(cache.hit(key, false, now, v -> false)).as("not usable by the caller").isNull();
+  }
+
+  @Test
+  @DisplayName("leases filled together end at different times, not as one wave of reads to Redis")
+  void leasesFilledTogetherEndApart() {
+    long now = System.currentTimeMillis();
+    // Filled together, as long ago as the middle of the last quarter of a lease: about half of
+    // them have ended by now. Without the spread, every one would still be served.
+    long filledAt = now - (NearCache.SHORTEST_LEASE_MILLIS + NearCache.LEASE_MILLIS) / 2;
+    List<String> keys = IntStream.range(0, 50).mapToObj(i -> key("together-" + i)).toList();
+    for (String key : keys) {
+      cache.fill(cache.begin(key, now), "v", NearCache.LEASE_TOKENS, filledAt);
+    }
+
+    long served = keys.stream().filter(key -> cache.hit(key, true, now, v -> true) != null).count();
+
+    assertThat(served).as("leases still running, of 50").isBetween(1L, 49L);
   }
 
   private void keep(String key, String value) {
